@@ -1,0 +1,72 @@
+"""Accounts in the config, and turning an account or a path into a mail source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from onward import secrets
+from onward.config import Config, ConfigError, parse_hostport
+from onward.mail.sources import MailSource, detect_path_kind, open_path_source
+
+
+def add_imap(
+    config: Config, name: str, hostport: str, user: str, security: str,
+    password_command: str | None = None, oauth2_token_command: str | None = None,
+    ca_file: str | None = None, folders: list[str] | None = None,
+) -> dict[str, Any]:
+    host, port = parse_hostport(hostport, security)
+    if not host:
+        raise ConfigError("The IMAP host is empty.")
+    account: dict[str, Any] = {"type": "imap", "host": host, "port": port, "user": user,
+                               "security": security}
+    if password_command:
+        account["password_command"] = password_command
+    if oauth2_token_command:
+        account["oauth2_token_command"] = oauth2_token_command
+    if ca_file:
+        account["ca_file"] = str(Path(ca_file).expanduser().resolve())
+    if folders:
+        account["folders"] = folders
+    _put(config, name, account)
+    return account
+
+
+def add_path(config: Config, name: str, path: str) -> dict[str, Any]:
+    p = Path(path).expanduser().resolve()
+    account = {"type": detect_path_kind(p), "path": str(p)}
+    _put(config, name, account)
+    return account
+
+
+def _put(config: Config, name: str, account: dict[str, Any]) -> None:
+    if not name or "/" in name or name.startswith("."):
+        raise ConfigError(f"{name!r} is not a usable account name.")
+    config.accounts[name] = account
+    config.save()
+
+
+def source_for(config: Config, target: str) -> tuple[MailSource, list[str] | None]:
+    """An account name or a path on disk, as a source and the folders it asks for."""
+    if target in config.accounts:
+        return account_source(target, config.accounts[target])
+    if Path(target).expanduser().exists():
+        return open_path_source(Path(target)), None
+    raise ConfigError(f"{target!r} is neither an account nor a file or folder.")
+
+
+def account_source(name: str, account: dict[str, Any]) -> tuple[MailSource, list[str] | None]:
+    if account.get("type") == "imap":
+        from onward.mail.sources.imap import ImapSettings, ImapSource
+
+        settings = ImapSettings(
+            host=account["host"], port=int(account["port"]), user=account["user"],
+            security=account.get("security", "tls"), ca_file=account.get("ca_file"),
+            timeout=float(account.get("timeout", 30)),
+        )
+        return ImapSource(name, settings, lambda: secrets.resolve(name, account)), account.get(
+            "folders"
+        )
+    if "path" in account:
+        return open_path_source(Path(account["path"]), name), None
+    raise ConfigError(f"Account {name!r} has neither an IMAP host nor a path.")

@@ -1,0 +1,172 @@
+"""The `onward` command: thin commands over the services."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from onward import accounts
+from onward.config import Config
+from onward.errors import USER_ERRORS
+from onward.scan import ScanSummary, Scanner
+from onward.store import Store
+
+app = typer.Typer(
+    help="Get through job rejection and back into the search, on your own machine.",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+def open_store(config: Config) -> Store:
+    return Store(config.database_url)
+
+
+@account_app.command("add")
+def account_add(
+    name: str,
+    imap: Annotated[str | None, typer.Option(help="IMAP server as HOST[:PORT].")] = None,
+    user: Annotated[str | None, typer.Option(help="IMAP user name.")] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="Implicit TLS (port 993, default).")] = False,
+    starttls: Annotated[bool, typer.Option("--starttls", help="STARTTLS on port 143.")] = False,
+    password_command: Annotated[
+        str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
+    ] = None,
+    oauth2_token_command: Annotated[
+        str | None, typer.Option(help="Command printing an OAuth2 access token (Gmail, Office 365).")
+    ] = None,
+    ca_file: Annotated[str | None, typer.Option(help="CA certificate for a self-signed server.")] = None,
+    folder: Annotated[list[str] | None, typer.Option(help="Folders to scan (default INBOX).")] = None,
+    path: Annotated[str | None, typer.Option(help="An mbox, a Maildir, or a folder of .eml files.")] = None,
+) -> None:
+    """Add an IMAP account (--imap) or a mail export on disk (--path)."""
+    config = Config.load()
+    if path and imap:
+        raise typer.BadParameter("Give either --imap or --path, not both.")
+    if path:
+        acc = accounts.add_path(config, name, path)
+        out.print(f"Added {name}: {acc['type']} at {acc['path']}")
+        return
+    if not imap or not user:
+        raise typer.BadParameter("An IMAP account needs --imap HOST[:PORT] and --user USER.")
+    if tls and starttls:
+        raise typer.BadParameter("Choose --tls or --starttls, not both.")
+    security = "starttls" if starttls else "tls"
+    acc = accounts.add_imap(config, name, imap, user, security, password_command,
+                            oauth2_token_command, ca_file, folder)
+    out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
+    if not password_command and not oauth2_token_command:
+        out.print(f"Store its password with: onward account password {name}")
+
+
+@account_app.command("password")
+def account_password(name: str) -> None:
+    """Store an account's password in the system keyring."""
+    from onward import secrets
+
+    Config.load().account(name)
+    secret = typer.prompt("Password", hide_input=True)
+    secrets.store_in_keyring(name, secret)
+    out.print(f"Stored the password for {name} in the system keyring.")
+
+
+@account_app.command("list")
+def account_list() -> None:
+    """List the configured accounts."""
+    config = Config.load()
+    if not config.accounts:
+        out.print("No accounts yet: onward account add NAME --imap HOST --user USER, or --path PATH")
+    for name, acc in sorted(config.accounts.items()):
+        where = acc.get("path") or f"{acc.get('user')}@{acc.get('host')}:{acc.get('port')}"
+        out.print(f"{name}\t{acc.get('type')}\t{where}")
+
+
+@account_app.command("remove")
+def account_remove(name: str) -> None:
+    """Forget an account (its scanned mail stays in the database)."""
+    config = Config.load()
+    config.account(name)
+    del config.accounts[name]
+    config.save()
+    out.print(f"Removed {name}.")
+
+
+@app.command()
+def scan(
+    target: Annotated[str | None, typer.Argument(help="Account name or path (default: all accounts).")] = None,
+    folder: Annotated[list[str] | None, typer.Option(help="Folder to scan; repeat for more.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")] = False,
+) -> None:
+    """Read new mail from an account or an export and store it."""
+    from onward.progress import RichProgress
+
+    config = Config.load()
+    targets = [target] if target else sorted(config.accounts)
+    if not targets:
+        raise typer.BadParameter("No accounts yet: give a path, or add one with `onward account add`.")
+    store = open_store(config)
+    total = ScanSummary()
+    failures = 0
+    for t in targets:
+        source, folders = accounts.source_for(config, t)
+        with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
+            summary = Scanner(store, progress).run(source, folder or folders)
+        for problem in summary.problems:
+            err.print(f"[yellow]{t}:[/] {problem}", highlight=False)
+        failures += summary.failed
+        for k in ("scanned", "new", "skipped", "errors"):
+            setattr(total, k, getattr(total, k) + getattr(summary, k))
+    if as_json:
+        print(json.dumps(total.as_dict()))
+    else:
+        out.print(f"Scanned {total.scanned:,} messages: {total.new:,} new, "
+                  f"{total.skipped:,} already known, {total.errors:,} unreadable.")
+    if failures == len(targets):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """Show the whole product on the bundled demo mailbox, in a temporary home."""
+    from onward.demo.run import run_demo
+
+    run_demo(out)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = _state["debug"] or debug
+
+
+def main() -> None:
+    if "--debug" in sys.argv[1:]:
+        _state["debug"] = True
+        sys.argv.remove("--debug")
+    try:
+        app()
+    except USER_ERRORS as exc:
+        if _state["debug"]:
+            traceback.print_exc()
+        err.print(f"[red]Error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("Interrupted. Everything stored so far is kept; run the command again to carry on.")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one sentence, not a traceback
+        if _state["debug"]:
+            raise
+        err.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}. "
+                  "Run again with --debug for details.", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,8 @@
+"""The errors a person may see: each carries one plain sentence, never a traceback."""
+
+from onward.config import ConfigError
+from onward.mail.sources import SourceError
+from onward.secrets import SecretError
+from onward.store import StoreError
+
+USER_ERRORS = (ConfigError, SourceError, SecretError, StoreError)

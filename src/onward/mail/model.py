@@ -1,0 +1,71 @@
+"""The immutable records that flow from the mail sources through the pure core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where one message lives, precisely enough to fetch or move it again.
+
+    IMAP messages are named by (folder, uidvalidity, uid); UIDs alone are never
+    trusted because a server may renumber a folder. Files are named by their
+    container and a key: the Maildir key, the mbox byte offset, or the .eml path.
+    """
+
+    source: str  # account name, or the absolute path scanned
+    folder: str  # IMAP folder, Maildir folder ("" = INBOX), or "" for files
+    key: str  # uid, maildir key, mbox offset, or .eml relative path
+    uidvalidity: int = 0
+
+    def display(self) -> str:
+        parts = [self.source]
+        if self.folder:
+            parts.append(self.folder)
+        parts.append(self.key)
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """Bytes from a source: the whole header block and a bounded prefix of the body."""
+
+    locator: Locator
+    data: bytes
+    size: int  # full size of the message on the source, in bytes
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """One parsed message. Built by `parse.parse_message`, never by hand in the I/O layers."""
+
+    message_id: str
+    fingerprint: str  # stable hash of the header block: identity across folders and rescans
+    subject: str = ""
+    sender: Address | None = None
+    reply_to: tuple[Address, ...] = ()
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    date: datetime | None = None
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    list_id: str = ""
+    list_unsubscribe: str = ""
+    auto_submitted: str = ""
+    labels: tuple[str, ...] = ()
+    text: str = ""
+    has_html: bool = False
+    attachments: int = 0
+    defects: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,69 @@
+"""The protocol every mail source speaks, and the items a scan yields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from onward.mail.model import RawMessage
+from onward.mail.parse import HEADER_CAP, bounded
+
+
+class SourceError(Exception):
+    """A source failed in a way the person should hear about in one sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Everything before this item is stored; persist `state` for the next scan of `folder`."""
+
+    folder: str
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderReset:
+    """The folder's identity changed (new UIDVALIDITY, rewritten mbox): old locations are stale."""
+
+    folder: str
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """How much the scan is about to read, for the progress bar."""
+
+    count: int
+    unit: str = "messages"  # or "bytes", advanced by each message's size
+
+
+ScanItem = RawMessage | Checkpoint | FolderReset | Expect
+KnownKeys = Callable[[str], set[str]]
+
+
+class MailSource(Protocol):
+    name: str
+    kind: str
+
+    def folders(self, wanted: list[str] | None = None) -> list[str]: ...
+
+    def scan(
+        self, folder: str, state: dict[str, Any], known: KnownKeys
+    ) -> Iterator[ScanItem]: ...
+
+    def close(self) -> None: ...
+
+
+def read_prefix(path: Path) -> tuple[bytes, int]:
+    """Read the header block and the start of the body; never the whole 50 MB attachment."""
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        f.seek(0)
+        data = f.read(64 * 1024)
+        while b"\n\n" not in data and b"\r\n\r\n" not in data and len(data) < HEADER_CAP:
+            more = f.read(64 * 1024)
+            if not more:
+                break
+            data += more
+    return bounded(data), size

@@ -1,0 +1,178 @@
+"""IMAP accounts (Gmail, Outlook, Fastmail, Dovecot, Cyrus) through imapclient.
+
+Reads with BODY.PEEK only, so a scan never marks mail read. Remembers UIDVALIDITY,
+UIDNEXT and HIGHESTMODSEQ per folder: a rescan with nothing new is one SELECT.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from onward.mail.model import Locator, RawMessage
+from onward.mail.parse import BODY_PREFIX
+from onward.mail.sources.base import (
+    Checkpoint,
+    Expect,
+    FolderReset,
+    KnownKeys,
+    ScanItem,
+    SourceError,
+)
+
+FETCH_BATCH = 200
+TEXT_PART = f"BODY.PEEK[TEXT]<0.{BODY_PREFIX}>".encode()
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    user: str
+    security: str = "tls"  # tls | starttls | plain (plain is refused except on loopback)
+    ca_file: str | None = None
+    timeout: float = 30.0
+
+
+Secret = Callable[[], tuple[str, str]]  # returns ("password" | "oauth2", value)
+
+
+def _context(settings: ImapSettings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=settings.ca_file)
+
+
+def describe_error(exc: BaseException, settings: ImapSettings) -> str:
+    """One plain sentence for a connection or protocol failure."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, LoginError):
+        return f"The server at {where} refused the login for {settings.user}: check the password."
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"The TLS certificate of {where} could not be verified ({exc.verify_message})."
+    if isinstance(exc, ssl.SSLError):
+        return f"The TLS handshake with {where} failed ({exc.reason or exc})."
+    if isinstance(exc, socket.gaierror):
+        return f"The host name {settings.host} could not be resolved."
+    if isinstance(exc, ConnectionRefusedError):
+        return f"Nothing is listening at {where} (connection refused)."
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"The server at {where} did not answer in time."
+    if isinstance(exc, imaplib.IMAP4.abort | EOFError | ConnectionError):
+        return f"The connection to {where} dropped."
+    if isinstance(exc, OSError):
+        return f"Could not talk to {where}: {exc.strerror or exc}."
+    return f"The server at {where} answered with an error: {exc}"
+
+
+_NETWORK_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, IMAPClientError)
+
+
+class ImapSource:
+    kind = "imap"
+
+    def __init__(self, name: str, settings: ImapSettings, secret: Secret) -> None:
+        self.name = name
+        self.settings = settings
+        self._secret = secret
+        self._client: IMAPClient | None = None
+
+    # connection -------------------------------------------------------------------------
+    def connect(self) -> IMAPClient:
+        if self._client is not None:
+            return self._client
+        s = self.settings
+        try:
+            client = IMAPClient(
+                s.host, port=s.port, ssl=s.security == "tls",
+                ssl_context=_context(s) if s.security == "tls" else None, timeout=s.timeout,
+            )
+            if s.security == "starttls":
+                client.starttls(_context(s))
+            method, value = self._secret()
+            if method == "oauth2":
+                client.oauth2_login(s.user, value)
+            else:
+                client.login(s.user, value)
+            # Pre-login capabilities lack MOVE, CONDSTORE...: ask again now we are in.
+            client._cached_capabilities = None
+            if client.has_capability("CONDSTORE"):
+                client.enable("CONDSTORE")
+        except _NETWORK_ERRORS as exc:
+            raise SourceError(describe_error(exc, s)) from exc
+        self._client = client
+        return client
+
+    def close(self) -> None:
+        if self._client is not None:
+            with suppress(*_NETWORK_ERRORS):
+                self._client.logout()
+            with suppress(*_NETWORK_ERRORS):
+                self._client.shutdown()
+            self._client = None
+
+    def drop(self) -> None:
+        """Forget a connection that failed; the next call reconnects."""
+        if self._client is not None:
+            with suppress(*_NETWORK_ERRORS):
+                self._client.shutdown()
+        self._client = None
+
+    # scanning ---------------------------------------------------------------------------
+    def folders(self, wanted: list[str] | None = None) -> list[str]:
+        if not wanted:
+            return ["INBOX"]
+        client = self.connect()
+        try:
+            existing = {name for _flags, _sep, name in client.list_folders()}
+        except _NETWORK_ERRORS as exc:
+            self.drop()
+            raise SourceError(describe_error(exc, self.settings)) from exc
+        missing = [w for w in wanted if w not in existing and w.upper() != "INBOX"]
+        if missing:
+            raise SourceError(f"No folder named {missing[0]!r} on {self.settings.host}.")
+        return wanted
+
+    def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        try:
+            yield from self._scan(folder, state)
+        except _NETWORK_ERRORS as exc:
+            self.drop()
+            raise SourceError(describe_error(exc, self.settings)) from exc
+
+    def _scan(self, folder: str, state: dict[str, Any]) -> Iterator[ScanItem]:
+        client = self.connect()
+        info = client.select_folder(folder, readonly=True)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        uidnext = int(info.get(b"UIDNEXT", 0))
+        modseq = int(info.get(b"HIGHESTMODSEQ", 0))
+        new_state = {"uidvalidity": uidvalidity, "uidnext": uidnext, "highestmodseq": modseq}
+        start = int(state.get("uidnext", 1)) or 1
+        if state.get("uidvalidity") not in (None, uidvalidity):
+            yield FolderReset(folder)
+            start = 1
+        elif uidnext and state.get("uidnext") == uidnext:
+            yield Checkpoint(folder, new_state)  # nothing new: one SELECT and done
+            return
+        # "n:*" always matches the highest UID even when it is below n (RFC 3501).
+        uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
+        yield Expect(len(uids))
+        for i in range(0, len(uids), FETCH_BATCH):
+            batch = uids[i : i + FETCH_BATCH]
+            resp = client.fetch(batch, [b"BODY.PEEK[HEADER]", TEXT_PART, b"RFC822.SIZE"])
+            for uid in batch:
+                data = resp.get(uid)
+                if data is None:
+                    continue  # expunged by another client since the SEARCH
+                head = data.get(b"BODY[HEADER]") or b""
+                text = data.get(b"BODY[TEXT]<0>") or b""
+                loc = Locator(self.name, folder, str(uid), uidvalidity)
+                yield RawMessage(loc, head + text, int(data.get(b"RFC822.SIZE", 0)))
+            yield Checkpoint(folder, {**new_state, "uidnext": batch[-1] + 1})
+        yield Checkpoint(folder, new_state)

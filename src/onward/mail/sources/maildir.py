@@ -1,0 +1,62 @@
+"""Maildir (as kept by mbsync, offlineimap, Dovecot): files in cur/ and new/, subfolders as .Name."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from onward.mail.model import Locator, RawMessage
+from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem, read_prefix
+
+
+def maildir_key(filename: str) -> str:
+    # The part after ':2,' holds flags that change when mail is read; the key is stable.
+    return filename.split(":", 1)[0].split("!", 1)[0]
+
+
+class MaildirSource:
+    kind = "maildir"
+
+    def __init__(self, name: str, root: Path) -> None:
+        self.name = name
+        self.root = root
+
+    def _dir(self, folder: str) -> Path:
+        return self.root if folder in ("", "INBOX") else self.root / f".{folder}"
+
+    def folders(self, wanted: list[str] | None = None) -> list[str]:
+        found = ["INBOX"]
+        for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+            if entry.name.startswith(".") and entry.is_dir() and (Path(entry.path) / "cur").is_dir():
+                found.append(entry.name[1:])
+        return [f for f in found if not wanted or f in wanted]
+
+    def list_files(self, folder: str) -> list[tuple[str, str]]:
+        base = self._dir(folder)
+        out: list[tuple[str, str]] = []
+        for sub in ("cur", "new"):
+            d = base / sub
+            if d.is_dir():
+                with os.scandir(d) as it:
+                    out.extend(
+                        (maildir_key(e.name), e.path) for e in it if not e.name.startswith(".")
+                    )
+        out.sort()
+        return out
+
+    def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        have = known(folder)
+        todo = [(k, p) for k, p in self.list_files(folder) if k not in have]
+        yield Expect(len(todo))
+        for key, path in todo:
+            try:
+                data, size = read_prefix(Path(path))
+            except FileNotFoundError:
+                continue  # moved by another client between listing and reading
+            yield RawMessage(Locator(self.name, folder, key), data, size)
+        yield Checkpoint(folder, {})
+
+    def close(self) -> None:
+        pass

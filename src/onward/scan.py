@@ -1,0 +1,179 @@
+"""The scan pipeline: source → parse (worker processes) → store, in order, in batches.
+
+Parsing is CPU-bound and parallel; writing is done by this process alone, in the
+order the source produced messages, so a checkpoint is saved only once everything
+before it is stored. A crash or a dropped connection loses at most one batch of work,
+never data, and the next scan carries on from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from onward.mail.model import Email, RawMessage
+from onward.mail.parse import parse_message
+from onward.mail.sources import Checkpoint, Expect, FolderReset, MailSource, SourceError
+from onward.store import Store
+
+CHUNK = 250  # messages per task and per transaction
+
+
+class Progress(Protocol):
+    def start(self, total: int, unit: str) -> None: ...
+    def advance(self, messages: int, nbytes: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int, unit: str) -> None:
+        pass
+
+    def advance(self, messages: int, nbytes: int) -> None:
+        pass
+
+
+@dataclass
+class ScanSummary:
+    scanned: int = 0
+    new: int = 0
+    skipped: int = 0
+    errors: int = 0
+    problems: list[str] = field(default_factory=list)
+    folders_failed: int = 0
+    folders: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"scanned": self.scanned, "new": self.new, "skipped": self.skipped,
+                "errors": self.errors}
+
+    @property
+    def failed(self) -> bool:
+        return self.folders > 0 and self.folders_failed == self.folders
+
+
+def parse_chunk(raws: Sequence[RawMessage]) -> list[Email]:
+    return [parse_message(r.data, r.labels) for r in raws]
+
+
+@dataclass
+class _Chunk:
+    raws: list[RawMessage]
+    checkpoints: list[tuple[str, dict[str, Any]]]
+    result: Future[list[Email]] | list[Email]
+
+
+class _InlineExecutor:
+    """Parse in this process: for small scans and network sources, a pool costs more than it saves."""
+
+    def submit(self, raws: list[RawMessage]) -> list[Email]:
+        return parse_chunk(raws)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _workers(expected: int, unit: str) -> int:
+    enough = expected > 2000 if unit == "messages" else expected > 20_000_000
+    return min(os.cpu_count() or 1, 4) if enough else 1
+
+
+class Scanner:
+    def __init__(self, store: Store, progress: Progress | None = None, workers: int | None = None):
+        self.store = store
+        self.progress = progress or NoProgress()
+        self.workers = workers
+
+    def run(self, source: MailSource, wanted: list[str] | None = None) -> ScanSummary:
+        summary = ScanSummary()
+        try:
+            folders = source.folders(wanted)
+        except SourceError as exc:
+            summary.problems.append(str(exc))
+            summary.folders = summary.folders_failed = 1
+            return summary
+        try:
+            for folder in folders:
+                summary.folders += 1
+                try:
+                    self._scan_folder(source, folder, summary)
+                except SourceError as exc:
+                    summary.folders_failed += 1
+                    summary.problems.append(
+                        f"{exc} Stopped after {summary.scanned} messages; the next scan carries on."
+                    )
+        finally:
+            source.close()
+        return summary
+
+    def _scan_folder(self, source: MailSource, folder: str, summary: ScanSummary) -> None:
+        state = self.store.folder_state(source.name, folder)
+        items = source.scan(folder, state, lambda f: self.store.known_keys(source.name, f))
+        pool: Executor | _InlineExecutor = _InlineExecutor()
+        pending: deque[_Chunk] = deque()
+        current = _Chunk([], [], [])
+        try:
+            for item in items:
+                if isinstance(item, Expect):
+                    self.progress.start(item.count, item.unit)
+                    n = self.workers or _workers(item.count, item.unit)
+                    if n > 1 and isinstance(pool, _InlineExecutor):
+                        pool = ProcessPoolExecutor(n)
+                elif isinstance(item, FolderReset):
+                    self._drain(pending, source.name, summary, 0)
+                    self.store.reset_folder(source.name, item.folder)
+                elif isinstance(item, Checkpoint):
+                    current.checkpoints.append((item.folder, item.state))
+                    current = self._submit(pool, current, pending, source.name, summary)
+                else:
+                    current.raws.append(item)
+                    if len(current.raws) >= CHUNK:
+                        current = self._submit(pool, current, pending, source.name, summary)
+        finally:
+            # Whatever stopped the source, what it already handed over is stored.
+            self._submit(pool, current, pending, source.name, summary)
+            self._drain(pending, source.name, summary, 0)
+            pool.shutdown()
+
+    def _submit(
+        self, pool: Executor | _InlineExecutor, chunk: _Chunk, pending: deque[_Chunk],
+        source: str, summary: ScanSummary,
+    ) -> _Chunk:
+        if chunk.raws or chunk.checkpoints:
+            if isinstance(pool, _InlineExecutor):
+                chunk.result = pool.submit(chunk.raws)
+            else:
+                chunk.result = pool.submit(parse_chunk, chunk.raws)
+            pending.append(chunk)
+            self._drain(pending, source, summary, 4 if not isinstance(pool, _InlineExecutor) else 0)
+        return _Chunk([], [], [])
+
+    def _drain(self, pending: deque[_Chunk], source: str, summary: ScanSummary, keep: int) -> None:
+        while len(pending) > keep:
+            chunk = pending.popleft()
+            parsed = chunk.result if isinstance(chunk.result, list) else chunk.result.result()
+            pairs = list(zip(chunk.raws, parsed, strict=True))
+            new = self.store.write_batch(source, pairs, chunk.checkpoints)
+            summary.scanned += len(pairs)
+            summary.new += new
+            summary.skipped += len(pairs) - new
+            summary.errors += sum(1 for e in parsed if _broken(e))
+            self.progress.advance(len(pairs), sum(r.size for r in chunk.raws))
+
+
+def _broken(e: Email) -> bool:
+    return not e.message_id and not e.subject and e.sender is None
+
+
+def iter_parsed(source: MailSource) -> Iterator[tuple[RawMessage, Email]]:
+    """Every message of a source, parsed, without storing anything (for `onward classify`)."""
+    try:
+        for folder in source.folders(None):
+            for item in source.scan(folder, {}, lambda _f: set()):
+                if isinstance(item, RawMessage):
+                    yield item, parse_message(item.data, item.labels)
+    finally:
+        source.close()

@@ -1,0 +1,236 @@
+"""The store: one writer committing in batches, migrations run on open."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from onward.mail.model import Email, RawMessage
+from onward.store.schema import emails, folder_state, locations
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database could not be opened or written."""
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the dashboard read while a scan writes; busy_timeout makes two onward
+    # processes wait for each other instead of failing with "database is locked".
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _addrs(values: Iterable[Any]) -> str:
+    return ", ".join(str(a) for a in values)
+
+
+def email_row(source: str, e: Email, size: int, now: datetime) -> dict[str, Any]:
+    return {
+        "source": source,
+        "fingerprint": e.fingerprint,
+        "message_id": e.message_id[:500],
+        "subject": e.subject,
+        "from_name": e.sender.name if e.sender else "",
+        "from_addr": (e.sender.email if e.sender else "")[:500],
+        "reply_to": _addrs(e.reply_to),
+        "to_addrs": _addrs(e.to + e.cc),
+        "sent_at": e.date,
+        "in_reply_to": e.in_reply_to[:500],
+        "refs": " ".join(e.references),
+        "list_id": e.list_id,
+        "list_unsubscribe": e.list_unsubscribe,
+        "auto_submitted": e.auto_submitted,
+        "labels": ",".join(e.labels),
+        "body": e.text,
+        "has_html": e.has_html,
+        "attachments": e.attachments,
+        "size": size,
+        "defects": ",".join(e.defects),
+        "scanned_at": now,
+    }
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = make_engine(url)
+            self.migrate()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Could not open the database ({_reason(exc)}).") from exc
+
+    @classmethod
+    def for_path(cls, path: Path) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{path}")
+
+    def _insert(self, table: Any) -> Any:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    # migrations ------------------------------------------------------------------------
+    def migrate(self) -> None:
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        with self.engine.begin() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
+            from alembic import command
+
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    # scan state ------------------------------------------------------------------------
+    def folder_state(self, source: str, folder: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(folder_state.c.state).where(
+                    folder_state.c.source == source, folder_state.c.folder == folder
+                )
+            ).scalar()
+        return json.loads(raw) if raw else {}
+
+    def known_keys(self, source: str, folder: str) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(locations.c.key).where(
+                    locations.c.source == source, locations.c.folder == folder
+                )
+            )
+            return {r[0] for r in rows}
+
+    def reset_folder(self, source: str, folder: str) -> None:
+        """Forget where messages were in a folder whose identity changed; the emails stay."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                locations.delete().where(
+                    locations.c.source == source, locations.c.folder == folder
+                )
+            )
+            conn.execute(
+                folder_state.delete().where(
+                    folder_state.c.source == source, folder_state.c.folder == folder
+                )
+            )
+
+    def write_batch(
+        self,
+        source: str,
+        items: Sequence[tuple[RawMessage, Email]],
+        checkpoints: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> int:
+        """Store a batch and its checkpoints in one transaction; return how many emails were new."""
+        now = datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                new = self._write_emails(conn, source, items, now)
+                for folder, state in checkpoints:
+                    self._save_state(conn, source, folder, state, now)
+            return new
+        except OperationalError as exc:
+            raise StoreError(f"Could not write to the database ({_reason(exc)}).") from exc
+
+    def _write_emails(
+        self, conn: Any, source: str, items: Sequence[tuple[RawMessage, Email]], now: datetime
+    ) -> int:
+        if not items:
+            return 0
+        fps = list({e.fingerprint for _, e in items})
+        ids = self._ids(conn, source, fps)
+        fresh: dict[str, dict[str, Any]] = {}
+        for raw, e in items:
+            if e.fingerprint not in ids and e.fingerprint not in fresh:
+                fresh[e.fingerprint] = email_row(source, e, raw.size, now)
+        if fresh:
+            conn.execute(
+                self._insert(emails).on_conflict_do_nothing(
+                    index_elements=["source", "fingerprint"]
+                ),
+                list(fresh.values()),
+            )
+            ids.update(self._ids(conn, source, list(fresh)))
+        places = [
+            {
+                "email_id": ids[e.fingerprint],
+                "source": source,
+                "folder": raw.locator.folder,
+                "uidvalidity": raw.locator.uidvalidity,
+                "key": raw.locator.key,
+            }
+            for raw, e in items
+        ]
+        conn.execute(
+            self._insert(locations).on_conflict_do_nothing(
+                index_elements=["source", "folder", "uidvalidity", "key"]
+            ),
+            places,
+        )
+        return len(fresh)
+
+    def _ids(self, conn: Any, source: str, fps: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in range(0, len(fps), 500):
+            rows = conn.execute(
+                select(emails.c.fingerprint, emails.c.id).where(
+                    emails.c.source == source, emails.c.fingerprint.in_(fps[i : i + 500])
+                )
+            )
+            out.update({fp: id_ for fp, id_ in rows})
+        return out
+
+    def _save_state(
+        self, conn: Any, source: str, folder: str, state: dict[str, Any], now: datetime
+    ) -> None:
+        stmt = self._insert(folder_state).values(
+            source=source, folder=folder, state=json.dumps(state, sort_keys=True), updated_at=now
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["source", "folder"],
+                set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
+            )
+        )
+
+    # reading ---------------------------------------------------------------------------
+    def count_emails(self, source: str | None = None) -> int:
+        q = select(func.count()).select_from(emails)
+        if source is not None:
+            q = q.where(emails.c.source == source)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0]

@@ -1,0 +1,68 @@
+"""Table definitions, used by queries. Alembic migrations (in `migrations/`) create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+folder_state = Table(
+    "folder_state",
+    metadata,
+    Column("source", String(500), primary_key=True),
+    Column("folder", String(500), primary_key=True),
+    Column("state", Text, nullable=False, default="{}"),
+    Column("updated_at", DateTime(timezone=True)),
+)
+
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(500), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("message_id", String(500), nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("from_name", Text, nullable=False, default=""),
+    Column("from_addr", String(500), nullable=False, default=""),
+    Column("reply_to", Text, nullable=False, default=""),
+    Column("to_addrs", Text, nullable=False, default=""),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("in_reply_to", String(500), nullable=False, default=""),
+    Column("refs", Text, nullable=False, default=""),
+    Column("list_id", Text, nullable=False, default=""),
+    Column("list_unsubscribe", Text, nullable=False, default=""),
+    Column("auto_submitted", String(100), nullable=False, default=""),
+    Column("labels", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Column("has_html", Boolean, nullable=False, default=False),
+    Column("attachments", Integer, nullable=False, default=0),
+    Column("size", Integer, nullable=False, default=0),
+    Column("defects", Text, nullable=False, default=""),
+    Column("scanned_at", DateTime(timezone=True)),
+    UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email_id", Integer, ForeignKey("emails.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("folder", String(500), nullable=False),
+    Column("uidvalidity", BigInteger, nullable=False, default=0),
+    Column("key", String(1000), nullable=False),
+    UniqueConstraint("source", "folder", "uidvalidity", "key", name="uq_locations_place"),
+)
