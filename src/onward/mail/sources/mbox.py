@@ -39,6 +39,7 @@ def split_mbox(
     body_kept = 0
     prev_blank = True
     for line in f:
+        length = len(line)
         if prev_blank and line.startswith(b"From ") and _FROM_LINE.match(line):
             if msg_start >= 0:
                 yield msg_start, _finish(parts), offset - msg_start
@@ -56,7 +57,7 @@ def split_mbox(
                 parts.append(line)
                 body_kept += len(line)
         prev_blank = line in (b"\n", b"\r\n")
-        offset += len(line)
+        offset += length
     if msg_start >= 0:
         yield msg_start, _finish(parts), offset - msg_start
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs: a real Dovecot for the IMAP tests.
+# Installs only what is missing, so a second run costs nothing.
+set -euo pipefail
+need=()
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-core dovecot-imapd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing system packages for the tests: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+# On a systemd host the package starts a system Dovecot; the tests use their own, so stop it.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  $SUDO systemctl disable --now dovecot >/dev/null 2>&1 || true
+fi

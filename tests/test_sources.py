@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import io
+import mailbox
+import os
+import tracemalloc
+from pathlib import Path
+
+from onward.mail.sources import detect_path_kind, open_path_source
+from onward.mail.sources.mbox import split_mbox
+from onward.scan import Scanner
+from onward.store import Store
+from tests.factory import mbox_bytes, message
+
+
+def store(tmp_path: Path) -> Store:
+    return Store.for_path(tmp_path / "db" / "onward.db")
+
+
+def test_mbox_split_unquotes_and_keeps_unquoted_from_lines_inside() -> None:
+    body = "Hello\n\nFrom the team at Acme, thanks.\n>From quoted\nbye\n"
+    data = mbox_bytes([message(1, body=body), message(2)])
+    # A writer that forgot to quote: "From " not after a blank line is body text.
+    data = data.replace(b"bye\n", b"bye\nFrom here on it is body\n")
+    msgs = list(split_mbox(io.BytesIO(data)))
+    assert len(msgs) == 2
+    assert b"\nFrom the team at Acme" in msgs[0][1]
+    assert b"\n>From quoted" in msgs[0][1]
+    assert msgs[0][0] == 0
+    assert msgs[1][0] == data.index(b"From MAILER", 1)
+
+
+def test_truncated_mbox_keeps_the_partial_last_message(tmp_path: Path) -> None:
+    data = mbox_bytes([message(i) for i in range(5)])
+    path = tmp_path / "cut.mbox"
+    path.write_bytes(data[: len(data) - 40])
+    s = store(tmp_path)
+    summary = Scanner(s).run(open_path_source(path))
+    assert summary.new == 5 and summary.errors == 0
+
+
+def test_mbox_with_50mb_attachment_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "big.mbox"
+    with open(path, "wb") as f:
+        f.write(mbox_bytes([message(1)]))
+        f.write(mbox_bytes([message(2, attachment=38 * 1024 * 1024)]))  # ~50 MB as base64
+        f.write(mbox_bytes([message(3)]))
+    assert path.stat().st_size > 50_000_000
+    tracemalloc.start()
+    with open(path, "rb") as f:
+        sizes = [(len(data), size) for _, data, size in split_mbox(f)]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(sizes) == 3
+    assert sizes[1][1] > 50_000_000 and sizes[1][0] < 64 * 1024
+    assert peak < 5_000_000
+
+
+def test_mbox_rescan_reads_only_what_was_appended(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mbox_bytes([message(i) for i in range(10)]))
+    s = store(tmp_path)
+    assert Scanner(s).run(open_path_source(path)).new == 10
+    with open(path, "ab") as f:
+        f.write(mbox_bytes([message(i) for i in range(10, 13)]))
+    again = Scanner(s).run(open_path_source(path))
+    assert (again.scanned, again.new) == (3, 3)
+    assert Scanner(s).run(open_path_source(path)).scanned == 0
+
+
+def test_rewritten_mbox_is_rescanned_without_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mbox_bytes([message(i) for i in range(10)]))
+    s = store(tmp_path)
+    Scanner(s).run(open_path_source(path))
+    # A mail client compacts the file: message 0 deleted, the rest shift.
+    tmp = tmp_path / "new.mbox"
+    tmp.write_bytes(mbox_bytes([message(i) for i in range(1, 12)]))
+    os.replace(tmp, path)
+    again = Scanner(s).run(open_path_source(path))
+    assert again.new == 2
+    assert s.count_emails() == 12
+
+
+def _maildir(tmp_path: Path, n: int) -> Path:
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(n):
+        md.add(message(i))
+    jobs = md.add_folder("Jobs")
+    jobs.add(message(100))
+    return tmp_path / "Mail"
+
+
+def test_maildir_folders_and_flag_changes(tmp_path: Path) -> None:
+    root = _maildir(tmp_path, 4)
+    assert detect_path_kind(root) == "maildir"
+    s = store(tmp_path)
+    src = open_path_source(root)
+    assert src.folders() == ["INBOX", "Jobs"]
+    assert Scanner(s).run(src).new == 5
+    # Reading a message in a mail client moves it to cur/ and adds flags to its name.
+    new = next((root / "new").iterdir())
+    new.rename(root / "cur" / (new.name + ":2,S"))
+    again = Scanner(s).run(open_path_source(root))
+    assert (again.scanned, again.new) == (0, 0)
+
+
+def test_eml_folder_recursive_and_single_file(tmp_path: Path) -> None:
+    root = tmp_path / "exports"
+    (root / "2026" / "jan").mkdir(parents=True)
+    (root / "a.eml").write_bytes(message(1))
+    (root / "2026" / "jan" / "b.EML").write_bytes(message(2))
+    (root / "notes.txt").write_text("not mail")
+    s = store(tmp_path)
+    assert Scanner(s).run(open_path_source(root)).new == 2
+    assert Scanner(s).run(open_path_source(root)).new == 0
+    # A single file is a source of its own; rescanning it stores nothing again.
+    assert Scanner(s).run(open_path_source(root / "a.eml")).new == 1
+    assert Scanner(s).run(open_path_source(root / "a.eml")).new == 0
+    assert detect_path_kind(root / "a.eml") == "eml"
