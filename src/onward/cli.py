@@ -23,12 +23,13 @@ app = typer.Typer(
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 
 def open_store(config: Config) -> Store:
+    config.paths.data_dir.mkdir(parents=True, exist_ok=True)
     return Store(config.database_url)
 
 
@@ -121,6 +122,9 @@ def scan(
         source, folders = accounts.source_for(config, t)
         with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
             summary = Scanner(store, progress).run(source, folder or folders)
+        if _state["debug"]:
+            for exc in summary.exceptions:
+                traceback.print_exception(exc)
         for problem in summary.problems:
             err.print(f"[yellow]{t}:[/] {problem}", highlight=False)
         failures += summary.failed

@@ -43,6 +43,7 @@ class ScanSummary:
     skipped: int = 0
     errors: int = 0
     problems: list[str] = field(default_factory=list)
+    exceptions: list[BaseException] = field(default_factory=list)  # for --debug only
     folders_failed: int = 0
     folders: int = 0
 
@@ -93,17 +94,24 @@ class Scanner:
             folders = source.folders(wanted)
         except SourceError as exc:
             summary.problems.append(str(exc))
+            summary.exceptions.append(exc)
             summary.folders = summary.folders_failed = 1
+            source.close()
             return summary
         try:
             for folder in folders:
                 summary.folders += 1
+                before = summary.scanned
                 try:
                     self._scan_folder(source, folder, summary)
                 except SourceError as exc:
                     summary.folders_failed += 1
+                    summary.exceptions.append(exc)
+                    done = summary.scanned - before
+                    where = f" in {folder}" if folder else ""
                     summary.problems.append(
-                        f"{exc} Stopped after {summary.scanned} messages; the next scan carries on."
+                        f"{exc} Stopped after {done} messages{where}; the next scan carries on."
+                        if done else str(exc)
                     )
         finally:
             source.close()

@@ -1,0 +1,190 @@
+"""IMAP scanning against a real Dovecot on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from onward.accounts import account_source
+from onward.scan import Scanner
+from onward.store import Store
+from tests.dovecot import PASSWORD, Dovecot, new_user
+from tests.factory import message
+
+
+def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onward", *args], capture_output=True, text=True, timeout=120,
+        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
+
+
+def add_account(home: Path, server: Dovecot, user: str, *extra: str, password: str = PASSWORD):
+    done = run("account", "add", "work", "--imap", f"127.0.0.1:{server.port}", "--user", user,
+               "--starttls", "--ca-file", server.cafile,
+               "--password-command", f"echo {password}", *extra, home=home)
+    assert done.returncode == 0, done.stderr
+
+
+def summary(done: subprocess.CompletedProcess[str]) -> dict[str, int]:
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_scan_account_twice_stores_each_message_once_and_marks_nothing_read(
+    dovecot: Dovecot, home: Path
+) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i, html=i % 2 == 0) for i in range(30)])
+    add_account(home, dovecot, user)
+    assert summary(run("scan", "work", "--json", home=home)) == {
+        "scanned": 30, "new": 30, "skipped": 0, "errors": 0}
+    assert summary(run("scan", "--json", home=home))["new"] == 0
+    c = dovecot.client(user)
+    c.select_folder("INBOX", readonly=True)
+    flags = c.get_flags(c.search("ALL"))
+    assert not any(b"\\Seen" in f for f in flags.values())
+    # New mail: the next scan reads only it.
+    dovecot.seed(user, [message(i) for i in range(30, 33)])
+    assert summary(run("scan", "work", "--json", home=home)) == {
+        "scanned": 3, "new": 3, "skipped": 0, "errors": 0}
+    config = (home / "config.toml").read_text()
+    assert PASSWORD not in config.replace(f"echo {PASSWORD}", "")
+
+
+def test_scan_over_implicit_tls_with_folders(dovecot: Dovecot, home: Path) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(5)])
+    dovecot.seed(user, [message(i) for i in range(5, 8)], folder="Jobs")
+    done = run("account", "add", "tlsacct", "--imap", f"127.0.0.1:{dovecot.sport}", "--user", user,
+               "--tls", "--ca-file", dovecot.cafile, "--password-command", f"echo {PASSWORD}",
+               "--folder", "INBOX", "--folder", "Jobs", home=home)
+    assert done.returncode == 0, done.stderr
+    assert summary(run("scan", "tlsacct", "--json", home=home))["new"] == 8
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("password", "refused the login"),
+        ("cert", "certificate"),
+        ("closed", "connection refused"),
+        ("host", "could not be resolved"),
+    ],
+)
+def test_connection_problems_give_one_sentence(
+    dovecot: Dovecot, home: Path, case: str, expected: str
+) -> None:
+    user = "alice"  # in the passwd file; the static passdb also accepts only PASSWORD
+    host, port, extra = "127.0.0.1", dovecot.sport, ["--ca-file", dovecot.cafile]
+    password = PASSWORD
+    if case == "password":
+        password = "wrong"
+    elif case == "cert":
+        extra = []  # the test server's self-signed certificate is not trusted by default
+    elif case == "closed":
+        from tests.dovecot import free_port
+
+        port = free_port()
+    elif case == "host":
+        host = "no-such-host.invalid"
+    done = run("account", "add", "bad", "--imap", f"{host}:{port}", "--user", user, "--tls",
+               "--password-command", f"echo {password}", *extra, home=home)
+    assert done.returncode == 0
+    done = run("scan", "bad", home=home)
+    assert done.returncode == 1
+    assert expected in done.stderr.replace("\n", " ")
+    assert "Traceback" not in done.stderr
+    debug = run("scan", "bad", "--debug", home=home)
+    assert "Traceback" in debug.stderr
+
+
+def test_failing_password_command_is_reported(dovecot: Dovecot, home: Path) -> None:
+    run("account", "add", "x", "--imap", f"127.0.0.1:{dovecot.port}", "--user", "u",
+        "--starttls", "--ca-file", dovecot.cafile, "--password-command", "exit 3", home=home)
+    done = run("scan", "x", home=home)
+    assert done.returncode == 1
+    assert "password command failed (exit code 3)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _source(server: Dovecot, user: str, port: int | None = None):
+    account = {"type": "imap", "host": "127.0.0.1", "port": port or server.port, "user": user,
+               "security": "starttls", "ca_file": server.cafile,
+               "password_command": f"echo {PASSWORD}"}
+    return account_source("work", account)[0]
+
+
+def test_uidvalidity_change_rescans_without_duplicates(dovecot: Dovecot, tmp_path: Path) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(12)])
+    store = Store.for_path(tmp_path / "o.db")
+    assert Scanner(store).run(_source(dovecot, user)).new == 12
+    dovecot.doveadm("mailbox", "update", "-u", user, "--uid-validity", "424242", "INBOX")
+    again = Scanner(store).run(_source(dovecot, user))
+    assert (again.scanned, again.new) == (12, 0)
+    assert store.count_emails() == 12
+    assert store.folder_state("work", "INBOX")["uidvalidity"] == 424242
+    assert len(store.known_keys("work", "INBOX")) == 12
+
+
+def test_server_killed_mid_scan_then_rescan_stores_each_once(tmp_path: Path) -> None:
+    from tests import dovecot as dv
+
+    if not dv.available():
+        pytest.skip("Dovecot is not installed")
+    server = Dovecot()
+    server.start()
+    try:
+        user = new_user()
+        server.seed(user, [message(i) for i in range(1200)])
+        store = Store.for_path(tmp_path / "o.db")
+
+        class KillAfterFirstBatch:
+            done = 0
+
+            def start(self, total: int, unit: str) -> None:
+                pass
+
+            def advance(self, messages: int, nbytes: int) -> None:
+                self.done += messages
+                if self.done >= 250 and server.proc is not None:
+                    server.crash()
+
+        first = Scanner(store, KillAfterFirstBatch()).run(_source(server, user))
+        assert first.failed and first.problems
+        assert "dropped" in first.problems[0] or "Nothing is listening" in first.problems[0]
+        stored = store.count_emails()
+        assert 0 < stored < 1200
+        server.start()
+        second = Scanner(store).run(_source(server, user))
+        assert not second.failed
+        assert store.count_emails() == 1200
+        assert second.new == 1200 - stored
+        assert len(store.known_keys("work", "INBOX")) == 1200
+    finally:
+        server.cleanup()
+
+
+def test_scan_does_not_block_a_concurrent_reader(dovecot: Dovecot, tmp_path: Path) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(600)])
+    store = Store.for_path(tmp_path / "o.db")
+    counts: list[int] = []
+    reader = Store.for_path(tmp_path / "o.db")
+
+    def read() -> None:
+        for _ in range(20):
+            counts.append(reader.count_emails())
+
+    t = threading.Thread(target=read)
+    t.start()
+    Scanner(store).run(_source(dovecot, user))
+    t.join()
+    assert counts == sorted(counts)  # the reader only ever sees whole batches, growing
+    assert store.count_emails() == 600
