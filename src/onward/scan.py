@@ -12,12 +12,14 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from onward.mail.model import Email, RawMessage
 from onward.mail.parse import parse_message
 from onward.mail.sources import Checkpoint, Expect, FolderReset, MailSource, SourceError
+from onward.mail.sources.base import read_prefix
 from onward.store import Store
 
 CHUNK = 250  # messages per task and per transaction
@@ -56,21 +58,36 @@ class ScanSummary:
         return self.folders > 0 and self.folders_failed == self.folders
 
 
-def parse_chunk(raws: Sequence[RawMessage]) -> list[Email]:
-    return [parse_message(r.data, r.labels) for r in raws]
+def load(raw: RawMessage) -> RawMessage:
+    """The message with its bytes: file sources leave reading to the parse stage."""
+    if raw.data or not raw.path:
+        return raw
+    try:
+        data, size = read_prefix(Path(raw.path))
+    except OSError:
+        data, size = b"", 0  # moved or deleted by a mail client since it was listed
+    return replace(raw, data=data, size=size, path="")
+
+
+def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int]]:
+    out = []
+    for raw in raws:
+        raw = load(raw)
+        out.append((parse_message(raw.data, raw.labels), raw.size))
+    return out
 
 
 @dataclass
 class _Chunk:
     raws: list[RawMessage]
     checkpoints: list[tuple[str, dict[str, Any]]]
-    result: Future[list[Email]] | list[Email]
+    result: Future[list[tuple[Email, int]]] | list[tuple[Email, int]]
 
 
 class _InlineExecutor:
     """Parse in this process: for small scans and network sources, a pool costs more than it saves."""
 
-    def submit(self, raws: list[RawMessage]) -> list[Email]:
+    def submit(self, raws: list[RawMessage]) -> list[tuple[Email, int]]:
         return parse_chunk(raws)
 
     def shutdown(self) -> None:
@@ -163,13 +180,13 @@ class Scanner:
         while len(pending) > keep:
             chunk = pending.popleft()
             parsed = chunk.result if isinstance(chunk.result, list) else chunk.result.result()
-            pairs = list(zip(chunk.raws, parsed, strict=True))
+            pairs = [(raw, e, size or raw.size) for raw, (e, size) in zip(chunk.raws, parsed, strict=True)]
             new = self.store.write_batch(source, pairs, chunk.checkpoints)
             summary.scanned += len(pairs)
             summary.new += new
             summary.skipped += len(pairs) - new
-            summary.errors += sum(1 for e in parsed if _broken(e))
-            self.progress.advance(len(pairs), sum(r.size for r in chunk.raws))
+            summary.errors += sum(1 for _, e, _ in pairs if _broken(e))
+            self.progress.advance(len(pairs), sum(size for _, _, size in pairs))
 
 
 def _broken(e: Email) -> bool:
@@ -182,6 +199,7 @@ def iter_parsed(source: MailSource) -> Iterator[tuple[RawMessage, Email]]:
         for folder in source.folders(None):
             for item in source.scan(folder, {}, lambda _f: set()):
                 if isinstance(item, RawMessage):
+                    item = load(item)
                     yield item, parse_message(item.data, item.labels)
     finally:
         source.close()

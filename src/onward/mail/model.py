@@ -30,12 +30,17 @@ class Locator:
 
 @dataclass(frozen=True, slots=True)
 class RawMessage:
-    """Bytes from a source: the whole header block and a bounded prefix of the body."""
+    """Bytes from a source: the whole header block and a bounded prefix of the body.
+
+    File sources may leave `data` empty and give `path`: the parse stage, running in a
+    worker process, then reads the prefix itself and the parent never touches the bytes.
+    """
 
     locator: Locator
     data: bytes
-    size: int  # full size of the message on the source, in bytes
+    size: int  # full size of the message on the source, in bytes (0 = not known yet)
     labels: tuple[str, ...] = ()
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)

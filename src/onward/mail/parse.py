@@ -8,7 +8,6 @@ A message a person opens gets a full parse elsewhere; the scan never needs it.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import codecs
 import email
@@ -17,6 +16,7 @@ import email.message
 import email.utils
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -38,6 +38,11 @@ _VOLATILE = frozenset(
 )
 _MSGID = re.compile(r"<[^<>\s]+>")
 _WS = re.compile(r"[ \t\r\f\v]+")
+_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/=]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_WANTED = frozenset({"message-id", "subject", "from", "reply-to", "to", "cc", "date", "in-reply-to",
+                     "references", "list-id", "list-unsubscribe", "auto-submitted",
+                     "x-gmail-labels"})
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
@@ -100,6 +105,13 @@ def decode_header(value: object) -> str:
     return _clean_header(joined)
 
 
+def _raw_header(value: object) -> str:
+    text = str(value)
+    if not text.isascii() and _SURROGATE.search(text):  # undeclared 8-bit bytes in a header
+        text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+    return text
+
+
 def _clean_header(text: str) -> str:
     # A header can never smuggle a line break into anything built from it later.
     text = text.replace("\r", " ").replace("\n", " ")
@@ -131,7 +143,15 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("latin-1")
 
 
+_SIMPLE_ADDR = re.compile(r'\s*(?:([^",<>@()\\;:]*?)\s*<([^<>@\s,"]+@[^<>@\s,"]+)>|([^<>@\s,"]+@[^<>@\s,"]+))\s*')
+
+
 def _addresses(values: list[str]) -> tuple[Address, ...]:
+    if len(values) == 1 and "=?" not in values[0]:
+        simple = _SIMPLE_ADDR.fullmatch(values[0])  # "Name <a@b>" or "a@b": most mail
+        if simple:
+            name, angle, bare = simple.groups()
+            return (Address(name=(name or "").strip(), email=(angle or bare).lower()),)
     out: list[Address] = []
     try:
         pairs = email.utils.getaddresses([decode_header(v) for v in values])
@@ -161,20 +181,17 @@ def _date(value: str | None) -> datetime | None:
         return None
 
 
-def _payload(part: email.message.Message) -> bytes:
-    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-    if cte == "base64":
-        raw = part.get_payload(decode=False)
-        if not isinstance(raw, str):
-            return b""
-        compact = re.sub(r"[^A-Za-z0-9+/=]", "", raw)
-        compact = compact[: len(compact) - len(compact) % 4]  # cut prefix to whole quanta
-        try:
-            return base64.b64decode(compact)
-        except (binascii.Error, ValueError):
-            return b""
-    data = part.get_payload(decode=True)
-    return data if isinstance(data, bytes) else b""
+def _payload(headers: email.message.Message, body: bytes) -> bytes:
+    cte = str(headers.get("content-transfer-encoding", "")).strip().lower()
+    try:
+        if cte == "base64":
+            compact = _NOT_B64.sub(b"", body)
+            return binascii.a2b_base64(compact[: len(compact) - len(compact) % 4])
+        if cte == "quoted-printable":
+            return binascii.a2b_qp(body)
+    except (binascii.Error, ValueError):
+        return b""
+    return body
 
 
 def html_to_text(html: str) -> str:
@@ -187,22 +204,73 @@ def html_to_text(html: str) -> str:
     return root.text(separator=" ", strip=True)
 
 
-def _body(msg: email.message.Message) -> tuple[str, bool, int]:
+MAX_DEPTH = 4
+_HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
+
+
+def _headers(head: bytes) -> email.message.Message:
+    """The header block as a compat32 Message, split by hand.
+
+    Same result as `BytesHeaderParser` for well-formed headers (name, raw value with its
+    folding kept) at a fifth of the cost; lines that are not headers are dropped.
+    """
+    msg = email.message.Message()
+    text = head.decode("ascii", "surrogateescape").replace("\r\n", "\n")
+    name, value = "", ""
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if name:
+                value += "\n" + line
+            continue
+        if name:
+            msg.set_raw(name, value)
+            name = ""
+        key, sep, rest = line.partition(":")
+        if sep and _HEADER_NAME.fullmatch(key.rstrip(" \t")):
+            name, value = key.rstrip(" \t"), rest.lstrip(" \t")
+    if name:
+        msg.set_raw(name, value)
+    return msg
+
+
+def _parts(
+    headers: email.message.Message, body: bytes, depth: int = 0
+) -> Iterator[tuple[email.message.Message, bytes]]:
+    """Leaf parts of a MIME body, in order.
+
+    Splits on the boundary with bytes.find instead of running the stdlib feed parser
+    over the body: on a bounded prefix that is 2x faster (the feed parser compiles a
+    regex per boundary and reads line by line) and it cannot trip on a part cut short.
+    """
+    boundary = headers.get_param("boundary") if headers.get_content_maintype() == "multipart" else None
+    if not isinstance(boundary, str) or not boundary or depth >= MAX_DEPTH:
+        yield headers, body
+        return
+    delim = b"--" + boundary.encode("ascii", "replace")
+    chunks = (b"\n" + body).split(b"\n" + delim)
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break  # the closing delimiter
+        _, _, chunk = chunk.partition(b"\n")  # rest of the delimiter line
+        head, part_body = split_head(chunk)
+        if not head.strip():  # a part with no headers: defaults apply (RFC 2046)
+            head, part_body = b"", chunk.lstrip(b"\r\n")
+        yield from _parts(_headers(head), part_body, depth + 1)
+
+
+def _body(headers: email.message.Message, body: bytes) -> tuple[str, bool, int]:
     plain: str | None = None
     html: str | None = None
     attachments = 0
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part, data in _parts(headers, body):
         ctype = part.get_content_type()
         disposition = str(part.get("content-disposition", "")).lower()
         if "attachment" in disposition or (part.get_param("name") and ctype[:5] != "text/"):
             attachments += 1
-            continue
-        if ctype == "text/plain" and plain is None:
-            plain = decode_bytes(_payload(part), part.get_content_charset())
+        elif ctype == "text/plain" and plain is None:
+            plain = decode_bytes(_payload(part, data), part.get_content_charset())
         elif ctype == "text/html" and html is None:
-            html = decode_bytes(_payload(part), part.get_content_charset())
+            html = decode_bytes(_payload(part, data), part.get_content_charset())
     if plain and plain.strip():
         return plain, html is not None, attachments
     if html:
@@ -211,6 +279,7 @@ def _body(msg: email.message.Message) -> tuple[str, bool, int]:
 
 
 def tidy_text(text: str, cap: int = TEXT_CAP) -> str:
+    text = text[: cap * 2]  # whitespace runs shrink below; never tidy what is cut anyway
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = _WS.sub(" ", text)
     text = _BLANKS.sub("\n\n", text).strip()
@@ -234,32 +303,41 @@ def parse_message(raw: bytes, labels: tuple[str, ...] = ()) -> Email:
 
 
 def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
-    msg = email.message_from_bytes(raw)
-    text, has_html, attachments = _body(msg)
-    gm = msg.get_all("x-gmail-labels") or []
+    head, body = split_head(raw)
+    msg = _headers(head[:HEADER_CAP])
+    text, has_html, attachments = _body(msg, body)
+    h: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():  # raw: 8-bit bytes stay surrogate-escaped text
+        key = name.lower()
+        if key in _WANTED:
+            h.setdefault(key, []).append(_raw_header(value))
+
+    def one(name: str) -> str:
+        values = h.get(name)
+        return values[0] if values else ""
+
     all_labels = labels or tuple(
-        lab.strip() for v in gm for lab in decode_header(v).split(",") if lab.strip()
+        lab.strip() for v in h.get("x-gmail-labels", []) for lab in decode_header(v).split(",")
+        if lab.strip()
     )
-    senders = _addresses(msg.get_all("from") or [])
-    refs = tuple(_MSGID.findall(decode_header(msg.get("references"))))
-    defects = {type(d).__name__ for part in msg.walk() for d in getattr(part, "defects", [])}
+    senders = _addresses(h.get("from", []))
     return Email(
-        message_id=_message_id(msg.get("message-id")),
+        message_id=_message_id(one("message-id")),
         fingerprint=fp,
-        subject=decode_header(msg.get("subject")),
+        subject=decode_header(one("subject")),
         sender=senders[0] if senders else None,
-        reply_to=_addresses(msg.get_all("reply-to") or []),
-        to=_addresses(msg.get_all("to") or []),
-        cc=_addresses(msg.get_all("cc") or []),
-        date=_date(msg.get("date")),
-        in_reply_to=_message_id(msg.get("in-reply-to")) if msg.get("in-reply-to") else "",
-        references=refs,
-        list_id=decode_header(msg.get("list-id"))[:300],
-        list_unsubscribe=decode_header(msg.get("list-unsubscribe"))[:500],
-        auto_submitted=decode_header(msg.get("auto-submitted"))[:100],
+        reply_to=_addresses(h.get("reply-to", [])),
+        to=_addresses(h.get("to", [])),
+        cc=_addresses(h.get("cc", [])),
+        date=_date(one("date")),
+        in_reply_to=_message_id(one("in-reply-to")) if one("in-reply-to") else "",
+        references=tuple(_MSGID.findall(decode_header(one("references")))),
+        list_id=decode_header(one("list-id"))[:300],
+        list_unsubscribe=decode_header(one("list-unsubscribe"))[:500],
+        auto_submitted=decode_header(one("auto-submitted"))[:100],
         labels=all_labels,
         text=tidy_text(text),
         has_html=has_html,
         attachments=attachments,
-        defects=tuple(sorted(defects)),
+        defects=(),
     )

@@ -144,7 +144,7 @@ class Store:
     def write_batch(
         self,
         source: str,
-        items: Sequence[tuple[RawMessage, Email]],
+        items: Sequence[tuple[RawMessage, Email, int]],
         checkpoints: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> int:
         """Store a batch and its checkpoints in one transaction; return how many emails were new."""
@@ -159,16 +159,16 @@ class Store:
             raise StoreError(f"Could not write to the database ({_reason(exc)}).") from exc
 
     def _write_emails(
-        self, conn: Any, source: str, items: Sequence[tuple[RawMessage, Email]], now: datetime
+        self, conn: Any, source: str, items: Sequence[tuple[RawMessage, Email, int]], now: datetime
     ) -> int:
         if not items:
             return 0
-        fps = list({e.fingerprint for _, e in items})
+        fps = list({e.fingerprint for _, e, _ in items})
         ids = self._ids(conn, source, fps)
         fresh: dict[str, dict[str, Any]] = {}
-        for raw, e in items:
+        for _, e, size in items:
             if e.fingerprint not in ids and e.fingerprint not in fresh:
-                fresh[e.fingerprint] = email_row(source, e, raw.size, now)
+                fresh[e.fingerprint] = email_row(source, e, size, now)
         if fresh:
             conn.execute(
                 self._insert(emails).on_conflict_do_nothing(
@@ -185,7 +185,7 @@ class Store:
                 "uidvalidity": raw.locator.uidvalidity,
                 "key": raw.locator.key,
             }
-            for raw, e in items
+            for raw, e, _ in items
         ]
         conn.execute(
             self._insert(locations).on_conflict_do_nothing(

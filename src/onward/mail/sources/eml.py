@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from onward.mail.model import Locator, RawMessage
-from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem, read_prefix
+from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem
 
 
 class EmlSource:
@@ -31,11 +31,7 @@ class EmlSource:
         todo = [(k, p) for k, p in self.files() if k not in have]
         yield Expect(len(todo))
         for key, path in todo:
-            try:
-                data, size = read_prefix(path)
-            except OSError:
-                continue
-            yield RawMessage(Locator(self.name, "", key), data, size)
+            yield RawMessage(Locator(self.name, "", key), b"", 0, path=str(path))
         yield Checkpoint(folder, {})
 
     def close(self) -> None:

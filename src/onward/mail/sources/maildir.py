@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from onward.mail.model import Locator, RawMessage
-from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem, read_prefix
+from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem
 
 
 def maildir_key(filename: str) -> str:
@@ -51,11 +51,7 @@ class MaildirSource:
         todo = [(k, p) for k, p in self.list_files(folder) if k not in have]
         yield Expect(len(todo))
         for key, path in todo:
-            try:
-                data, size = read_prefix(Path(path))
-            except FileNotFoundError:
-                continue  # moved by another client between listing and reading
-            yield RawMessage(Locator(self.name, folder, key), data, size)
+            yield RawMessage(Locator(self.name, folder, key), b"", 0, path=str(path))
         yield Checkpoint(folder, {})
 
     def close(self) -> None:
