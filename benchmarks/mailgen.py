@@ -9,16 +9,35 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-WORDS = ("thank you for your application we have received the role team interview next "
-         "steps unfortunately position candidates experience hiring manager schedule offer "
-         "meeting project report update invoice order shipping weekend family photos dinner "
-         "résumé café naïve über straße").split()
-COMPANIES = ["Acme Robotics", "Globex", "Initech", "Brightwave", "Northwind", "Kestrel Labs",
-             "Umbra Health", "Solstice Energy", "Harbor Health", "Quayside Bank"]
-CHARSETS = [("utf-8", "quoted-printable", 33), ("utf-8", "8bit", 17), ("utf-8", "base64", 12),
-            ("us-ascii", "7bit", 12), ("iso-8859-1", "quoted-printable", 12),
-            ("windows-1252", "quoted-printable", 7), ("iso-8859-1", "8bit", 5),
-            ("koi8-r", "base64", 2)]
+WORDS = (
+    "thank you for your application we have received the role team interview next "
+    "steps unfortunately position candidates experience hiring manager schedule offer "
+    "meeting project report update invoice order shipping weekend family photos dinner "
+    "résumé café naïve über straße"
+).split()
+COMPANIES = [
+    "Acme Robotics",
+    "Globex",
+    "Initech",
+    "Brightwave",
+    "Northwind",
+    "Kestrel Labs",
+    "Umbra Health",
+    "Solstice Energy",
+    "Harbor Health",
+    "Quayside Bank",
+]
+SUBJECTS = ["Your application to", "Update from", "Interview with", "News from"]
+CHARSETS = [
+    ("utf-8", "quoted-printable", 33),
+    ("utf-8", "8bit", 17),
+    ("utf-8", "base64", 12),
+    ("us-ascii", "7bit", 12),
+    ("iso-8859-1", "quoted-printable", 12),
+    ("windows-1252", "quoted-printable", 7),
+    ("iso-8859-1", "8bit", 5),
+    ("koi8-r", "base64", 2),
+]
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -54,19 +73,30 @@ def _pick_charset(rng: random.Random) -> tuple[str, str]:
 
 def _headers(rng: random.Random, i: int, when: datetime) -> list[str]:
     company = rng.choice(COMPANIES)
-    hops = [f"Received: from mx{h}.example.net (mx{h}.example.net [10.0.{h}.{i % 250}])\n"
-            f"\tby mail.example.org with ESMTPS id {rng.getrandbits(48):x}\n"
-            f"\tfor <sam@example.org>; {when:%a, %d %b %Y %H:%M:%S} +0000" for h in range(rng.randint(2, 6))]
-    return hops + [
-        f"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from:to:subject:date;\n"
-        f"\tb={base64.b64encode(rng.randbytes(180)).decode()}",
-        f"From: {company} <no-reply@{company.lower().replace(' ', '')}.example>",
-        "To: Sam Rivera <sam@example.org>",
-        f"Subject: {rng.choice(['Your application to', 'Update from', 'Interview with', 'News from'])} {company} {i}",
-        f"Date: {when:%a, %d %b %Y %H:%M:%S} +0000",
-        f"Message-ID: <bench-{i}-{rng.getrandbits(32):x}@example.com>",
-        "MIME-Version: 1.0",
-    ] + (["List-Unsubscribe: <mailto:unsub@example.com>", "List-Id: <news.example.com>"] if i % 4 == 0 else [])
+    hops = [
+        f"Received: from mx{h}.example.net (mx{h}.example.net [10.0.{h}.{i % 250}])\n"
+        f"\tby mail.example.org with ESMTPS id {rng.getrandbits(48):x}\n"
+        f"\tfor <sam@example.org>; {when:%a, %d %b %Y %H:%M:%S} +0000"
+        for h in range(rng.randint(2, 6))
+    ]
+    return (
+        hops
+        + [
+            f"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from:to:subject:date;\n"
+            f"\tb={base64.b64encode(rng.randbytes(180)).decode()}",
+            f"From: {company} <no-reply@{company.lower().replace(' ', '')}.example>",
+            "To: Sam Rivera <sam@example.org>",
+            f"Subject: {rng.choice(SUBJECTS)} {company} {i}",
+            f"Date: {when:%a, %d %b %Y %H:%M:%S} +0000",
+            f"Message-ID: <bench-{i}-{rng.getrandbits(32):x}@example.com>",
+            "MIME-Version: 1.0",
+        ]
+        + (
+            ["List-Unsubscribe: <mailto:unsub@example.com>", "List-Id: <news.example.com>"]
+            if i % 4 == 0
+            else []
+        )
+    )
 
 
 def message(i: int, seed: int = 1) -> bytes:
@@ -84,17 +114,28 @@ def message(i: int, seed: int = 1) -> bytes:
         body = _encode(text, cs, cte)
     else:
         html = "<html><body>" + "".join(f"<p>{p}</p>" for p in text.split("\n")) + "</body></html>"
-        parts = [(f"Content-Type: text/plain; charset={cs}\nContent-Transfer-Encoding: {cte}",
-                  _encode(text, cs, cte)),
-                 (f"Content-Type: text/html; charset={cs}\nContent-Transfer-Encoding: {cte}",
-                  _encode(html, cs, cte))]
+        parts = [
+            (
+                f"Content-Type: text/plain; charset={cs}\nContent-Transfer-Encoding: {cte}",
+                _encode(text, cs, cte),
+            ),
+            (
+                f"Content-Type: text/html; charset={cs}\nContent-Transfer-Encoding: {cte}",
+                _encode(html, cs, cte),
+            ),
+        ]
         sub = "alternative"
         if kind > 95:  # attachments: 100 KB to 2 MB, log-uniform, hold most of the bytes
             sub = "mixed"
             size = int(10 ** rng.uniform(5, 6.3))
-            parts.append(("Content-Type: application/pdf; name=cv.pdf\n"
-                          "Content-Disposition: attachment; filename=cv.pdf\n"
-                          "Content-Transfer-Encoding: base64", base64.encodebytes(rng.randbytes(size))))
+            parts.append(
+                (
+                    "Content-Type: application/pdf; name=cv.pdf\n"
+                    "Content-Disposition: attachment; filename=cv.pdf\n"
+                    "Content-Transfer-Encoding: base64",
+                    base64.encodebytes(rng.randbytes(size)),
+                )
+            )
         head.append(f'Content-Type: multipart/{sub}; boundary="{boundary}"')
         body = b"".join(f"--{boundary}\n{h}\n\n".encode() + p + b"\n" for h, p in parts)
         body += f"--{boundary}--\n".encode()

@@ -39,8 +39,13 @@ print(json.dumps({"rc": rc, "wall": wall, "rss_mb": rss / 1024}))
 def timed(cmd: list[str], env: dict[str, str] | None = None, shell: bool = False) -> dict:
     if shell:
         cmd = ["sh", "-c", cmd[0]]
-    out = subprocess.run([sys.executable, "-c", TIMER, *cmd], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", TIMER, *cmd],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
     result = json.loads(out.stdout)
     if result["rc"] != 0:
         raise SystemExit(f"{cmd} failed with exit code {result['rc']}")
@@ -60,8 +65,9 @@ def generate(root: Path, n: int) -> tuple[Path, Path]:
             sub = "new" if i % 5 == 0 else "cur"
             name = f"{1700000000 + i}.M{i}P1.bench" + (":2,S" if sub == "cur" else "")
             (maildir / sub / name).write_bytes(msg)
-            body = b"\n".join(b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln
-                              for ln in msg.split(b"\n"))
+            body = b"\n".join(
+                b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln for ln in msg.split(b"\n")
+            )
             box.write(b"From bench@example.com Wed Jan  1 00:00:00 2025\n" + body + b"\n\n")
     (root / f"done-{n}").touch()
     print(f"generated {n} messages in {time.perf_counter() - t:.0f} s", file=sys.stderr)
@@ -71,8 +77,9 @@ def generate(root: Path, n: int) -> tuple[Path, Path]:
 def onward(args: list[str], home: Path) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    return timed([sys.executable, "-m", "onward", "scan", *args, "--json"],
-                 env={"ONWARD_HOME": str(home)})
+    return timed(
+        [sys.executable, "-m", "onward", "scan", *args, "--json"], env={"ONWARD_HOME": str(home)}
+    )
 
 
 def notmuch(maildir: Path, work: Path) -> dict | None:
@@ -82,8 +89,10 @@ def notmuch(maildir: Path, work: Path) -> dict | None:
     shutil.rmtree(db, ignore_errors=True)
     db.mkdir(parents=True)
     cfg = work / "notmuch-config"
-    cfg.write_text(f"[database]\npath={maildir}\nmail_root={maildir}\n\n[new]\ntags=inbox;\n"
-                   f"[user]\nname=Bench\nprimary_email=sam@example.org\n")
+    cfg.write_text(
+        f"[database]\npath={maildir}\nmail_root={maildir}\n\n[new]\ntags=inbox;\n"
+        f"[user]\nname=Bench\nprimary_email=sam@example.org\n"
+    )
     # Keep the index outside the Maildir so that it is not read as mail.
     env = {"NOTMUCH_CONFIG": str(cfg), "NOTMUCH_DATABASE": str(db)}
     (maildir / ".notmuch").unlink(missing_ok=True)
@@ -95,8 +104,9 @@ def mu(maildir: Path, work: Path) -> dict | None:
         return None
     home = work / "mu-home"
     shutil.rmtree(home, ignore_errors=True)
-    subprocess.run(["mu", "init", f"--muhome={home}", f"--maildir={maildir}"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["mu", "init", f"--muhome={home}", f"--maildir={maildir}"], check=True, capture_output=True
+    )
     return timed(["mu", "index", f"--muhome={home}", "--quiet"])
 
 
@@ -115,9 +125,15 @@ def imap_rescan(n: int) -> tuple[float, float] | None:
     try:
         user = dv.new_user()
         server.seed(user, [message(i) for i in range(n)])
-        account = {"type": "imap", "host": "127.0.0.1", "port": server.port, "user": user,
-                   "security": "starttls", "ca_file": server.cafile,
-                   "password_command": f"echo {dv.PASSWORD}"}
+        account = {
+            "type": "imap",
+            "host": "127.0.0.1",
+            "port": server.port,
+            "user": user,
+            "security": "starttls",
+            "ca_file": server.cafile,
+            "password_command": f"echo {dv.PASSWORD}",
+        }
         with tempfile.TemporaryDirectory() as d:
             store = Store.for_path(Path(d) / "o.db")
             t = time.perf_counter()
@@ -148,8 +164,12 @@ def main() -> None:
 
     rows: list[tuple[str, dict | None]] = []
     timed([f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"], shell=True)  # warm
-    rows.append(("cat (Maildir files, floor)",
-                 timed([f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"], shell=True)))
+    rows.append(
+        (
+            "cat (Maildir files, floor)",
+            timed([f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"], shell=True),
+        )
+    )
     rows.append(("onward scan Maildir", onward([str(maildir)], work / "onward-md")))
     rows.append(("onward scan mbox", onward([str(mbox)], work / "onward-mbox")))
     rows.append(("notmuch new (Maildir)", notmuch(maildir, work)))
@@ -166,7 +186,9 @@ def main() -> None:
         for peer in ("notmuch new (Maildir)", "mu index (Maildir)"):
             p = by.get(peer)
             ratios.append(f"{rate / (args.n / p['wall']):9.2f}x" if p else f"{'-':>10}")
-        print(f"{name:32} {r['wall']:8.1f} {rate:9,.0f} {r['rss_mb']:7.0f} MB {ratios[0]} {ratios[1]}")
+        print(
+            f"{name:32} {r['wall']:8.1f} {rate:9,.0f} {r['rss_mb']:7.0f} MB {ratios[0]} {ratios[1]}"
+        )
 
     if not args.skip_imap:
         res = imap_rescan(args.n)
@@ -174,8 +196,10 @@ def main() -> None:
             print("\nIMAP: Dovecot not installed, skipped")
         else:
             full, rescan = res
-            print(f"\nIMAP, {args.n} messages on a local Dovecot: first scan {full:.1f} s "
-                  f"({args.n / full:,.0f} msgs/s), rescan with nothing new {rescan * 1000:.0f} ms")
+            print(
+                f"\nIMAP, {args.n} messages on a local Dovecot: first scan {full:.1f} s "
+                f"({args.n / full:,.0f} msgs/s), rescan with nothing new {rescan * 1000:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -34,5 +34,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def corpus() -> Path:
     if not (CORPUS / "labels.csv").exists():
-        pytest.skip(f"the labelled corpus is not here ({CORPUS}); it lives in shared/, not the repo")
+        pytest.skip(
+            f"the labelled corpus is not here ({CORPUS}); it lives in shared/, not the repo"
+        )
     return CORPUS

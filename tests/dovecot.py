@@ -113,11 +113,28 @@ class Dovecot:
         for sub in ("run", "state", "ssl", "mail"):
             (d / sub).mkdir()
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-days", "2", "-subj", "/CN=localhost",
-             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-             "-keyout", str(d / "ssl" / "key.pem"), "-out", str(d / "ssl" / "cert.pem")],
-            check=True, capture_output=True,
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                str(d / "ssl" / "key.pem"),
+                "-out",
+                str(d / "ssl" / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
         )
         (d / "passwd").write_text(f"alice:{{PLAIN}}{PASSWORD}::::::\n")
         if root:
@@ -129,20 +146,33 @@ class Dovecot:
         else:
             me = pwd.getpwuid(os.geteuid()).pw_name
             group = grp.getgrgid(os.getegid()).gr_name
-            privs = (f"default_login_user = {me}\ndefault_internal_user = {me}\n"
-                     f"default_internal_group = {group}")
+            privs = (
+                f"default_login_user = {me}\ndefault_internal_user = {me}\n"
+                f"default_internal_group = {group}"
+            )
             uid, chroot, anvil = "", "chroot =", "service anvil {\n  chroot =\n}"
-        (d / "dovecot.conf").write_text(CONF.format(
-            tag=uuid.uuid4().hex[:8], d=d, privs=privs, uid=uid, chroot=chroot, anvil=anvil,
-            port=self.port, sport=self.sport, password=PASSWORD,
-        ))
+        (d / "dovecot.conf").write_text(
+            CONF.format(
+                tag=uuid.uuid4().hex[:8],
+                d=d,
+                privs=privs,
+                uid=uid,
+                chroot=chroot,
+                anvil=anvil,
+                port=self.port,
+                sport=self.sport,
+                password=PASSWORD,
+            )
+        )
 
     def start(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             (self.dir / "run" / "master.pid").unlink()
         self.proc = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.dir / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -181,7 +211,9 @@ class Dovecot:
     def doveadm(self, *args: str) -> str:
         done = subprocess.run(
             ["doveadm", "-c", str(self.dir / "dovecot.conf"), *args],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return done.stdout
 

@@ -41,5 +41,9 @@ def mbox_bytes(messages: list[bytes]) -> bytes:
     for m in messages:
         lines = m.replace(b"\r\n", b"\n").split(b"\n")
         quoted = [b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln for ln in lines]
-        out.append(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + b"\n".join(quoted).rstrip(b"\n") + b"\n\n")
+        out.append(
+            b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n"
+            + b"\n".join(quoted).rstrip(b"\n")
+            + b"\n\n"
+        )
     return b"".join(out)

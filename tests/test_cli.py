@@ -13,7 +13,10 @@ from tests.factory import mbox_bytes, message
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "onward", *args], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "onward", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
     )
 
@@ -36,7 +39,11 @@ def test_scan_every_kind_of_export_twice(tmp_path: Path) -> None:
         (emls / f"{i}.eml").write_bytes(message(i))
     for path, n in ((mbox, 7), (tmp_path / "Maildir", 5), (emls, 3)):
         assert last_json(run("scan", str(path), "--json", home=home)) == {
-            "scanned": n, "new": n, "skipped": 0, "errors": 0}
+            "scanned": n,
+            "new": n,
+            "skipped": 0,
+            "errors": 0,
+        }
         assert last_json(run("scan", str(path), "--json", home=home))["new"] == 0
 
 

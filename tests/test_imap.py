@@ -19,15 +19,31 @@ from tests.factory import message
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "onward", *args], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "onward", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
     )
 
 
 def add_account(home: Path, server: Dovecot, user: str, *extra: str, password: str = PASSWORD):
-    done = run("account", "add", "work", "--imap", f"127.0.0.1:{server.port}", "--user", user,
-               "--starttls", "--ca-file", server.cafile,
-               "--password-command", f"echo {password}", *extra, home=home)
+    done = run(
+        "account",
+        "add",
+        "work",
+        "--imap",
+        f"127.0.0.1:{server.port}",
+        "--user",
+        user,
+        "--starttls",
+        "--ca-file",
+        server.cafile,
+        "--password-command",
+        f"echo {password}",
+        *extra,
+        home=home,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -43,7 +59,11 @@ def test_scan_account_twice_stores_each_message_once_and_marks_nothing_read(
     dovecot.seed(user, [message(i, html=i % 2 == 0) for i in range(30)])
     add_account(home, dovecot, user)
     assert summary(run("scan", "work", "--json", home=home)) == {
-        "scanned": 30, "new": 30, "skipped": 0, "errors": 0}
+        "scanned": 30,
+        "new": 30,
+        "skipped": 0,
+        "errors": 0,
+    }
     assert summary(run("scan", "--json", home=home))["new"] == 0
     c = dovecot.client(user)
     c.select_folder("INBOX", readonly=True)
@@ -52,7 +72,11 @@ def test_scan_account_twice_stores_each_message_once_and_marks_nothing_read(
     # New mail: the next scan reads only it.
     dovecot.seed(user, [message(i) for i in range(30, 33)])
     assert summary(run("scan", "work", "--json", home=home)) == {
-        "scanned": 3, "new": 3, "skipped": 0, "errors": 0}
+        "scanned": 3,
+        "new": 3,
+        "skipped": 0,
+        "errors": 0,
+    }
     config = (home / "config.toml").read_text()
     assert PASSWORD not in config.replace(f"echo {PASSWORD}", "")
 
@@ -61,9 +85,25 @@ def test_scan_over_implicit_tls_with_folders(dovecot: Dovecot, home: Path) -> No
     user = new_user()
     dovecot.seed(user, [message(i) for i in range(5)])
     dovecot.seed(user, [message(i) for i in range(5, 8)], folder="Jobs")
-    done = run("account", "add", "tlsacct", "--imap", f"127.0.0.1:{dovecot.sport}", "--user", user,
-               "--tls", "--ca-file", dovecot.cafile, "--password-command", f"echo {PASSWORD}",
-               "--folder", "INBOX", "--folder", "Jobs", home=home)
+    done = run(
+        "account",
+        "add",
+        "tlsacct",
+        "--imap",
+        f"127.0.0.1:{dovecot.sport}",
+        "--user",
+        user,
+        "--tls",
+        "--ca-file",
+        dovecot.cafile,
+        "--password-command",
+        f"echo {PASSWORD}",
+        "--folder",
+        "INBOX",
+        "--folder",
+        "Jobs",
+        home=home,
+    )
     assert done.returncode == 0, done.stderr
     assert summary(run("scan", "tlsacct", "--json", home=home))["new"] == 8
 
@@ -93,8 +133,20 @@ def test_connection_problems_give_one_sentence(
         port = free_port()
     elif case == "host":
         host = "no-such-host.invalid"
-    done = run("account", "add", "bad", "--imap", f"{host}:{port}", "--user", user, "--tls",
-               "--password-command", f"echo {password}", *extra, home=home)
+    done = run(
+        "account",
+        "add",
+        "bad",
+        "--imap",
+        f"{host}:{port}",
+        "--user",
+        user,
+        "--tls",
+        "--password-command",
+        f"echo {password}",
+        *extra,
+        home=home,
+    )
     assert done.returncode == 0
     done = run("scan", "bad", home=home)
     assert done.returncode == 1
@@ -105,8 +157,21 @@ def test_connection_problems_give_one_sentence(
 
 
 def test_failing_password_command_is_reported(dovecot: Dovecot, home: Path) -> None:
-    run("account", "add", "x", "--imap", f"127.0.0.1:{dovecot.port}", "--user", "u",
-        "--starttls", "--ca-file", dovecot.cafile, "--password-command", "exit 3", home=home)
+    run(
+        "account",
+        "add",
+        "x",
+        "--imap",
+        f"127.0.0.1:{dovecot.port}",
+        "--user",
+        "u",
+        "--starttls",
+        "--ca-file",
+        dovecot.cafile,
+        "--password-command",
+        "exit 3",
+        home=home,
+    )
     done = run("scan", "x", home=home)
     assert done.returncode == 1
     assert "password command failed (exit code 3)" in done.stderr
@@ -114,9 +179,15 @@ def test_failing_password_command_is_reported(dovecot: Dovecot, home: Path) -> N
 
 
 def _source(server: Dovecot, user: str, port: int | None = None):
-    account = {"type": "imap", "host": "127.0.0.1", "port": port or server.port, "user": user,
-               "security": "starttls", "ca_file": server.cafile,
-               "password_command": f"echo {PASSWORD}"}
+    account = {
+        "type": "imap",
+        "host": "127.0.0.1",
+        "port": port or server.port,
+        "user": user,
+        "security": "starttls",
+        "ca_file": server.cafile,
+        "password_command": f"echo {PASSWORD}",
+    }
     return account_source("work", account)[0]
 
 

@@ -23,9 +23,11 @@ def test_plain_message_fields() -> None:
 
 
 def test_html_only_message_becomes_text_without_script() -> None:
-    raw = (b"From: a@b.c\r\nSubject: hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
-           b"<html><head><style>p{}</style></head><body><p>We regret</p>"
-           b"<script>alert(1)</script><div>to inform you</div></body></html>")
+    raw = (
+        b"From: a@b.c\r\nSubject: hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><head><style>p{}</style></head><body><p>We regret</p>"
+        b"<script>alert(1)</script><div>to inform you</div></body></html>"
+    )
     e = parse_message(raw)
     assert e.text == "We regret to inform you"
     assert e.has_html
@@ -40,15 +42,19 @@ def test_prefers_plain_part_of_alternative() -> None:
 def test_base64_body_cut_mid_quantum_still_decodes() -> None:
     body = ("Thank you for applying. " * 2000).encode()
     b64 = base64.encodebytes(body)
-    raw = (b"From: x@y.z\nSubject: t\nContent-Type: text/plain; charset=utf-8\n"
-           b"Content-Transfer-Encoding: base64\n\n" + b64)
+    raw = (
+        b"From: x@y.z\nSubject: t\nContent-Type: text/plain; charset=utf-8\n"
+        b"Content-Transfer-Encoding: base64\n\n" + b64
+    )
     e = parse_message(bounded(raw, body_prefix=1001))  # 1001 is not a multiple of 4 or 77
     assert e.text.startswith("Thank you for applying. Thank you")
 
 
 def test_unknown_and_lying_charsets_never_raise() -> None:
-    unknown = (b"From: x@y.z\nSubject: =?x-unknown?q?caf=E9?=\n"
-               b"Content-Type: text/plain; charset=DEFAULT_CHARSET\n\ncaf\xc3\xa9")
+    unknown = (
+        b"From: x@y.z\nSubject: =?x-unknown?q?caf=E9?=\n"
+        b"Content-Type: text/plain; charset=DEFAULT_CHARSET\n\ncaf\xc3\xa9"
+    )
     assert parse_message(unknown).text == "café"
     lying = b"From: x@y.z\nContent-Type: text/plain; charset=us-ascii\n\nna\xefve r\xe9sum\xe9"
     assert parse_message(lying).text == "naïve résumé"  # not UTF-8, so Windows-1252
@@ -57,15 +63,19 @@ def test_unknown_and_lying_charsets_never_raise() -> None:
 
 
 def test_rfc2047_subject_and_sender() -> None:
-    raw = (b"From: =?utf-8?q?Ma=C3=AFa_Lef=C3=A8vre?= <maia@example.fr>\n"
-           b"Subject: =?utf-8?b?Vm90cmUgY2FuZGlkYXR1cmUgY2hleiBMdW1pw6hyZQ==?=\n\nbody")
+    raw = (
+        b"From: =?utf-8?q?Ma=C3=AFa_Lef=C3=A8vre?= <maia@example.fr>\n"
+        b"Subject: =?utf-8?b?Vm90cmUgY2FuZGlkYXR1cmUgY2hleiBMdW1pw6hyZQ==?=\n\nbody"
+    )
     e = parse_message(raw)
     assert e.subject == "Votre candidature chez Lumière"
     assert e.sender is not None and e.sender.name == "Maïa Lefèvre"
 
 
 def test_header_line_breaks_never_survive() -> None:
-    raw = b"From: =?utf-8?q?Evil=0D=0ABcc=3A_x=40y=2Ez?= <e@x.y>\nSubject: =?utf-8?q?a=0D=0Ab?=\n\nx"
+    raw = (
+        b"From: =?utf-8?q?Evil=0D=0ABcc=3A_x=40y=2Ez?= <e@x.y>\nSubject: =?utf-8?q?a=0D=0Ab?=\n\nx"
+    )
     e = parse_message(raw)
     assert "\n" not in e.subject and "\r" not in e.subject
     assert e.sender is not None and "\n" not in e.sender.name and "\r" not in e.sender.name
@@ -79,8 +89,9 @@ def test_huge_header_and_missing_everything() -> None:
 
 
 def test_threading_headers() -> None:
-    raw = (b"From: x@y.z\nMessage-ID: <b@x>\nIn-Reply-To: <a@x>\n"
-           b"References: <root@x>\n <a@x>\n\nbody")
+    raw = (
+        b"From: x@y.z\nMessage-ID: <b@x>\nIn-Reply-To: <a@x>\nReferences: <root@x>\n <a@x>\n\nbody"
+    )
     e = parse_message(raw)
     assert e.in_reply_to == "<a@x>"
     assert e.references == ("<root@x>", "<a@x>")
@@ -110,8 +121,11 @@ _SEED = message(7, html=True, attachment=3000)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(_SEED) - 1), st.binary(min_size=0, max_size=8)),
-                max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_SEED) - 1), st.binary(min_size=0, max_size=8)), max_size=12
+    )
+)
 def test_mutated_messages_never_raise(edits: list[tuple[int, bytes]]) -> None:
     data = bytearray(_SEED)
     for pos, junk in edits:

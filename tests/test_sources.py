@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import mailbox
-import os
 import tracemalloc
 from pathlib import Path
 
@@ -76,7 +75,7 @@ def test_rewritten_mbox_is_rescanned_without_duplicates(tmp_path: Path) -> None:
     # A mail client compacts the file: message 0 deleted, the rest shift.
     tmp = tmp_path / "new.mbox"
     tmp.write_bytes(mbox_bytes([message(i) for i in range(1, 12)]))
-    os.replace(tmp, path)
+    tmp.replace(path)
     again = Scanner(s).run(open_path_source(path))
     assert again.new == 2
     assert s.count_emails() == 12
@@ -118,3 +117,18 @@ def test_eml_folder_recursive_and_single_file(tmp_path: Path) -> None:
     assert Scanner(s).run(open_path_source(root / "a.eml")).new == 1
     assert Scanner(s).run(open_path_source(root / "a.eml")).new == 0
     assert detect_path_kind(root / "a.eml") == "eml"
+
+
+def test_mbox_split_is_the_same_whatever_the_read_size(monkeypatch) -> None:
+    import onward.mail.sources.mbox as mbox_module
+
+    bodies = ["From the start\n\n>From quoted\n" * 30, "short\n", "x\n" * 2000]
+    data = mbox_bytes(
+        [message(i, body=bodies[i % 3], attachment=(i % 4) * 5000) for i in range(60)]
+    )
+    data = data.replace(b"\n\nFrom MAILER", b"\r\n\r\nFrom MAILER", 5)  # some CRLF writers
+    reference = list(split_mbox(io.BytesIO(data)))
+    assert len(reference) == 60
+    for size in (5, 100, 1023, 4096):
+        monkeypatch.setattr(mbox_module, "READ", size)
+        assert list(split_mbox(io.BytesIO(data))) == reference

@@ -11,15 +11,26 @@ from onward.mail.sources import MailSource, detect_path_kind, open_path_source
 
 
 def add_imap(
-    config: Config, name: str, hostport: str, user: str, security: str,
-    password_command: str | None = None, oauth2_token_command: str | None = None,
-    ca_file: str | None = None, folders: list[str] | None = None,
+    config: Config,
+    name: str,
+    hostport: str,
+    user: str,
+    security: str,
+    password_command: str | None = None,
+    oauth2_token_command: str | None = None,
+    ca_file: str | None = None,
+    folders: list[str] | None = None,
 ) -> dict[str, Any]:
     host, port = parse_hostport(hostport, security)
     if not host:
         raise ConfigError("The IMAP host is empty.")
-    account: dict[str, Any] = {"type": "imap", "host": host, "port": port, "user": user,
-                               "security": security}
+    account: dict[str, Any] = {
+        "type": "imap",
+        "host": host,
+        "port": port,
+        "user": user,
+        "security": security,
+    }
     if password_command:
         account["password_command"] = password_command
     if oauth2_token_command:
@@ -60,8 +71,11 @@ def account_source(name: str, account: dict[str, Any]) -> tuple[MailSource, list
         from onward.mail.sources.imap import ImapSettings, ImapSource
 
         settings = ImapSettings(
-            host=account["host"], port=int(account["port"]), user=account["user"],
-            security=account.get("security", "tls"), ca_file=account.get("ca_file"),
+            host=account["host"],
+            port=int(account["port"]),
+            user=account["user"],
+            security=account.get("security", "tls"),
+            ca_file=account.get("ca_file"),
             timeout=float(account.get("timeout", 30)),
         )
         return ImapSource(name, settings, lambda: secrets.resolve(name, account)), account.get(

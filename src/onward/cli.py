@@ -13,12 +13,14 @@ from rich.console import Console
 from onward import accounts
 from onward.config import Config
 from onward.errors import USER_ERRORS
-from onward.scan import ScanSummary, Scanner
+from onward.scan import Scanner, ScanSummary
 from onward.store import Store
 
 app = typer.Typer(
     help="Get through job rejection and back into the search, on your own machine.",
-    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
 )
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
@@ -44,11 +46,18 @@ def account_add(
         str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
     ] = None,
     oauth2_token_command: Annotated[
-        str | None, typer.Option(help="Command printing an OAuth2 access token (Gmail, Office 365).")
+        str | None,
+        typer.Option(help="Command printing an OAuth2 access token (Gmail, Office 365)."),
     ] = None,
-    ca_file: Annotated[str | None, typer.Option(help="CA certificate for a self-signed server.")] = None,
-    folder: Annotated[list[str] | None, typer.Option(help="Folders to scan (default INBOX).")] = None,
-    path: Annotated[str | None, typer.Option(help="An mbox, a Maildir, or a folder of .eml files.")] = None,
+    ca_file: Annotated[
+        str | None, typer.Option(help="CA certificate for a self-signed server.")
+    ] = None,
+    folder: Annotated[
+        list[str] | None, typer.Option(help="Folders to scan (default INBOX).")
+    ] = None,
+    path: Annotated[
+        str | None, typer.Option(help="An mbox, a Maildir, or a folder of .eml files.")
+    ] = None,
 ) -> None:
     """Add an IMAP account (--imap) or a mail export on disk (--path)."""
     config = Config.load()
@@ -63,8 +72,9 @@ def account_add(
     if tls and starttls:
         raise typer.BadParameter("Choose --tls or --starttls, not both.")
     security = "starttls" if starttls else "tls"
-    acc = accounts.add_imap(config, name, imap, user, security, password_command,
-                            oauth2_token_command, ca_file, folder)
+    acc = accounts.add_imap(
+        config, name, imap, user, security, password_command, oauth2_token_command, ca_file, folder
+    )
     out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
     if not password_command and not oauth2_token_command:
         out.print(f"Store its password with: onward account password {name}")
@@ -86,7 +96,9 @@ def account_list() -> None:
     """List the configured accounts."""
     config = Config.load()
     if not config.accounts:
-        out.print("No accounts yet: onward account add NAME --imap HOST --user USER, or --path PATH")
+        out.print(
+            "No accounts yet: onward account add NAME --imap HOST --user USER, or --path PATH"
+        )
     for name, acc in sorted(config.accounts.items()):
         where = acc.get("path") or f"{acc.get('user')}@{acc.get('host')}:{acc.get('port')}"
         out.print(f"{name}\t{acc.get('type')}\t{where}")
@@ -104,9 +116,15 @@ def account_remove(name: str) -> None:
 
 @app.command()
 def scan(
-    target: Annotated[str | None, typer.Argument(help="Account name or path (default: all accounts).")] = None,
-    folder: Annotated[list[str] | None, typer.Option(help="Folder to scan; repeat for more.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")] = False,
+    target: Annotated[
+        str | None, typer.Argument(help="Account name or path (default: all accounts).")
+    ] = None,
+    folder: Annotated[
+        list[str] | None, typer.Option(help="Folder to scan; repeat for more.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary as the last line.")
+    ] = False,
 ) -> None:
     """Read new mail from an account or an export and store it."""
     from onward.progress import RichProgress
@@ -114,7 +132,9 @@ def scan(
     config = Config.load()
     targets = [target] if target else sorted(config.accounts)
     if not targets:
-        raise typer.BadParameter("No accounts yet: give a path, or add one with `onward account add`.")
+        raise typer.BadParameter(
+            "No accounts yet: give a path, or add one with `onward account add`."
+        )
     store = open_store(config)
     total = ScanSummary()
     failures = 0
@@ -131,10 +151,12 @@ def scan(
         for k in ("scanned", "new", "skipped", "errors"):
             setattr(total, k, getattr(total, k) + getattr(summary, k))
     if as_json:
-        print(json.dumps(total.as_dict()))
+        print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
-        out.print(f"Scanned {total.scanned:,} messages: {total.new:,} new, "
-                  f"{total.skipped:,} already known, {total.errors:,} unreadable.")
+        out.print(
+            f"Scanned {total.scanned:,} messages: {total.new:,} new, "
+            f"{total.skipped:,} already known, {total.errors:,} unreadable."
+        )
     if failures == len(targets):
         raise typer.Exit(1)
 
@@ -166,11 +188,16 @@ def main() -> None:
         err.print(f"[red]Error:[/] {exc}", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
-        err.print("Interrupted. Everything stored so far is kept; run the command again to carry on.")
+        err.print(
+            "Interrupted. Everything stored so far is kept; run the command again to carry on."
+        )
         sys.exit(130)
     except Exception as exc:  # the last line of defence: one sentence, not a traceback
         if _state["debug"]:
             raise
-        err.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}. "
-                  "Run again with --debug for details.", highlight=False)
+        err.print(
+            f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}. "
+            "Run again with --debug for details.",
+            highlight=False,
+        )
         sys.exit(1)

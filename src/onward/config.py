@@ -70,7 +70,8 @@ class Config:
 
     @property
     def accounts(self) -> dict[str, dict[str, Any]]:
-        return self.data.setdefault("accounts", {})
+        accounts: dict[str, dict[str, Any]] = self.data.setdefault("accounts", {})
+        return accounts
 
     def account(self, name: str) -> dict[str, Any]:
         try:

@@ -47,13 +47,23 @@ class RichProgress:
         if self._progress is None:
             console = Console(stderr=True)
             if unit == "bytes":
-                cols = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                        TransferSpeedColumn(), TextColumn("{task.fields[count]} messages"),
-                        TimeRemainingColumn()]
+                cols = [
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    DownloadColumn(),
+                    TransferSpeedColumn(),
+                    TextColumn("{task.fields[count]} messages"),
+                    TimeRemainingColumn(),
+                ]
             else:
-                cols = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                        TimeRemainingColumn()]
+                cols = [
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                ]
             self._progress = Progress(*cols, console=console, transient=False)
             self._progress.start()
         self._task = self._progress.add_task(self.label, total=total, count=0, rate="")

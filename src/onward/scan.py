@@ -50,8 +50,12 @@ class ScanSummary:
     folders: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"scanned": self.scanned, "new": self.new, "skipped": self.skipped,
-                "errors": self.errors}
+        return {
+            "scanned": self.scanned,
+            "new": self.new,
+            "skipped": self.skipped,
+            "errors": self.errors,
+        }
 
     @property
     def failed(self) -> bool:
@@ -85,7 +89,7 @@ class _Chunk:
 
 
 class _InlineExecutor:
-    """Parse in this process: for small scans and network sources, a pool costs more than it saves."""
+    """Parse in this process: for small or network scans a pool costs more than it saves."""
 
     def submit(self, raws: list[RawMessage]) -> list[tuple[Email, int]]:
         return parse_chunk(raws)
@@ -128,7 +132,8 @@ class Scanner:
                     where = f" in {folder}" if folder else ""
                     summary.problems.append(
                         f"{exc} Stopped after {done} messages{where}; the next scan carries on."
-                        if done else str(exc)
+                        if done
+                        else str(exc)
                     )
         finally:
             source.close()
@@ -164,8 +169,12 @@ class Scanner:
             pool.shutdown()
 
     def _submit(
-        self, pool: Executor | _InlineExecutor, chunk: _Chunk, pending: deque[_Chunk],
-        source: str, summary: ScanSummary,
+        self,
+        pool: Executor | _InlineExecutor,
+        chunk: _Chunk,
+        pending: deque[_Chunk],
+        source: str,
+        summary: ScanSummary,
     ) -> _Chunk:
         if chunk.raws or chunk.checkpoints:
             if isinstance(pool, _InlineExecutor):
@@ -180,7 +189,10 @@ class Scanner:
         while len(pending) > keep:
             chunk = pending.popleft()
             parsed = chunk.result if isinstance(chunk.result, list) else chunk.result.result()
-            pairs = [(raw, e, size or raw.size) for raw, (e, size) in zip(chunk.raws, parsed, strict=True)]
+            pairs = [
+                (raw, e, size or raw.size)
+                for raw, (e, size) in zip(chunk.raws, parsed, strict=True)
+            ]
             new = self.store.write_batch(source, pairs, chunk.checkpoints)
             summary.scanned += len(pairs)
             summary.new += new

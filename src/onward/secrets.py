@@ -1,4 +1,4 @@
-"""Passwords and tokens: from a command (like mbsync's PassCmd) or the system keyring, never config."""
+"""Passwords and tokens: from a command (like mbsync's PassCmd) or the keyring, never config."""
 
 from __future__ import annotations
 

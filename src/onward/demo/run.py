@@ -41,8 +41,9 @@ def _show_mail(out: Console, store: Store) -> None:
     table.add_column("subject")
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(emails.c.sent_at, emails.c.from_name, emails.c.from_addr, emails.c.subject)
-            .order_by(emails.c.sent_at)
+            select(
+                emails.c.sent_at, emails.c.from_name, emails.c.from_addr, emails.c.subject
+            ).order_by(emails.c.sent_at)
         ).all()
     for sent, name, addr, subject in rows:
         table.add_row(f"{sent:%Y-%m-%d}" if sent else "", name or addr, subject)

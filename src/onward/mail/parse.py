@@ -32,17 +32,41 @@ HEADER_CAP = 1024 * 1024  # a header block past this is cut (a 100 KB header sti
 # make the next scan see a new message.
 _VOLATILE = frozenset(
     {
-        "status", "x-status", "x-keywords", "x-uid", "x-mozilla-status", "x-mozilla-status2",
-        "x-mozilla-keys", "x-gmail-labels", "x-tuid", "lines", "content-length", "x-imapbase",
+        "status",
+        "x-status",
+        "x-keywords",
+        "x-uid",
+        "x-mozilla-status",
+        "x-mozilla-status2",
+        "x-mozilla-keys",
+        "x-gmail-labels",
+        "x-tuid",
+        "lines",
+        "content-length",
+        "x-imapbase",
     }
 )
 _MSGID = re.compile(r"<[^<>\s]+>")
 _WS = re.compile(r"[ \t\r\f\v]+")
 _NOT_B64 = re.compile(rb"[^A-Za-z0-9+/=]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
-_WANTED = frozenset({"message-id", "subject", "from", "reply-to", "to", "cc", "date", "in-reply-to",
-                     "references", "list-id", "list-unsubscribe", "auto-submitted",
-                     "x-gmail-labels"})
+_WANTED = frozenset(
+    {
+        "message-id",
+        "subject",
+        "from",
+        "reply-to",
+        "to",
+        "cc",
+        "date",
+        "in-reply-to",
+        "references",
+        "list-id",
+        "list-unsubscribe",
+        "auto-submitted",
+        "x-gmail-labels",
+    }
+)
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
@@ -143,7 +167,9 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("latin-1")
 
 
-_SIMPLE_ADDR = re.compile(r'\s*(?:([^",<>@()\\;:]*?)\s*<([^<>@\s,"]+@[^<>@\s,"]+)>|([^<>@\s,"]+@[^<>@\s,"]+))\s*')
+_SIMPLE_ADDR = re.compile(
+    r'\s*(?:([^",<>@()\\;:]*?)\s*<([^<>@\s,"]+@[^<>@\s,"]+)>|([^<>@\s,"]+@[^<>@\s,"]+))\s*'
+)
 
 
 def _addresses(values: list[str]) -> tuple[Address, ...]:
@@ -242,7 +268,9 @@ def _parts(
     over the body: on a bounded prefix that is 2x faster (the feed parser compiles a
     regex per boundary and reads line by line) and it cannot trip on a part cut short.
     """
-    boundary = headers.get_param("boundary") if headers.get_content_maintype() == "multipart" else None
+    boundary = (
+        headers.get_param("boundary") if headers.get_content_maintype() == "multipart" else None
+    )
     if not isinstance(boundary, str) or not boundary or depth >= MAX_DEPTH:
         yield headers, body
         return
@@ -293,7 +321,7 @@ def _message_id(value: object) -> str:
 
 
 def parse_message(raw: bytes, labels: tuple[str, ...] = ()) -> Email:
-    """Parse a message (or its bounded prefix). Never raises: broken input is recorded as defects."""
+    """Parse a message or its bounded prefix. Never raises: what breaks is recorded as defects."""
     head, _ = split_head(raw)
     fp = fingerprint(head[:HEADER_CAP])
     try:
@@ -317,7 +345,9 @@ def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
         return values[0] if values else ""
 
     all_labels = labels or tuple(
-        lab.strip() for v in h.get("x-gmail-labels", []) for lab in decode_header(v).split(",")
+        lab.strip()
+        for v in h.get("x-gmail-labels", [])
+        for lab in decode_header(v).split(",")
         if lab.strip()
     )
     senders = _addresses(h.get("from", []))

@@ -131,9 +131,7 @@ class Store:
         """Forget where messages were in a folder whose identity changed; the emails stay."""
         with self.engine.begin() as conn:
             conn.execute(
-                locations.delete().where(
-                    locations.c.source == source, locations.c.folder == folder
-                )
+                locations.delete().where(locations.c.source == source, locations.c.folder == folder)
             )
             conn.execute(
                 folder_state.delete().where(

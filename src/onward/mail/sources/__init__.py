@@ -17,8 +17,14 @@ from onward.mail.sources.base import (
 )
 
 __all__ = [
-    "Checkpoint", "Expect", "FolderReset", "MailSource", "ScanItem", "SourceError",
-    "detect_path_kind", "open_path_source",
+    "Checkpoint",
+    "Expect",
+    "FolderReset",
+    "MailSource",
+    "ScanItem",
+    "SourceError",
+    "detect_path_kind",
+    "open_path_source",
 ]
 
 

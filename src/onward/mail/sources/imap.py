@@ -90,8 +90,11 @@ class ImapSource:
         s = self.settings
         try:
             client = IMAPClient(
-                s.host, port=s.port, ssl=s.security == "tls",
-                ssl_context=_context(s) if s.security == "tls" else None, timeout=s.timeout,
+                s.host,
+                port=s.port,
+                ssl=s.security == "tls",
+                ssl_context=_context(s) if s.security == "tls" else None,
+                timeout=s.timeout,
             )
             if s.security == "starttls":
                 client.starttls(_context(s))

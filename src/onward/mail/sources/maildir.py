@@ -1,4 +1,4 @@
-"""Maildir (as kept by mbsync, offlineimap, Dovecot): files in cur/ and new/, subfolders as .Name."""
+"""Maildir (as kept by mbsync, offlineimap, Dovecot): cur/ and new/, subfolders as .Name."""
 
 from __future__ import annotations
 
@@ -29,7 +29,11 @@ class MaildirSource:
     def folders(self, wanted: list[str] | None = None) -> list[str]:
         found = ["INBOX"]
         for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
-            if entry.name.startswith(".") and entry.is_dir() and (Path(entry.path) / "cur").is_dir():
+            if (
+                entry.name.startswith(".")
+                and entry.is_dir()
+                and (Path(entry.path) / "cur").is_dir()
+            ):
                 found.append(entry.name[1:])
         return [f for f in found if not wanted or f in wanted]
 
