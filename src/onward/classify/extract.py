@@ -1,0 +1,246 @@
+"""Who is hiring and for what: the employer (never the ATS or the job board) and the role.
+
+Candidates come from the display name ("Acme via Greenhouse"), subject and body patterns
+("your application was sent to Acme", "candidature chez Acme") and the sender's domain;
+a candidate that two places agree on wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from onward.classify import knowledge as kb
+from onward.classify.features import SenderInfo, sender_info
+from onward.mail.model import Email
+
+_NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
+COMPANY_PATTERNS = [
+    (re.compile(p, re.UNICODE | re.MULTILINE), w)
+    for p, w in [
+        (
+            r"(?i:application was sent to|candidature a été envoyée à|candidature a été vue par|dernière nouvelle de|candidature : .{2,80}? chez)\s*(?P<v>[^\n]{1,80}?)\s*$",
+            6,
+        ),
+        (
+            r"(?i:offre d’emploi enregistrée chez|offre d'emploi enregistrée chez)\s+(?P<v>[^\n]{1,60}?)\s+est\b",
+            6,
+        ),
+        (r"(?i:application to\s.{2,60}?\sat)\s+" + _NAME, 5),
+        (r"(?i:votre candidature)\s*:.*?\s(?i:chez)\s+" + _NAME, 5),
+        (r"(?i:thank(?:s| you) for (?:applying|your application) (?:to|at|with))\s+" + _NAME, 4),
+        (r"(?i:thank(?:s| you) for your interest in(?: joining)?(?: the)?)\s+" + _NAME, 4),
+        (
+            r"(?i:your application (?:to|with|at)|application to|applied to|applying to)\s+"
+            + _NAME,
+            4,
+        ),
+        (r"(?i:candidature chez|candidature pour|candidature au sein de|rejoindre)\s+" + _NAME, 4),
+        (
+            r"(?i:\b(?:position|role|opportunity|job|poste|career|careers|team|interview) (?:at|with|chez))\s+"
+            + _NAME,
+            3,
+        ),
+        (
+            r"(?i:welcome to|offer from|invitation from|update from|news from|on behalf of)\s+"
+            + _NAME,
+            2,
+        ),
+        (r"^" + _NAME + r"\s+(?:-|–|\|)\s", 2),
+        (r"(?:-|–|\||:)\s+" + _NAME + r"\s*!?$", 2),
+        (r"(?i:interest in)\s+" + _NAME, 2),
+        (r"(?i:unfortunately,?)\s+" + _NAME + r"\s+(?:has|have|is|will)\b", 4),
+        (
+            r"(?i:\b(?:with|considering|joining|working at|working with|here at))\s+"
+            + _NAME
+            + r"(?=\s*[.!,;]|\s*$)",
+            2,
+        ),
+    ]
+]
+_ROLE_NEXT = re.compile(r"\s+(?:position|role|job|opening|poste|team)\b", re.I)
+_ROLE = r"(?P<r>[^\n.!?;:|]{2,90}?)"
+_ROLE_END = r"(?=\s+(?:at|with|chez|à|au sein|has|was|position|role|job|poste|in our|-|–|\()\b|\s*(?:[-–(|!.,;:\n]|$))"
+ROLE_PATTERNS = [
+    re.compile(p, re.UNICODE | re.IGNORECASE)
+    for p in [
+        r"votre candidature\s*:\s*" + _ROLE + r"\s+chez\b",
+        r"(?:for|of) the (?:position|role|poste) (?:of|as|de)\s+" + _ROLE + _ROLE_END,
+        r"(?:for|to) the\s+" + _ROLE + r"\s+(?:position|role|opening|vacancy|job)\b",
+        r"(?:position|poste|role) (?:of|de|d'|as)\s*" + _ROLE + _ROLE_END,
+        r"(?:application|applying|applied|candidature) (?:for|to|pour|au poste de)\s+(?:the\s+|our\s+|le poste (?:de\s+)?)?"
+        + _ROLE
+        + _ROLE_END,
+        r"(?:application received|application confirmation|next steps for|interview scheduled|interview invitation|application acknowledged|application status)\s*[:\-–]\s*"
+        + _ROLE
+        + _ROLE_END,
+        r"(?:offer|interview)\s*:\s*" + _ROLE + r"\s+at\b",
+    ]
+]
+_ROLE_STOP = re.compile(
+    r"^(?:the|a|an|our|this|your|le|la|un|une|position|role|job|poste|company|team|us)$", re.I
+)
+_LEGAL = re.compile(
+    r"\b(?:inc|llc|ltd|limited|corp|corporation|co|plc|gmbh|sa|sas|sarl|ag|bv|nv)\b\.?", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    company: str
+    role: str
+    ats: str
+
+
+def norm_company(name: str) -> str:
+    """A key for comparing employer names: case, punctuation and legal suffixes dropped."""
+    return re.sub(r"[^0-9a-zà-ÿ]", "", _LEGAL.sub("", name.lower()))
+
+
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_PREFIXES = re.compile(
+    r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
+)
+ROLE_WORDS = frozenset(
+    "analyst engineer developer scientist manager intern internship designer consultant "
+    "specialist associate director coordinator lead architect researcher administrator "
+    "technician officer assistant representative programmer ingénieur développeur stagiaire "
+    "alternance h/f f/h".split()
+)
+
+
+def _clean(name: str) -> str:
+    if name.startswith("\0"):
+        return name[1:].strip()
+    name = _PAREN.sub("", name)
+    name = re.split(r"(?<=\w)[.,!?](?:\s|$)", name)[0]  # "Deel. We're excited" -> "Deel"
+    name = _PREFIXES.sub("", name.strip())
+    name = name.strip(" \t.,;:!'’\"-–")
+    low = name.lower()
+    for suffix in kb.NAME_SUFFIXES:
+        if low.endswith(suffix) and len(low) > len(suffix) + 1:
+            name = name[: -len(suffix)].strip(" -–,")
+            low = name.lower()
+    return name
+
+
+def _usable(name: str) -> bool:
+    low = name.lower().strip()
+    if not low or len(low) < 2 or low in kb.GENERIC_NAMES or "@" in low:
+        return False
+    if low.split()[-1] in ROLE_WORDS or any(
+        w in ("update", "confirmation", "notification") for w in low.split()
+    ):
+        return False
+    if low in kb.ATS_NAMES or low in kb.BOARD_NAMES or low in ("linkedin", "indeed"):
+        return False
+    first = low.split()[0]
+    if first == "the":
+        return len(low.split()) > 1
+    return first not in (
+        "your",
+        "our",
+        "you",
+        "we",
+        "this",
+        "a",
+        "an",
+        "us",
+        "alex",
+        "votre",
+        "notre",
+        "new",
+        "update",
+        "application",
+        "thank",
+        "thanks",
+        "dear",
+        "hi",
+    )
+
+
+def _domain_label(s: SenderInfo) -> str:
+    if not s.domain or s.ats or s.board or s.domain in kb.FREEMAIL:
+        return ""
+    parts = s.domain.split(".")
+    label = parts[-2] if len(parts) >= 2 else parts[0]
+    if len(parts) >= 3 and len(label) <= 3 and parts[-1] in ("uk", "au", "jp", "br"):
+        label = parts[-3]  # acme.co.uk
+    return label
+
+
+def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    name = s.name
+    if " via " in name.lower():
+        found.append((name[: name.lower().index(" via ")], 6))
+    elif name and not s.board:
+        found.append((name, 2 if not s.ats else 3))
+    if s.ats in ("Workday", "SmartRecruiters", "iCIMS") and s.address:
+        local = s.address.partition("@")[0].split("+")[0]
+        if local not in kb.ROBOT_LOCALPARTS and local.isalpha():
+            found.append((local, 1))
+    for text, bonus in ((email.subject, 1), (email.text[:1200], 0)):
+        for pattern, weight in COMPANY_PATTERNS:
+            for m in pattern.finditer(text):
+                if _ROLE_NEXT.match(text, m.end()):
+                    continue  # "interest in the Data Analyst position": a role, not a company
+                verbatim = m.groupdict().get("v")
+                if verbatim:  # a job board names the employer in full, taglines and all
+                    found.append(("\0" + verbatim, weight + bonus))
+                else:
+                    found.append((m.group("c"), weight + bonus))
+    label = _domain_label(s)
+    if label:
+        found.append((label, 1))
+    return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+
+
+def extract_company(email: Email, s: SenderInfo | None = None) -> str:
+    s = s or sender_info(email)
+    cands = company_candidates(email, s)
+    if not cands:
+        return ""
+    scores: dict[str, float] = {}
+    best_form: dict[str, str] = {}
+    haystack = norm_company(email.subject + " " + email.text[:1500])
+    label = norm_company(_domain_label(s))
+    for cand, weight in cands:
+        key = norm_company(cand)
+        if not key:
+            continue
+        scores[key] = scores.get(key, 0) + weight
+        form = best_form.get(key)
+        if form is None or (form.islower() and not cand.islower()):
+            best_form[key] = cand
+    for key in scores:
+        if label and (key == label or key.startswith(label) or label.startswith(key)):
+            scores[key] += 2
+        scores[key] += 0.5 * min(haystack.count(key), 3)
+    if not scores:
+        return ""
+    top = max(scores, key=lambda k: (scores[k], -len(k)))
+    form = best_form[top]
+    return form if not form.islower() else form.title()
+
+
+def extract_role(email: Email) -> str:
+    for text in (email.subject, email.text[:1500]):
+        for pattern in ROLE_PATTERNS:
+            m = pattern.search(text)
+            if not m:
+                continue
+            role = m.group("r").strip(" \t\"'“”«»")
+            role = re.sub(r"\s+", " ", role)
+            if 2 <= len(role) <= 80 and not _ROLE_STOP.match(role) and len(role.split()) <= 9:
+                return role
+    return ""
+
+
+def extract(email: Email) -> Extraction:
+    s = sender_info(email)
+    return Extraction(
+        company=extract_company(email, s),
+        role=extract_role(email),
+        ats=s.ats or s.board or "",
+    )

@@ -1,0 +1,288 @@
+"""What onward knows about senders: applicant tracking systems, job boards, robots.
+
+Data, not logic: adding an ATS is adding a line here.
+"""
+
+from __future__ import annotations
+
+# domain suffix -> ATS name. Mail from these is sent for an employer, never by it.
+ATS_DOMAINS: dict[str, str] = {
+    "greenhouse.io": "Greenhouse",
+    "greenhouse-mail.io": "Greenhouse",
+    "lever.co": "Lever",
+    "hire.lever.co": "Lever",
+    "myworkday.com": "Workday",
+    "workday.com": "Workday",
+    "myworkdayjobs.com": "Workday",
+    "ashbyhq.com": "Ashby",
+    "icims.com": "iCIMS",
+    "talent.icims.com": "iCIMS",
+    "smartrecruiters.com": "SmartRecruiters",
+    "smartrecruitersmail.com": "SmartRecruiters",
+    "jobvite.com": "Jobvite",
+    "workable.com": "Workable",
+    "workablemail.com": "Workable",
+    "taleo.net": "Taleo",
+    "successfactors.com": "SuccessFactors",
+    "successfactors.eu": "SuccessFactors",
+    "sapsf.com": "SuccessFactors",
+    "sapsf.eu": "SuccessFactors",
+    "bamboohr.com": "BambooHR",
+    "recruitee.com": "Recruitee",
+    "teamtailor.com": "Teamtailor",
+    "teamtailor-mail.com": "Teamtailor",
+    "personio.de": "Personio",
+    "personio.com": "Personio",
+    "applytojob.com": "JazzHR",
+    "breezy.hr": "Breezy HR",
+    "breezyhr.com": "Breezy HR",
+    "avature.net": "Avature",
+    "phenompeople.com": "Phenom",
+    "eightfold.ai": "Eightfold",
+    "oraclecloud.com": "Oracle",
+    "paradox.ai": "Paradox",
+    "pinpointhq.com": "Pinpoint",
+    "comeet.co": "Comeet",
+    "gem.com": "Gem",
+    "welcomekit.co": "Welcome Kit",
+    "flatchr.io": "Flatchr",
+    "talentsoft.com": "Talentsoft",
+    "csod.com": "Cornerstone",
+    "ultipro.com": "UKG",
+    "ukg.com": "UKG",
+    "dayforcehcm.com": "Dayforce",
+    "adp.com": "ADP",
+    "rippling.com": "Rippling",
+    "dover.com": "Dover",
+    "trakstar.com": "Trakstar",
+    "hirebridge.com": "Hirebridge",
+    "brassring.com": "BrassRing",
+    "kenexa.com": "BrassRing",
+    "taleo.com": "Taleo",
+    "publicisgroupe.net": "Publicis Talent",
+    "jobs2web.com": "SuccessFactors",
+}
+# job boards: they relay applications and send alerts; the employer is named in the text.
+BOARD_DOMAINS: dict[str, str] = {
+    "linkedin.com": "LinkedIn",
+    "indeed.com": "Indeed",
+    "indeedemail.com": "Indeed",
+    "glassdoor.com": "Glassdoor",
+    "ziprecruiter.com": "ZipRecruiter",
+    "monster.com": "Monster",
+    "welcometothejungle.com": "Welcome to the Jungle",
+    "wttj.co": "Welcome to the Jungle",
+    "hellowork.com": "HelloWork",
+    "apec.fr": "Apec",
+    "francetravail.fr": "France Travail",
+    "pole-emploi.fr": "France Travail",
+    "stepstone.de": "StepStone",
+    "stepstone.com": "StepStone",
+    "xing.com": "XING",
+    "dice.com": "Dice",
+    "wellfound.com": "Wellfound",
+    "angel.co": "Wellfound",
+    "joinhandshake.com": "Handshake",
+    "otta.com": "Otta",
+    "builtin.com": "Built In",
+    "simplyhired.com": "SimplyHired",
+    "careerbuilder.com": "CareerBuilder",
+    "jobteaser.com": "JobTeaser",
+    "cadremploi.fr": "Cadremploi",
+    "meteojob.com": "Meteojob",
+    "talent.com": "Talent.com",
+    "snagajob.com": "Snagajob",
+    "hired.com": "Hired",
+    "reed.co.uk": "Reed",
+    "totaljobs.com": "Totaljobs",
+    "seek.com.au": "SEEK",
+}
+# assessment platforms: the mail is a test invitation on an employer's behalf.
+ASSESSMENT_DOMAINS: dict[str, str] = {
+    "hackerrank.com": "HackerRank",
+    "hackerrankforwork.com": "HackerRank",
+    "codility.com": "Codility",
+    "codesignal.com": "CodeSignal",
+    "hirevue.com": "HireVue",
+    "testgorilla.com": "TestGorilla",
+    "shl.com": "SHL",
+    "pymetrics.com": "pymetrics",
+    "pymetrics.ai": "pymetrics",
+    "criteriacorp.com": "Criteria",
+    "mettl.com": "Mercer Mettl",
+    "coderpad.io": "CoderPad",
+    "karat.io": "Karat",
+    "karat.com": "Karat",
+}
+ATS_NAMES = {v.lower(): v for v in (*ATS_DOMAINS.values(), *ASSESSMENT_DOMAINS.values())}
+BOARD_NAMES = {v.lower(): v for v in BOARD_DOMAINS.values()}
+# personal mail providers: a sender here is a person, never a company domain.
+FREEMAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "sfr.fr",
+        "fastmail.com",
+        "fastmail.fm",
+        "zoho.com",
+        "mail.com",
+        "yandex.ru",
+    }
+)
+ROBOT_LOCALPARTS = (
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "do_not_reply",
+    "mailer",
+    "notification",
+    "notifications",
+    "alerts",
+    "alert",
+    "automated",
+    "bounce",
+    "jobalerts",
+    "jobs-noreply",
+    "postmaster",
+    "system",
+    "auto-confirm",
+    "autoreply",
+)
+ROLE_LOCALPARTS = (
+    "careers",
+    "career",
+    "jobs",
+    "job",
+    "recruiting",
+    "recruitment",
+    "recruiter",
+    "talent",
+    "hr",
+    "hiring",
+    "rh",
+    "recrutement",
+    "candidates",
+    "apply",
+    "workday",
+    "people",
+    "staffing",
+    "emploi",
+)
+# words in display names and subjects that name a function, not the employer
+GENERIC_NAMES = frozenset(
+    {
+        "talent acquisition",
+        "recruiting",
+        "recruiting team",
+        "recruitment",
+        "careers",
+        "hr",
+        "human resources",
+        "hiring team",
+        "the hiring team",
+        "talent team",
+        "people team",
+        "no-reply",
+        "noreply",
+        "notifications",
+        "jobs",
+        "team",
+        "unknown",
+        "do not reply",
+        "talent",
+        "recruiter",
+        "candidate experience",
+        "university recruiting",
+        "campus recruiting",
+        "service recrutement",
+        "recrutement",
+        "ressources humaines",
+        "l'équipe recrutement",
+        "global hr",
+        "applied job",
+        "thank you",
+        "job application",
+        "career opportunities",
+    }
+)
+NAME_SUFFIXES = (
+    " talent acquisition",
+    " recruiting team",
+    " recruiting",
+    " recruitment",
+    " careers",
+    " career",
+    " hr",
+    " jobs",
+    " hiring team",
+    " talent",
+    " team",
+    " human resources",
+    " people",
+    " recrutement",
+    " @ icims",
+    " workday",
+    " career opportunities",
+    " portal",
+    " hr team",
+    " human resources team",
+    " hiring",
+    " careers team",
+    " job alerts",
+    " university",
+    "-hr-workday",
+    " hr workday",
+    " notifications",
+    " no-reply",
+    " noreply",
+)
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower().strip(">").strip()
+
+
+def _suffix_lookup(domain: str, table: dict[str, str]) -> str | None:
+    parts = domain.split(".")
+    for i in range(len(parts) - 1):
+        hit = table.get(".".join(parts[i:]))
+        if hit:
+            return hit
+    return None
+
+
+def ats_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, ATS_DOMAINS) or _suffix_lookup(domain, ASSESSMENT_DOMAINS)
+
+
+def board_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, BOARD_DOMAINS)
+
+
+def is_robot(address: str) -> bool:
+    local = address.partition("@")[0].lower()
+    return any(
+        local == r or local.startswith(r + "+") or local.startswith(r + "-") or r in local
+        for r in ROBOT_LOCALPARTS
+    )

@@ -1,0 +1,212 @@
+"""The shipped model: a linear classifier over hashed features, loaded from a safe NPZ
+file (no pickle) and applied with numpy alone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from onward.classify import KINDS, PRECIOUS
+from onward.classify.extract import extract
+from onward.classify.features import N_BUCKETS, feature_names, hash_name, hashed, sender_info
+from onward.classify.rules import matched_phrases
+from onward.mail.model import Email
+
+MODEL_DIR = Path(__file__).parent
+WEIGHTS = MODEL_DIR / "model.npz"
+META = MODEL_DIR / "model.json"
+# Below these, a verdict waits for the person. Rejection is strictest: it is the kind
+# onward acts on (archive), so a wrong one hides mail.
+DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5}
+PRECIOUS_RISK = 0.15  # P(interview or offer or assessment) above which "rejection" is unsafe
+MIN_KNOWN = 0.25  # share of an email's features the model has weights for
+
+
+class ModelError(Exception):
+    """The model file is missing or unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    kind: str
+    confidence: float
+    needs_review: bool
+    company: str = ""
+    role: str = ""
+    ats: str = ""
+    reasons: tuple[str, ...] = ()
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "confidence": round(self.confidence, 4),
+            "needs_review": self.needs_review,
+            "company": self.company,
+            "role": self.role,
+            "ats": self.ats,
+        }
+
+
+@dataclass
+class Weights:
+    kinds: tuple[str, ...]
+    table: np.ndarray  # (N_BUCKETS, K) float32
+    bias: np.ndarray  # (K,)
+    known: np.ndarray  # (N_BUCKETS,) bool: buckets the training data used
+    temperature: float = 1.0
+    version: str = ""
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+
+    @classmethod
+    def load(cls, weights: Path = WEIGHTS, meta: Path = META) -> Weights:
+        try:
+            with np.load(weights, allow_pickle=False) as z:
+                rows, values, bias = z["rows"], z["weights"], z["bias"]
+            info = json.loads(meta.read_text())
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"The classifier model could not be read ({exc}).") from exc
+        kinds = tuple(info["kinds"])
+        table = np.zeros((N_BUCKETS, len(kinds)), dtype=np.float32)
+        table[rows] = values.astype(np.float32)
+        known = np.zeros(N_BUCKETS, dtype=bool)
+        known[rows] = True
+        return cls(
+            kinds,
+            table,
+            bias.astype(np.float32),
+            known,
+            float(info.get("temperature", 1.0)),
+            str(info.get("version", "")),
+            DEFAULT_THRESHOLDS | info.get("thresholds", {}),
+        )
+
+    def save(
+        self, weights: Path = WEIGHTS, meta: Path = META, info: dict[str, Any] | None = None
+    ) -> None:
+        rows = np.flatnonzero(self.known).astype(np.int32)
+        tmp = weights.with_suffix(".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            rows=rows,
+            weights=self.table[rows].astype(np.float16),
+            bias=self.bias.astype(np.float32),
+        )
+        tmp.replace(weights)  # atomic: a half-written model is never loaded
+        body = {
+            "kinds": list(self.kinds),
+            "temperature": self.temperature,
+            "version": self.version,
+            "thresholds": self.thresholds,
+            "n_buckets": N_BUCKETS,
+        }
+        meta.write_text(json.dumps(body | (info or {}), indent=1, sort_keys=True) + "\n")
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Weights:
+    return Weights.load()
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max()
+    e = np.exp(z)
+    return e / e.sum()
+
+
+class Classifier:
+    """Shipped weights plus the person's own corrections (see `learn.LocalAdjustment`)."""
+
+    def __init__(self, weights: Weights | None = None, local: Any = None) -> None:
+        self.w = weights or shipped()
+        self.local = local
+        self._index = {k: i for i, k in enumerate(self.w.kinds)}
+
+    def logits(self, email: Email) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        names = feature_names(email, personal=self.local is not None)
+        idx, val = hashed(names)
+        z = self.w.bias + val @ self.w.table[idx]
+        if self.local is not None:
+            z = z + self.local.adjust(idx, val)
+        return z, idx, names
+
+    def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
+        """From scores to a kind, with the asymmetric caution a rejection needs."""
+        p = softmax(z / self.w.temperature)
+        kind, reasons = self.w.kinds[int(p.argmax())], []
+        review = False
+        risk = sum(float(p[self._index[k]]) for k in PRECIOUS)
+        if kind == "rejection" and risk > PRECIOUS_RISK:
+            # Never file away what might be an interview or an offer: call it that, ask.
+            kind = max(PRECIOUS, key=lambda k: p[self._index[k]])
+            review = True
+            reasons.append(f"might be {kind} ({risk:.0%}), not a rejection")
+        confidence = float(p[self._index[kind]])
+        if confidence < self.w.thresholds.get(kind, 0.6):
+            review = True
+        if kind != "not_job" and known < MIN_KNOWN:
+            review = True
+            reasons.append(f"only {known:.0%} of its words are known to the model")
+        return kind, confidence, review, reasons
+
+    def classify(self, email: Email, explain: bool = False) -> Verdict:
+        z, idx, names = self.logits(email)
+        known = float(self.w.known[idx].mean()) if len(idx) else 0.0
+        kind, confidence, review, reasons = self.decide(z, known)
+        p = softmax(z / self.w.temperature)
+        x = extract(email) if kind != "not_job" else None
+        if explain:
+            reasons += self.explain(email, kind, names)
+        return Verdict(
+            kind,
+            confidence,
+            review,
+            x.company if x else "",
+            x.role if x else "",
+            x.ats if x else "",
+            tuple(reasons),
+            {k: float(p[i]) for i, k in enumerate(self.w.kinds)},
+        )
+
+    def explain(self, email: Email, kind: str, names: list[str], top: int = 6) -> list[str]:
+        k = self._index[kind]
+        others = [i for i in range(len(self.w.kinds)) if i != k]
+        scored: dict[str, float] = {}
+        for name in set(names):
+            row = self.w.table[hash_name(name)]
+            scored[name] = float(row[k] - row[others].max())
+        out = []
+        s = sender_info(email)
+        if s.ats or s.board:
+            out.append(f"sent through {s.ats or s.board}")
+        phrases = matched_phrases(email).get(kind)
+        if phrases:
+            out.append("phrases: " + ", ".join(f'"{p}"' for p in phrases[:4]))
+        best = sorted(scored.items(), key=lambda kv: -kv[1])[:top]
+        out.append(
+            "top features: " + ", ".join(f"{_label(n)} ({v:+.2f})" for n, v in best if v > 0)
+        )
+        return out
+
+
+def _label(name: str) -> str:
+    prefix, _, value = name.partition(":")
+    where = {
+        "s": "subject",
+        "s2": "subject",
+        "b": "body",
+        "b2": "body",
+        "n": "sender name",
+        "lp": "sender address",
+        "ats": "ATS",
+        "board": "job board",
+        "hdr": "header",
+        "from": "sender",
+        "me": "your correction",
+    }.get(prefix, prefix)
+    return f'{where} "{value.replace("_", " ")}"'
