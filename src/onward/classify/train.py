@@ -209,7 +209,8 @@ def report(preds: list[Prediction], title: str) -> list[str]:
     for k in KINDS:
         m, b = ms[k], bs[k]
         lines.append(
-            f"{k:22} {m[3]:5d} | {m[0]:7.3f} {m[1]:5.3f} {m[2]:5.3f} | {b[0]:10.3f} {b[1]:5.3f} {b[2]:5.3f}"
+            f"{k:22} {m[3]:5d} | {m[0]:7.3f} {m[1]:5.3f} {m[2]:5.3f} | "
+            f"{b[0]:10.3f} {b[1]:5.3f} {b[2]:5.3f}"
         )
     for name, pred in (("model", model), ("keywords", base)):
         crit = sum(1 for g, p in zip(gold, pred, strict=True) if g in PRECIOUS and p == "rejection")
