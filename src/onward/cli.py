@@ -8,31 +8,15 @@ import traceback
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from onward import accounts
+from onward import accounts, cli_classify  # noqa: F401 (registers its commands)
+from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
-from onward.store import Store
 
-app = typer.Typer(
-    help="Get through job rejection and back into the search, on your own machine.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-_state = {"debug": False}
-
-
-def open_store(config: Config) -> Store:
-    config.paths.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(config.database_url)
 
 
 @account_app.command("add")
@@ -135,13 +119,16 @@ def scan(
         raise typer.BadParameter(
             "No accounts yet: give a path, or add one with `onward account add`."
         )
+    from onward.classify.service import classifier_for
+
     store = open_store(config)
+    classifier = classifier_for(store)
     total = ScanSummary()
     failures = 0
     for t in targets:
         source, folders = accounts.source_for(config, t)
         with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
-            summary = Scanner(store, progress).run(source, folder or folders)
+            summary = Scanner(store, progress, classifier=classifier).run(source, folder or folders)
         if _state["debug"]:
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
@@ -150,6 +137,8 @@ def scan(
         failures += summary.failed
         for k in ("scanned", "new", "skipped", "errors"):
             setattr(total, k, getattr(total, k) + getattr(summary, k))
+        for kind, n in summary.kinds.items():
+            total.kinds[kind] = total.kinds.get(kind, 0) + n
     if as_json:
         print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
@@ -157,6 +146,10 @@ def scan(
             f"Scanned {total.scanned:,} messages: {total.new:,} new, "
             f"{total.skipped:,} already known, {total.errors:,} unreadable."
         )
+        job = {k: n for k, n in total.kinds.items() if k != "not_job"}
+        if job:
+            counts = sorted(job.items(), key=lambda kv: -kv[1])
+            out.print("Job mail: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts))
     if failures == len(targets):
         raise typer.Exit(1)
 

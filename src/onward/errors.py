@@ -1,8 +1,10 @@
 """The errors a person may see: each carries one plain sentence, never a traceback."""
 
+from onward.classify.model import ModelError
+from onward.classify.service import LabelError
 from onward.config import ConfigError
 from onward.mail.sources import SourceError
 from onward.secrets import SecretError
 from onward.store import StoreError
 
-USER_ERRORS = (ConfigError, SourceError, SecretError, StoreError)
+USER_ERRORS = (ConfigError, SourceError, SecretError, StoreError, ModelError, LabelError)

@@ -48,6 +48,7 @@ class ScanSummary:
     exceptions: list[BaseException] = field(default_factory=list)  # for --debug only
     folders_failed: int = 0
     folders: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -73,11 +74,21 @@ def load(raw: RawMessage) -> RawMessage:
     return replace(raw, data=data, size=size, path="")
 
 
-def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int]]:
+_CLASSIFIER: Any = None  # set in each worker by `_init_worker`, once
+
+
+def _init_worker(classifier: Any) -> None:
+    global _CLASSIFIER
+    _CLASSIFIER = classifier
+
+
+def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
     out = []
     for raw in raws:
         raw = load(raw)
-        out.append((parse_message(raw.data, raw.labels), raw.size))
+        email = parse_message(raw.data, raw.labels)
+        verdict = _CLASSIFIER.classify(email) if _CLASSIFIER is not None else None
+        out.append((email, raw.size, verdict))
     return out
 
 
@@ -85,13 +96,13 @@ def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int]]:
 class _Chunk:
     raws: list[RawMessage]
     checkpoints: list[tuple[str, dict[str, Any]]]
-    result: Future[list[tuple[Email, int]]] | list[tuple[Email, int]]
+    result: Future[list[tuple[Email, int, Any]]] | list[tuple[Email, int, Any]]
 
 
 class _InlineExecutor:
     """Parse in this process: for small or network scans a pool costs more than it saves."""
 
-    def submit(self, raws: list[RawMessage]) -> list[tuple[Email, int]]:
+    def submit(self, raws: list[RawMessage]) -> list[tuple[Email, int, Any]]:
         return parse_chunk(raws)
 
     def shutdown(self) -> None:
@@ -104,10 +115,17 @@ def _workers(expected: int, unit: str) -> int:
 
 
 class Scanner:
-    def __init__(self, store: Store, progress: Progress | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        store: Store,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        classifier: Any = None,
+    ) -> None:
         self.store = store
         self.progress = progress or NoProgress()
         self.workers = workers
+        self.classifier = classifier
 
     def run(self, source: MailSource, wanted: list[str] | None = None) -> ScanSummary:
         summary = ScanSummary()
@@ -142,6 +160,7 @@ class Scanner:
     def _scan_folder(self, source: MailSource, folder: str, summary: ScanSummary) -> None:
         state = self.store.folder_state(source.name, folder)
         items = source.scan(folder, state, lambda f: self.store.known_keys(source.name, f))
+        _init_worker(self.classifier)
         pool: Executor | _InlineExecutor = _InlineExecutor()
         pending: deque[_Chunk] = deque()
         current = _Chunk([], [], [])
@@ -151,7 +170,9 @@ class Scanner:
                     self.progress.start(item.count, item.unit)
                     n = self.workers or _workers(item.count, item.unit)
                     if n > 1 and isinstance(pool, _InlineExecutor):
-                        pool = ProcessPoolExecutor(n)
+                        pool = ProcessPoolExecutor(
+                            n, initializer=_init_worker, initargs=(self.classifier,)
+                        )
                 elif isinstance(item, FolderReset):
                     self._drain(pending, source.name, summary, 0)
                     self.store.reset_folder(source.name, item.folder)
@@ -189,16 +210,19 @@ class Scanner:
         while len(pending) > keep:
             chunk = pending.popleft()
             parsed = chunk.result if isinstance(chunk.result, list) else chunk.result.result()
-            pairs = [
-                (raw, e, size or raw.size)
-                for raw, (e, size) in zip(chunk.raws, parsed, strict=True)
+            rows = [
+                (raw, e, size or raw.size, verdict)
+                for raw, (e, size, verdict) in zip(chunk.raws, parsed, strict=True)
             ]
-            new = self.store.write_batch(source, pairs, chunk.checkpoints)
-            summary.scanned += len(pairs)
+            new = self.store.write_batch(source, rows, chunk.checkpoints)
+            summary.scanned += len(rows)
             summary.new += new
-            summary.skipped += len(pairs) - new
-            summary.errors += sum(1 for _, e, _ in pairs if _broken(e))
-            self.progress.advance(len(pairs), sum(size for _, _, size in pairs))
+            summary.skipped += len(rows) - new
+            summary.errors += sum(1 for _, e, _, _ in rows if _broken(e))
+            for _, _, _, verdict in rows:
+                if verdict is not None:
+                    summary.kinds[verdict.kind] = summary.kinds.get(verdict.kind, 0) + 1
+            self.progress.advance(len(rows), sum(size for _, _, size, _ in rows))
 
 
 def _broken(e: Email) -> bool:

@@ -68,7 +68,7 @@ ROLE_PATTERNS = [
         r"(?:for|of) the (?:position|role|poste) (?:of|as|de)\s+" + _ROLE + _ROLE_END,
         r"(?:for|to) the\s+" + _ROLE + r"\s+(?:position|role|opening|vacancy|job)\b",
         r"(?:position|poste|role) (?:of|de|d'|as)\s*" + _ROLE + _ROLE_END,
-        r"(?:application|applying|applied|candidature) (?:for|to|pour|au poste de)\s+(?:the\s+|our\s+|le poste (?:de\s+)?)?"
+        r"(?:application|applying|applied|candidature) (?:for|pour|au poste de)\s+(?:the\s+|our\s+|le poste (?:de\s+)?)?"
         + _ROLE
         + _ROLE_END,
         r"(?:application received|application confirmation|next steps for|interview scheduled|interview invitation|application acknowledged|application status)\s*[:\-–]\s*"

@@ -41,6 +41,7 @@ class Verdict:
     ats: str = ""
     reasons: tuple[str, ...] = ()
     probabilities: dict[str, float] = field(default_factory=dict)
+    model_version: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +172,7 @@ class Classifier:
             x.ats if x else "",
             tuple(reasons),
             {k: float(p[i]) for i, k in enumerate(self.w.kinds)},
+            self.w.version + ("+local" if self.local is not None else ""),
         )
 
     def explain(self, email: Email, kind: str, names: list[str], top: int = 6) -> list[str]:
@@ -196,6 +198,9 @@ class Classifier:
 
 def _label(name: str) -> str:
     prefix, _, value = name.partition(":")
+    if prefix == "kw":
+        kind, _, where = value.partition(":")
+        return f"{kind.replace('_', ' ')} phrases in the {where}"
     where = {
         "s": "subject",
         "s2": "subject",

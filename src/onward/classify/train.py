@@ -204,7 +204,8 @@ def report(preds: list[Prediction], title: str) -> list[str]:
     base = [p.baseline for p in preds]
     ms, bs = scores(gold, model), scores(gold, base)
     lines.append(
-        f"{'kind':22} {'n':>5} | {'model P':>7} {'R':>5} {'F1':>5} | {'keywords P':>10} {'R':>5} {'F1':>5}"
+        f"{'kind':22} {'n':>5} | {'model P':>7} {'R':>5} {'F1':>5} | "
+        f"{'keywords P':>10} {'R':>5} {'F1':>5}"
     )
     for k in KINDS:
         m, b = ms[k], bs[k]

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from onward.mail.model import Email, RawMessage
-from onward.store.schema import emails, folder_state, locations
+from onward.store.schema import corrections, emails, folder_state, locations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,8 +46,25 @@ def _addrs(values: Iterable[Any]) -> str:
     return ", ".join(str(a) for a in values)
 
 
-def email_row(source: str, e: Email, size: int, now: datetime) -> dict[str, Any]:
+def verdict_columns(verdict: Any) -> dict[str, Any]:
+    if verdict is None:
+        return {}
     return {
+        "kind": verdict.kind,
+        "confidence": round(verdict.confidence, 4),
+        "needs_review": verdict.needs_review,
+        "company": verdict.company,
+        "role": verdict.role,
+        "ats": verdict.ats,
+        "reasons": json.dumps(list(verdict.reasons)),
+        "model_version": getattr(verdict, "model_version", ""),
+    }
+
+
+def email_row(
+    source: str, e: Email, size: int, now: datetime, verdict: Any = None
+) -> dict[str, Any]:
+    return verdict_columns(verdict) | {
         "source": source,
         "fingerprint": e.fingerprint,
         "message_id": e.message_id[:500],
@@ -142,7 +159,7 @@ class Store:
     def write_batch(
         self,
         source: str,
-        items: Sequence[tuple[RawMessage, Email, int]],
+        items: Sequence[tuple[RawMessage, Email, int, Any]],
         checkpoints: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> int:
         """Store a batch and its checkpoints in one transaction; return how many emails were new."""
@@ -157,16 +174,20 @@ class Store:
             raise StoreError(f"Could not write to the database ({_reason(exc)}).") from exc
 
     def _write_emails(
-        self, conn: Any, source: str, items: Sequence[tuple[RawMessage, Email, int]], now: datetime
+        self,
+        conn: Any,
+        source: str,
+        items: Sequence[tuple[RawMessage, Email, int, Any]],
+        now: datetime,
     ) -> int:
         if not items:
             return 0
-        fps = list({e.fingerprint for _, e, _ in items})
+        fps = list({e.fingerprint for _, e, _, _ in items})
         ids = self._ids(conn, source, fps)
         fresh: dict[str, dict[str, Any]] = {}
-        for _, e, size in items:
+        for _, e, size, verdict in items:
             if e.fingerprint not in ids and e.fingerprint not in fresh:
-                fresh[e.fingerprint] = email_row(source, e, size, now)
+                fresh[e.fingerprint] = email_row(source, e, size, now, verdict)
         if fresh:
             conn.execute(
                 self._insert(emails).on_conflict_do_nothing(
@@ -183,7 +204,7 @@ class Store:
                 "uidvalidity": raw.locator.uidvalidity,
                 "key": raw.locator.key,
             }
-            for raw, e, _ in items
+            for raw, e, _, _ in items
         ]
         conn.execute(
             self._insert(locations).on_conflict_do_nothing(
@@ -216,6 +237,61 @@ class Store:
                 set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
             )
         )
+
+    # corrections -----------------------------------------------------------------------
+    def find_emails(self, message_id: str) -> list[dict[str, Any]]:
+        """Emails by Message-ID (with or without angle brackets) or by database id."""
+        mid = message_id.strip()
+        q = select(emails)
+        if mid.isdigit():
+            q = q.where(emails.c.id == int(mid))
+        else:
+            mid = mid if mid.startswith("<") else f"<{mid}>"
+            q = q.where(emails.c.message_id == mid)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def add_correction(self, email: dict[str, Any], kind: str) -> None:
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(
+                corrections.insert().values(
+                    email_id=email["id"],
+                    message_id=email["message_id"],
+                    kind=kind,
+                    previous_kind=email.get("kind") or "",
+                    subject=email["subject"],
+                    from_name=email["from_name"],
+                    from_addr=email["from_addr"],
+                    body=email["body"],
+                    created_at=now,
+                )
+            )
+            conn.execute(
+                emails.update()
+                .where(emails.c.message_id == email["message_id"], emails.c.message_id != "")
+                .values(
+                    kind=kind,
+                    confidence=1.0,
+                    needs_review=False,
+                    reasons=json.dumps(["corrected by you"]),
+                )
+            )
+            conn.execute(
+                emails.update()
+                .where(emails.c.id == email["id"])
+                .values(
+                    kind=kind,
+                    confidence=1.0,
+                    needs_review=False,
+                    reasons=json.dumps(["corrected by you"]),
+                )
+            )
+
+    def corrections(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(corrections).order_by(corrections.c.id))
+            return [dict(r._mapping) for r in rows]
 
     # reading ---------------------------------------------------------------------------
     def count_emails(self, source: str | None = None) -> int:

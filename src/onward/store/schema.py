@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -52,7 +53,30 @@ emails = Table(
     Column("size", Integer, nullable=False, default=0),
     Column("defects", Text, nullable=False, default=""),
     Column("scanned_at", DateTime(timezone=True)),
+    Column("kind", String(40)),
+    Column("confidence", Float),
+    Column("needs_review", Boolean),
+    Column("company", Text, nullable=False, default=""),
+    Column("role", Text, nullable=False, default=""),
+    Column("ats", String(100), nullable=False, default=""),
+    Column("reasons", Text, nullable=False, default=""),
+    Column("model_version", String(100), nullable=False, default=""),
     UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("message_id", String(500), nullable=False, default=""),
+    Column("kind", String(40), nullable=False),
+    Column("previous_kind", String(40), nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("from_name", Text, nullable=False, default=""),
+    Column("from_addr", String(500), nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
 )
 
 locations = Table(

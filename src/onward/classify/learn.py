@@ -1,0 +1,62 @@
+"""Learning from the person's corrections, on top of the shipped model.
+
+The shipped weights are never changed. Corrections train a small additive adjustment
+(the way paperless-ngx retrains on reviewed documents), recomputed from the corrections
+table whenever onward starts, so a new shipped model keeps every correction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from onward.classify.features import feature_names, hashed
+from onward.classify.model import Weights, softmax
+from onward.mail.model import Email
+
+TARGET = 0.9  # train until every corrected message gets its kind with this probability
+MAX_EPOCHS = 300
+RATE = 1.0
+
+
+class LocalAdjustment:
+    def __init__(self, kinds: Sequence[str]) -> None:
+        self.kinds = tuple(kinds)
+        self.delta: dict[int, np.ndarray] = {}
+
+    def adjust(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.kinds), dtype=np.float32)
+        for i, v in zip(idx.tolist(), val.tolist(), strict=True):
+            d = self.delta.get(i)
+            if d is not None:
+                out += v * d
+        return out
+
+    @classmethod
+    def learn(cls, weights: Weights, corrections: Sequence[tuple[Email, str]]) -> LocalAdjustment:
+        local = cls(weights.kinds)
+        data = []
+        for email, kind in corrections:
+            idx, val = hashed(feature_names(email, personal=True))
+            base = weights.bias + val @ weights.table[idx]
+            data.append((idx, val, base, weights.kinds.index(kind)))
+        t = weights.temperature
+        for _ in range(MAX_EPOCHS):
+            worst = 1.0
+            for idx, val, base, target in data:
+                p = softmax((base + local.adjust(idx, val)) / t)
+                worst = min(worst, float(p[target]))
+                if p[target] >= TARGET:
+                    continue
+                grad = p.copy()
+                grad[target] -= 1.0
+                # Normalised step: each update moves this message's scores by about RATE,
+                # however many features it has, so one correction cannot swamp the model.
+                step = RATE * t / float(val @ val)
+                for i, v in zip(idx.tolist(), val.tolist(), strict=True):
+                    row = local.delta.setdefault(i, np.zeros(len(weights.kinds), np.float32))
+                    row -= step * v * grad
+            if worst >= TARGET:
+                break
+        return local

@@ -1,0 +1,46 @@
+"""The classifier as the rest of onward uses it: shipped weights plus the person's corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onward.classify import KINDS
+from onward.classify.learn import LocalAdjustment
+from onward.classify.model import Classifier, shipped
+from onward.mail.model import Address, Email
+
+
+class LabelError(Exception):
+    """A correction that cannot be recorded."""
+
+
+def correction_email(row: dict[str, Any]) -> Email:
+    return Email(
+        message_id=row.get("message_id", ""),
+        fingerprint="",
+        subject=row.get("subject", ""),
+        sender=Address(row.get("from_name", ""), row.get("from_addr", "")),
+        text=row.get("body", ""),
+    )
+
+
+def classifier_for(store: Any | None) -> Classifier:
+    weights = shipped()
+    rows = store.corrections() if store is not None else []
+    if not rows:
+        return Classifier(weights)
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:  # a later correction of the same message replaces an earlier one
+        latest[row["message_id"] or f"id:{row['id']}"] = row
+    examples = [(correction_email(r), r["kind"]) for r in latest.values()]
+    return Classifier(weights, LocalAdjustment.learn(weights, examples))
+
+
+def label(store: Any, message_id: str, kind: str) -> list[dict[str, Any]]:
+    if kind not in KINDS:
+        raise LabelError(f"{kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
+    found = store.find_emails(message_id)
+    if not found:
+        raise LabelError(f"No scanned email has the Message-ID or id {message_id!r}.")
+    store.add_correction(found[0], kind)
+    return found

@@ -1,0 +1,161 @@
+"""Commands about recognising job mail: classify, label, review, model train/eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from onward.cli_app import app, open_store, out
+from onward.config import Config
+
+model_app = typer.Typer(
+    help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
+
+
+def _location(container: Path, kind: str, folder: str, key: str) -> str:
+    if kind == "eml":
+        return str(container / key) if container.is_dir() else str(container)
+    where = f"{folder}/" if folder not in ("", "INBOX") else ""
+    return f"{container}:{where}{key}"
+
+
+def _store_if_any(config: Config):  # type: ignore[no-untyped-def]
+    return (
+        open_store(config)
+        if Path(config.database_url.removeprefix("sqlite:///")).exists()
+        or not config.database_url.startswith("sqlite")
+        else None
+    )
+
+
+@app.command()
+def classify(
+    paths: Annotated[
+        list[Path], typer.Argument(help=".eml files, folders of them, mbox, Maildir.")
+    ],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per message.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say what decided each verdict.")
+    ] = False,
+) -> None:
+    """Classify messages without storing anything (your corrections still apply)."""
+    from onward.classify.service import classifier_for
+    from onward.mail.sources import open_path_source
+    from onward.scan import iter_parsed
+
+    classifier = classifier_for(_store_if_any(Config.load()))
+    table = Table("kind", "conf", "review", "company", "role", "subject")
+    for path in paths:
+        source = open_path_source(path)
+        container = Path(path).expanduser().resolve()
+        for raw, email in iter_parsed(source):
+            v = classifier.classify(email, explain=explain)
+            loc = raw.locator
+            if jsonl:
+                obj = {
+                    "path": _location(container, source.kind, loc.folder, loc.key),
+                    "message_id": email.message_id,
+                } | v.as_dict()
+                if explain:
+                    obj["reasons"] = list(v.reasons)
+                print(json.dumps(obj, ensure_ascii=False))  # noqa: T201 (machine-readable)
+            elif explain:
+                review = ", needs review" if v.needs_review else ""
+                out.print(
+                    f"[bold]{v.kind}[/] ({v.confidence:.2f}{review}) {email.subject!r}"
+                    f" from {email.sender or 'unknown'}",
+                    highlight=False,
+                )
+                for reason in v.reasons:
+                    out.print(f"    {reason}", highlight=False)
+            else:
+                table.add_row(
+                    v.kind,
+                    f"{v.confidence:.2f}",
+                    "yes" if v.needs_review else "",
+                    v.company,
+                    v.role,
+                    email.subject[:60],
+                )
+    if not jsonl and not explain:
+        out.print(table)
+
+
+@app.command()
+def label(
+    message_id: Annotated[str, typer.Argument(help="Message-ID (or onward's email id).")],
+    kind: Annotated[str, typer.Argument(help="The right kind, e.g. rejection or interview.")],
+) -> None:
+    """Correct a verdict. onward learns from it, and the correction outlives model updates."""
+    from onward.classify.service import label as record
+
+    store = open_store(Config.load())
+    found = record(store, message_id, kind)
+    e = found[0]
+    out.print(
+        f"Recorded: {e['subject'][:70]!r} from {e['from_addr']} is {kind} "
+        f"(was {e.get('kind') or 'unclassified'})."
+    )
+
+
+@app.command()
+def review(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """Messages the classifier was not sure about: confirm them with `onward label`."""
+    from sqlalchemy import select
+
+    from onward.store.schema import emails
+
+    store = open_store(Config.load())
+    q = (
+        select(
+            emails.c.id,
+            emails.c.message_id,
+            emails.c.kind,
+            emails.c.confidence,
+            emails.c.from_addr,
+            emails.c.subject,
+        )
+        .where(emails.c.needs_review.is_(True), emails.c.kind != "not_job")
+        .order_by(emails.c.sent_at.desc())
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    if as_json:
+        for r in rows:
+            print(json.dumps(dict(r._mapping)))  # noqa: T201
+        return
+    table = Table("id", "guess", "conf", "from", "subject", title=f"{len(rows)} to review")
+    for r in rows:
+        table.add_row(str(r.id), r.kind, f"{r.confidence:.2f}", r.from_addr, r.subject[:60])
+    out.print(table)
+
+
+@model_app.command("train")
+def model_train(
+    corpus: Annotated[Path, typer.Option(help="The labelled corpus folder.")],
+    output: Annotated[Path | None, typer.Option(help="Write model.npz/json here instead.")] = None,
+) -> None:
+    """Rebuild the shipped model from the corpus (fixed seed: the same corpus gives the same model)."""
+    from onward.classify.train import train
+
+    weights, lines = train(corpus, output)
+    out.print("\n".join(lines), highlight=False)
+    out.print(f"Model {weights.version} written.")
+
+
+@model_app.command("eval")
+def model_eval(
+    corpus: Annotated[Path, typer.Option(help="The labelled corpus folder.")],
+) -> None:
+    """Evaluate on held-out people and employers, beside a keyword baseline."""
+    from onward.classify.train import evaluate
+
+    out.print("\n".join(evaluate(corpus)), highlight=False)

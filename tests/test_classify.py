@@ -1,0 +1,247 @@
+"""The classifier: its CLI on every input kind, caution, extraction, learning from corrections."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from onward.classify import KINDS
+from onward.classify.extract import extract
+from onward.classify.model import Classifier, Weights, shipped
+from onward.mail.parse import parse_message
+from tests.factory import mbox_bytes, message
+
+
+def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onward", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
+
+
+REJECTION = (
+    "Hi Sam,\n\nThank you for applying for the Data Analyst position at Acme Robotics. "
+    "After careful consideration, we have decided to move forward with other candidates "
+    "whose experience more closely matches our needs.\n\nAcme Robotics Recruiting"
+)
+CONFIRMATION = (
+    "Hi Sam,\n\nThank you for applying to Acme Robotics! We have received your "
+    "application for the Data Analyst role and our team will review it.\n"
+)
+
+
+def jsonl(done: subprocess.CompletedProcess[str]) -> list[dict]:
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def test_classify_jsonl_on_all_four_input_kinds(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    msgs = [
+        message(1, subject="Update on your application", body=REJECTION),
+        message(2, subject="Thank you for applying to Acme Robotics", body=CONFIRMATION),
+    ]
+    eml = tmp_path / "one.eml"
+    eml.write_bytes(msgs[0])
+    folder = tmp_path / "emls" / "sub"
+    folder.mkdir(parents=True)
+    (folder / "a.eml").write_bytes(msgs[0])
+    (folder / "b.eml").write_bytes(msgs[1])
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(mbox_bytes(msgs))
+    md = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    keys = [md.add(m) for m in msgs]
+
+    keys_wanted = {
+        "path",
+        "message_id",
+        "kind",
+        "confidence",
+        "needs_review",
+        "company",
+        "role",
+        "ats",
+    }
+    one = jsonl(run("classify", str(eml), "--jsonl", home=home))
+    assert len(one) == 1 and set(one[0]) == keys_wanted
+    assert one[0]["path"] == str(eml) and one[0]["kind"] == "rejection"
+    assert one[0]["company"] == "Acme Robotics" and one[0]["role"] == "Data Analyst"
+    assert one[0]["ats"] == "Greenhouse"
+
+    rows = jsonl(run("classify", str(tmp_path / "emls"), "--jsonl", home=home))
+    assert sorted(r["path"] for r in rows) == sorted(str(folder / n) for n in ("a.eml", "b.eml"))
+    assert {r["kind"] for r in rows} == {"rejection", "application_received"}
+
+    rows = jsonl(run("classify", str(mbox), "--jsonl", home=home))
+    assert [r["path"].rsplit(":", 1)[0] for r in rows] == [str(mbox)] * 2
+    assert rows[0]["path"] == f"{mbox}:0"
+    assert [r["kind"] for r in rows] == ["rejection", "application_received"]
+
+    rows = jsonl(run("classify", str(tmp_path / "Maildir"), "--jsonl", "--explain", home=home))
+    assert sorted(r["path"] for r in rows) == sorted(f"{tmp_path / 'Maildir'}:{k}" for k in keys)
+    assert all(r["reasons"] for r in rows)
+    assert not home.exists()  # classify stores nothing
+
+
+def test_explain_names_phrases_sender_and_features() -> None:
+    e = parse_message(message(1, subject="Update on your application", body=REJECTION))
+    v = Classifier().classify(e, explain=True)
+    text = " ".join(v.reasons)
+    assert "sent through Greenhouse" in text
+    assert '"decided to move forward with"' in text
+    assert "top features:" in text
+
+
+def _weights(bias: list[float]) -> Weights:
+    k = len(KINDS)
+    return Weights(
+        KINDS, np.zeros((4, k), np.float32), np.array(bias, np.float32), np.ones(4, bool), 1.0
+    )
+
+
+def test_a_possible_interview_is_never_called_a_rejection() -> None:
+    logp = np.log([0.01, 0.70, 0.22, 0.02, 0.01, 0.01, 0.01, 0.01, 0.01])
+    clf = Classifier(_weights(logp.tolist()))
+    kind, _, review, reasons = clf.decide(logp, known=1.0)
+    assert kind == "interview" and review
+    assert "not a rejection" in reasons[0]
+    sure = np.log([0.005, 0.96, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005])
+    assert clf.decide(sure, known=1.0)[:3:2] == ("rejection", False)
+
+
+def test_unknown_language_is_not_confident_job_mail() -> None:
+    texts = [
+        (
+            "求人のお知らせ",
+            "山田様、このたびはご応募いただきありがとうございました。慎重に検討した結果、今回は見送らせていただくことになりました。",
+        ),
+        (
+            "Ваша заявка",
+            "Здравствуйте! К сожалению, мы не можем предложить вам эту должность. Спасибо за интерес.",
+        ),
+    ]
+    clf = Classifier()
+    for subject, body in texts:
+        v = clf.classify(
+            parse_message(message(5, subject=subject, body=body, sender="HR <hr@firma.example>"))
+        )
+        assert v.kind == "not_job" or v.needs_review
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "body", "company"),
+    [
+        ("Acme Corp via Greenhouse <no-reply@greenhouse.io>", "Thanks!", "We got it.", "Acme Corp"),
+        (
+            "LinkedIn <jobs-noreply@linkedin.com>",
+            "Sam, your application was sent to Globex Industries",
+            "Your application was sent to Globex Industries",
+            "Globex Industries",
+        ),
+        (
+            "Talent Acquisition <careers@initech.example>",
+            "Your application",
+            "Thanks for applying.",
+            "Initech",
+        ),
+        (
+            "Workday <umbrella@myworkday.com>",
+            "Application received",
+            "Thank you for applying to Umbrella Health for the Nurse Analyst position.",
+            "Umbrella Health",
+        ),
+        (
+            "WTTJ <no-reply@welcometothejungle.com>",
+            "Votre candidature chez Maison Lumière",
+            "Merci pour votre candidature.",
+            "Maison Lumière",
+        ),
+    ],
+)
+def test_company_is_the_employer_not_the_ats_or_board(sender, subject, body, company) -> None:
+    assert (
+        extract(parse_message(message(1, sender=sender, subject=subject, body=body))).company
+        == company
+    )
+
+
+def test_model_file_is_safe_and_complete() -> None:
+    from onward.classify.model import WEIGHTS
+
+    with np.load(WEIGHTS, allow_pickle=False) as z:  # plain arrays: nothing to unpickle
+        assert set(z.files) == {"rows", "weights", "bias"}
+    assert shipped().kinds == KINDS and shipped().version
+
+
+def test_a_correction_teaches_the_next_message_from_that_sender_and_template(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+
+    def candidacy(i: int, role: str) -> bytes:
+        return message(
+            i,
+            sender="Quirkyco Talent <talent@quirkyco.example>",
+            subject=f"Candidacy status update: {role}",
+            body=f"Hello Sam,\n\nThe status of your candidacy for {role} (req {1000 + i}) "
+            "has changed to: Closed.\nThis requisition is now archived in our "
+            "system.\n\nQuirkyco Talent",
+        )
+
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([candidacy(1, "Data Analyst")]))
+    later = tmp_path / "later.eml"
+    later.write_bytes(candidacy(2, "BI Developer"))
+    before = jsonl(run("classify", str(later), "--jsonl", home=home))[0]
+    assert before["kind"] != "rejection"  # the shipped model alone gets this template wrong
+
+    assert run("scan", str(box), home=home).returncode == 0
+    done = run("label", "<test-1@onward.test>", "rejection", home=home)
+    assert done.returncode == 0, done.stderr
+    after = jsonl(run("classify", str(later), "--jsonl", home=home))[0]
+    assert after["kind"] == "rejection" and not after["needs_review"]
+
+    # An unrelated confirmation from the same sender keeps its own kind.
+    confirm = tmp_path / "confirm.eml"
+    confirm.write_bytes(
+        message(
+            3,
+            sender="Quirkyco Talent <talent@quirkyco.example>",
+            subject="Thank you for applying to Quirkyco",
+            body=CONFIRMATION,
+        )
+    )
+    assert (
+        jsonl(run("classify", str(confirm), "--jsonl", home=home))[0]["kind"]
+        == "application_received"
+    )
+    # The next scan stores the corrected kind for new mail of that template.
+    with open(box, "ab") as f:
+        f.write(mbox_bytes([candidacy(4, "Data Engineer")]))
+    assert run("scan", str(box), home=home).returncode == 0
+    from onward.store import Store
+
+    store = Store.for_path(home / "onward.db")
+    kinds = {r["subject"]: r["kind"] for r in store.find_emails("<test-4@onward.test>")}
+    assert kinds == {"Candidacy status update: Data Engineer": "rejection"}
+    assert [c["kind"] for c in store.corrections()] == ["rejection"]
+
+
+def test_label_rejects_unknown_kind_and_message(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([message(1)]))
+    run("scan", str(box), home=home)
+    bad_kind = run("label", "<test-1@onward.test>", "maybe", home=home)
+    assert bad_kind.returncode == 1 and "not a kind" in bad_kind.stderr
+    missing = run("label", "<nope@x>", "rejection", home=home)
+    assert missing.returncode == 1 and "No scanned email" in missing.stderr
