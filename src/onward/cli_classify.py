@@ -143,7 +143,7 @@ def model_train(
     corpus: Annotated[Path, typer.Option(help="The labelled corpus folder.")],
     output: Annotated[Path | None, typer.Option(help="Write model.npz/json here instead.")] = None,
 ) -> None:
-    """Rebuild the shipped model from the corpus (fixed seed: the same corpus gives the same model)."""
+    """Rebuild the shipped model from the corpus (fixed seed: same corpus, same model)."""
     from onward.classify.train import train
 
     weights, lines = train(corpus, output)
