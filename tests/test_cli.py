@@ -83,5 +83,7 @@ def test_demo_runs_in_a_temporary_home(tmp_path: Path) -> None:
     done = run("demo", home=home)
     assert done.returncode == 0, done.stderr
     assert "Scanned 67 messages: 67 new" in done.stdout
+    assert "rejection" in done.stdout and "Brightwave" in done.stdout
+    assert "job mail" in done.stdout
     assert "Scanned again: 0 new" in done.stdout
     assert not home.exists()  # the person's own home is never touched

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from onward.classify.features import feature_names, hashed
+from onward.classify.features import vector
 from onward.classify.model import Weights, softmax
 from onward.mail.model import Email
 
@@ -38,7 +38,7 @@ class LocalAdjustment:
         local = cls(weights.kinds)
         data = []
         for email, kind in corrections:
-            idx, val = hashed(feature_names(email, personal=True))
+            idx, val = vector(email, personal=True)
             base = weights.bias + val @ weights.table[idx]
             data.append((idx, val, base, weights.kinds.index(kind)))
         t = weights.temperature

@@ -13,7 +13,7 @@ import numpy as np
 
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.extract import extract
-from onward.classify.features import N_BUCKETS, feature_names, hash_name, hashed, sender_info
+from onward.classify.features import N_BUCKETS, feature_names, hash_name, sender_info, vector
 from onward.classify.rules import matched_phrases
 from onward.mail.model import Email
 
@@ -128,13 +128,12 @@ class Classifier:
         self.local = local
         self._index = {k: i for i, k in enumerate(self.w.kinds)}
 
-    def logits(self, email: Email) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        names = feature_names(email, personal=self.local is not None)
-        idx, val = hashed(names)
+    def logits(self, email: Email) -> tuple[np.ndarray, np.ndarray]:
+        idx, val = vector(email, personal=self.local is not None)
         z = self.w.bias + val @ self.w.table[idx]
         if self.local is not None:
             z = z + self.local.adjust(idx, val)
-        return z, idx, names
+        return z, idx
 
     def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
@@ -156,12 +155,13 @@ class Classifier:
         return kind, confidence, review, reasons
 
     def classify(self, email: Email, explain: bool = False) -> Verdict:
-        z, idx, names = self.logits(email)
+        z, idx = self.logits(email)
         known = float(self.w.known[idx].mean()) if len(idx) else 0.0
         kind, confidence, review, reasons = self.decide(z, known)
         p = softmax(z / self.w.temperature)
         x = extract(email) if kind != "not_job" else None
         if explain:
+            names = feature_names(email, personal=self.local is not None)
             reasons += self.explain(email, kind, names)
         return Verdict(
             kind,
@@ -180,7 +180,10 @@ class Classifier:
         others = [i for i in range(len(self.w.kinds)) if i != k]
         scored: dict[str, float] = {}
         for name in set(names):
-            row = self.w.table[hash_name(name)]
+            bucket = hash_name(name)
+            row = self.w.table[bucket]
+            if self.local is not None:
+                row = row + self.local.delta.get(bucket, 0.0)
             scored[name] = float(row[k] - row[others].max())
         out = []
         s = sender_info(email)

@@ -127,6 +127,9 @@ ORDER = (
     "other_job",
 )
 COMPILED = {k: re.compile("|".join(re.escape(p) for p in v)) for k, v in PHRASES.items()}
+# One pass over a text finds every kind's phrases (longest phrases first, so a longer one wins).
+PHRASE_KIND = {p: k for k, v in PHRASES.items() for p in v}
+ANY_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(PHRASE_KIND, key=len, reverse=True)))
 
 
 def matched_phrases(email: Email) -> dict[str, list[str]]:

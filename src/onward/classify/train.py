@@ -19,7 +19,7 @@ from scipy import sparse
 
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.extract import extract, norm_company
-from onward.classify.features import N_BUCKETS, feature_names, hashed
+from onward.classify.features import N_BUCKETS, vector
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights
 from onward.classify.rules import keyword_kind
 from onward.mail.model import Email
@@ -86,7 +86,7 @@ def fold_of(ex: Example) -> int:
 def matrix(examples: Iterable[Example]) -> sparse.csr_matrix:
     rows, cols, vals = [], [], []
     for i, ex in enumerate(examples):
-        idx, val = hashed(feature_names(ex.email))
+        idx, val = vector(ex.email)
         rows.append(np.full(len(idx), i))
         cols.append(idx)
         vals.append(val)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
+from onward.classify.service import classifier_for
 from onward.demo import DEMO_MBOX
 from onward.mail.sources import open_path_source
 from onward.progress import RichProgress
 from onward.scan import Scanner
 from onward.store import Store
+from onward.store.schema import emails
 
 
 def run_demo(out: Console) -> None:
@@ -21,30 +25,51 @@ def run_demo(out: Console) -> None:
         os.environ["ONWARD_HOME"] = home  # nothing of the person's is read or written
         store = Store.for_path(Path(home) / "onward.db")
         out.print(f"[bold]onward demo[/] in a temporary home ({home}), on {DEMO_MBOX.name}\n")
+        classifier = classifier_for(store)
         with RichProgress("Scanning demo mailbox") as progress:
-            summary = Scanner(store, progress).run(open_path_source(DEMO_MBOX, "demo"))
+            summary = Scanner(store, progress, classifier=classifier).run(
+                open_path_source(DEMO_MBOX, "demo")
+            )
         out.print(f"Scanned {summary.scanned} messages: {summary.new} new.")
-        again = Scanner(store).run(open_path_source(DEMO_MBOX, "demo"))
+        again = Scanner(store, classifier=classifier).run(open_path_source(DEMO_MBOX, "demo"))
         out.print(f"Scanned again: {again.new} new (a rescan never stores a message twice).\n")
-        _show_mail(out, store)
+        _show_job_mail(out, store)
         store.close()
 
 
-def _show_mail(out: Console, store: Store) -> None:
-    from sqlalchemy import select
-
-    from onward.store.schema import emails
-
-    table = Table(title="What onward found", show_lines=False)
-    table.add_column("date")
-    table.add_column("from")
-    table.add_column("subject")
+def _show_job_mail(out: Console, store: Store) -> None:
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(
-                emails.c.sent_at, emails.c.from_name, emails.c.from_addr, emails.c.subject
+                emails.c.sent_at,
+                emails.c.kind,
+                emails.c.confidence,
+                emails.c.needs_review,
+                emails.c.company,
+                emails.c.role,
+                emails.c.subject,
             ).order_by(emails.c.sent_at)
         ).all()
-    for sent, name, addr, subject in rows:
-        table.add_row(f"{sent:%Y-%m-%d}" if sent else "", name or addr, subject)
+    kinds = Counter(r.kind for r in rows)
+    table = Table(title="Job mail onward recognised", show_lines=False)
+    for col in ("date", "kind", "company", "role", "subject"):
+        table.add_column(col)
+    for r in rows:
+        if r.kind == "not_job":
+            continue
+        kind = r.kind.replace("_", " ") + (" [yellow](review)[/]" if r.needs_review else "")
+        table.add_row(
+            f"{r.sent_at:%b %d}" if r.sent_at else "", kind, r.company, r.role, r.subject[:48]
+        )
     out.print(table)
+    job = sum(n for k, n in kinds.items() if k != "not_job")
+    review = sum(1 for r in rows if r.needs_review and r.kind != "not_job")
+    out.print(
+        f"\n{job} of {len(rows)} messages are job mail: "
+        + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.most_common() if k != "not_job")
+        + "."
+    )
+    out.print(
+        f"{review} are uncertain and wait for you in `onward review`; "
+        "`onward label MESSAGE_ID KIND` corrects one, and onward learns from it."
+    )
