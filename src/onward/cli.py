@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from onward import accounts, cli_classify  # noqa: F401 (registers its commands)
+from onward import accounts, cli_classify, cli_tracker  # noqa: F401 (registers commands)
 from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.errors import USER_ERRORS
@@ -139,6 +139,9 @@ def scan(
             setattr(total, k, getattr(total, k) + getattr(summary, k))
         for kind, n in summary.kinds.items():
             total.kinds[kind] = total.kinds.get(kind, 0) + n
+    from onward.tracker.repo import Tracker
+
+    linked = Tracker(store).link_pending()
     if as_json:
         print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
@@ -146,6 +149,11 @@ def scan(
             f"Scanned {total.scanned:,} messages: {total.new:,} new, "
             f"{total.skipped:,} already known, {total.errors:,} unreadable."
         )
+        if linked["linked"] or linked["review"]:
+            out.print(
+                f"Tracker: {linked['linked']} emails linked ({linked['opened']} new "
+                f"applications), {linked['review']} wait in `onward review`."
+            )
         job = {k: n for k, n in total.kinds.items() if k != "not_job"}
         if job:
             counts = sorted(job.items(), key=lambda kv: -kv[1])
@@ -165,8 +173,13 @@ def demo() -> None:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (postgresql://...).")] = None,
 ) -> None:
     _state["debug"] = _state["debug"] or debug
+    if db:
+        import os
+
+        os.environ["ONWARD_DB"] = db
 
 
 def main() -> None:

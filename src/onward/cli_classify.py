@@ -94,9 +94,11 @@ def label(
 ) -> None:
     """Correct a verdict. onward learns from it, and the correction outlives model updates."""
     from onward.classify.service import label as record
+    from onward.tracker.repo import Tracker
 
     store = open_store(Config.load())
     found = record(store, message_id, kind)
+    Tracker(store).link_pending()
     e = found[0]
     out.print(
         f"Recorded: {e['subject'][:70]!r} from {e['from_addr']} is {kind} "

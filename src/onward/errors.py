@@ -6,5 +6,16 @@ from onward.config import ConfigError
 from onward.mail.sources import SourceError
 from onward.secrets import SecretError
 from onward.store import StoreError
+from onward.tracker.repo import TrackerError
+from onward.tracker.transfer import ImportError_
 
-USER_ERRORS = (ConfigError, SourceError, SecretError, StoreError, ModelError, LabelError)
+USER_ERRORS = (
+    ConfigError,
+    SourceError,
+    SecretError,
+    StoreError,
+    ModelError,
+    LabelError,
+    TrackerError,
+    ImportError_,
+)

@@ -61,6 +61,9 @@ emails = Table(
     Column("ats", String(100), nullable=False, default=""),
     Column("reasons", Text, nullable=False, default=""),
     Column("model_version", String(100), nullable=False, default=""),
+    Column("application_id", Integer),
+    Column("link_state", String(20), nullable=False, default=""),
+    Column("link_note", Text, nullable=False, default=""),
     UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
 )
 
@@ -89,4 +92,47 @@ locations = Table(
     Column("uidvalidity", BigInteger, nullable=False, default=0),
     Column("key", String(1000), nullable=False),
     UniqueConstraint("source", "folder", "uidvalidity", "key", name="uq_locations_place"),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company", Text, nullable=False),
+    Column("company_key", String(300), nullable=False),
+    Column("role", Text, nullable=False, default=""),
+    Column("role_key", String(300), nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("reached", String(20), nullable=False),
+    Column("closed_stage", String(20), nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
+    Column("applied_at", DateTime(timezone=True)),
+    Column("first_response_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("last_contact_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "application_id", Integer, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(40), nullable=False),
+    Column("at", DateTime(timezone=True)),
+    Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("via", String(20), nullable=False, default="email"),
+    Column("note", Text, nullable=False, default=""),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
 )

@@ -1,0 +1,264 @@
+"""Commands of the application tracker: save, apply, reject, edit, list, merge, split, link,
+status, goal, export, import."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from onward.cli_app import app, open_store, out
+from onward.config import Config
+from onward.tracker import insights
+from onward.tracker.repo import Tracker, TrackerError
+from onward.tracker.transfer import export, parse_date, read_csv
+
+
+def tracker() -> Tracker:
+    return Tracker(open_store(Config.load()))
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise TrackerError(f"{value!r} is not a date (use YYYY-MM-DD).")
+    return parsed
+
+
+@app.command()
+def save(
+    company: str,
+    role: str,
+    url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
+    note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
+) -> None:
+    """Keep a position you mean to apply to (your wishlist)."""
+    app_id = tracker().save(company, role, url, note)
+    out.print(f"Saved #{app_id}: {role} at {company}.")
+
+
+@app.command()
+def apply(
+    company: str,
+    role: str,
+    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD); default today.")] = None,
+    source: Annotated[str, typer.Option(help="Where you found it.")] = "",
+    url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
+    note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
+) -> None:
+    """Record an application (a saved position moves on)."""
+    app_id = tracker().apply(company, role, _date(date), source, url, note)
+    out.print(f"Recorded application #{app_id}: {role} at {company}.")
+
+
+@app.command()
+def reject(
+    company: str,
+    role: Annotated[str, typer.Argument()] = "",
+    via: Annotated[str, typer.Option(help="phone, in-person or email.")] = "phone",
+    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD).")] = None,
+    note: Annotated[str, typer.Option(help="What they said.")] = "",
+) -> None:
+    """Record a "no" you heard on the phone, face to face, or by mail onward did not see."""
+    if via not in ("phone", "in-person", "email"):
+        raise TrackerError("--via is phone, in-person or email.")
+    app_id = tracker().reject(company, role, via, _date(date), note)
+    out.print(f"Recorded the rejection on #{app_id} ({company}). It is one door, not the search.")
+
+
+@app.command()
+def edit(
+    application: int,
+    company: Annotated[str | None, typer.Option()] = None,
+    role: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str | None, typer.Option(help="e.g. interview, withdrawn")] = None,
+    url: Annotated[str | None, typer.Option()] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Change an application by hand."""
+    tracker().edit(application, company=company, role=role, status=status, url=url, note=note)
+    out.print(f"Updated #{application}.")
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Your applications."""
+    t = tracker()
+    t.refresh_all()
+    apps = t.apps(status)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        k: (v.isoformat() if isinstance(v, datetime) else v)  # noqa: T201
+                        for k, v in a.items()
+                    }
+                    for a in apps
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table("id", "company", "role", "status", "applied", "last contact")
+    for a in apps:
+        table.add_row(
+            str(a["id"]),
+            a["company"],
+            a["role"],
+            a["status"],
+            f"{a['applied_at']:%Y-%m-%d}" if a["applied_at"] else "",
+            f"{a['last_contact_at']:%Y-%m-%d}" if a["last_contact_at"] else "",
+        )
+    out.print(table)
+
+
+@app.command()
+def merge(keep: int, other: int) -> None:
+    """Merge application OTHER into KEEP (their emails and events move)."""
+    tracker().merge(keep, other)
+    out.print(f"Merged #{other} into #{keep}.")
+
+
+@app.command()
+def split(
+    application: int,
+    email_id: int,
+    role: Annotated[str | None, typer.Option(help="Role of the new application.")] = None,
+) -> None:
+    """Move one email out of an application into a new one."""
+    new = tracker().split(application, email_id, role=role)
+    out.print(f"Email {email_id} now belongs to new application #{new}.")
+
+
+@app.command()
+def link(
+    email_id: int, application: Annotated[str, typer.Argument(help="An application id, or 'new'.")]
+) -> None:
+    """Answer the link review queue: attach an email to an application, or to a new one."""
+    app_id = tracker().attach(email_id, None if application == "new" else int(application))
+    out.print(f"Email {email_id} is linked to #{app_id}.")
+
+
+@app.command()
+def goal(per_week: int) -> None:
+    """Set your weekly application goal."""
+    if per_week < 0:
+        raise TrackerError("A goal is zero or more applications a week.")
+    tracker().set_setting("weekly_goal", str(per_week))
+    out.print(f"Weekly goal: {per_week} applications.")
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Where your search stands, and what to do next."""
+    t = tracker()
+    t.refresh_all()
+    figures = insights.status(t.apps(), t.now, int(t.setting("weekly_goal", "5")))
+    figures["links_to_review"] = len(t.review_links())
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))  # noqa: T201
+        return
+    by = figures["active_by_stage"]
+    out.print(
+        f"[bold]{figures['active']} active[/]: "
+        + ", ".join(f"{n} {s}" for s, n in by.items() if n)
+        + f"; {figures['saved']} saved, "
+        f"{figures['rejected']} rejected, {figures['ghosted']} gone quiet."
+    )
+    out.print(
+        f"This week: {figures['this_week']} of {figures['weekly_goal']} applications. "
+        f"Days since the last one: {figures['days_since_last_application']}."
+    )
+    c = figures["concentration"]
+    if c["largest_employer"]:
+        out.print(
+            f"Largest employer: {c['largest_employer']} ({c['largest_share']:.0%} of active; "
+            f"HHI {c['hhi']:.2f})"
+            + (" — all eggs in one basket." if c["eggs_in_one_basket"] else ".")
+        )
+    rate = figures["response_rate"]
+    out.print(
+        f"Response rate: {'-' if rate is None else f'{rate:.0%}'}; median days to a first "
+        f"answer {figures['median_days_to_first_response']}, to a rejection "
+        f"{figures['median_days_to_rejection']}; bounce-back "
+        f"{figures['median_bounce_back_days']} days."
+    )
+    if figures["rejections_by_stage"]:
+        out.print(
+            "Rejections by stage: "
+            + ", ".join(f"{s} {n}" for s, n in figures["rejections_by_stage"].items())
+        )
+    if figures["links_to_review"]:
+        out.print(
+            f"{figures['links_to_review']} emails wait for you to pick their application "
+            f"(`onward review`)."
+        )
+    for nudge in figures["nudges"]:
+        out.print(f"• {nudge}", highlight=False)
+
+
+@app.command("export")
+def export_(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
+) -> None:
+    """Export applications and their events."""
+    if fmt not in ("csv", "json"):
+        raise TrackerError("--format is csv or json.")
+    t = tracker()
+    apps = t.apps()
+    text = export(apps, {a["id"]: t.events_of(a["id"]) for a in apps}, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {len(apps)} applications to {output}.")
+    else:
+        print(text, end="")  # noqa: T201
+
+
+@app.command("import")
+def import_(
+    file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview only.")] = False
+) -> None:
+    """Import a tracker export (Huntr, Teal, or a spreadsheet saved as CSV)."""
+    t = tracker()
+    rows = read_csv(file, t.apps())
+    table = Table("company", "role", "status", "date", "action", title=f"{file.name}")
+    for r in rows:
+        table.add_row(
+            r.company,
+            r.role,
+            r.status,
+            f"{r.date:%Y-%m-%d}" if r.date else "",
+            "skip (already tracked)" if r.duplicate else "add",
+        )
+    out.print(table)
+    new = [r for r in rows if not r.duplicate]
+    if dry_run:
+        out.print(f"Dry run: {len(new)} would be added, {len(rows) - len(new)} skipped.")
+        return
+    with t.engine.begin() as conn:
+        for r in new:
+            app_id = t.create(conn, r.company, r.role, f"import:{file.name}", r.url, r.note)
+            when = r.date or t.now
+            t.add_event(conn, app_id, "saved", when, "import")
+            kinds = {
+                "applied": ["application_received"],
+                "assessment": ["application_received", "assessment"],
+                "interview": ["application_received", "interview"],
+                "offer": ["application_received", "offer"],
+                "rejected": ["application_received", "rejection"],
+                "withdrawn": ["application_received", "withdrawn"],
+            }.get(r.status, [])
+            for kind in kinds:
+                t.add_event(conn, app_id, kind, when, "import")
+    out.print(f"Imported {len(new)} applications; skipped {len(rows) - len(new)} already tracked.")

@@ -1,0 +1,81 @@
+"""Which application an email belongs to, or a ranked list when that is not clear."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from onward.classify.extract import norm_company
+
+_ROLE_NOISE = re.compile(
+    r"\((?:h/f|f/h|m/f|m/w/d|m/f/d|h/f/x)\)|\b(?:h/f|f/h|m/f/d|cdi|cdd)\b|"
+    r"\b(?:req|r|job id|id)[\s#:-]*[\w-]*\d[\w-]*|[^\w\s]",
+    re.I,
+)
+
+
+def norm_role(role: str) -> str:
+    return " ".join(_ROLE_NOISE.sub(" ", role.lower()).split())
+
+
+@dataclass
+class Candidate:
+    application_id: int
+    score: float
+    why: str
+
+
+@dataclass
+class Link:
+    application_id: int | None  # None: open a new application (when `review` is False)
+    review: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+
+
+def link_email(
+    email: dict[str, Any], apps: list[dict[str, Any]], thread_apps: dict[str, int]
+) -> Link:
+    """Decide where one classified email goes.
+
+    `apps` are existing applications (id, company_key, role_key, status, updated_at);
+    `thread_apps` maps Message-IDs already linked to their application.
+    """
+    for ref in [email.get("in_reply_to", "")] + email.get("refs", "").split():
+        if ref and ref in thread_apps:
+            return Link(thread_apps[ref], reason="same thread")
+    company = norm_company(email.get("company", ""))
+    role = norm_role(email.get("role", ""))
+    if not company:
+        return Link(None, review=True, reason="no employer named in the email")
+    same = [a for a in apps if a["company_key"] == company]
+    if role:
+        exact = [a for a in same if a["role_key"] == role]
+        if exact:
+            return Link(exact[0]["id"], reason="same employer and role")
+        unnamed = [a for a in same if not a["role_key"]]
+        if len(unnamed) == 1:
+            return Link(unnamed[0]["id"], reason="same employer; its role was not known yet")
+        return Link(None, reason="a new role at this employer")
+    if not same:
+        return Link(None, reason="first email from this employer")
+    if len(same) == 1:
+        return Link(same[0]["id"], reason="the only application at this employer")
+    ranked = sorted(
+        same,
+        key=lambda a: (
+            a["status"] in ("rejected", "withdrawn"),
+            -(a["updated_at"].timestamp() if a["updated_at"] else 0),
+        ),
+    )
+    cands = [
+        Candidate(a["id"], 1.0 / (i + 1), f"{a['role'] or 'unknown role'} ({a['status']})")
+        for i, a in enumerate(ranked)
+    ]
+    return Link(
+        None,
+        review=True,
+        candidates=cands,
+        reason=f"{len(same)} applications at this employer and the email names no role",
+    )

@@ -1,0 +1,404 @@
+"""The tracker's reads and writes: applications, events, links from emails, settings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, select, update
+
+from onward.classify.extract import norm_company
+from onward.store import Store
+from onward.store.schema import applications, emails, events, settings
+from onward.tracker.match import link_email, norm_role
+from onward.tracker.state import STATUSES, TRACKED_KINDS, replay
+
+GHOST_DAYS = 21
+
+
+class TrackerError(Exception):
+    """A tracker command that cannot be done as asked."""
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+    return dt
+
+
+class Tracker:
+    def __init__(self, store: Store, now: datetime | None = None) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.now = now or datetime.now(UTC)
+
+    # settings ----------------------------------------------------------------------------
+    def setting(self, key: str, default: str) -> str:
+        with self.engine.connect() as conn:
+            v = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+        return v if v is not None else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(settings).where(settings.c.key == key))
+            conn.execute(settings.insert().values(key=key, value=value))
+
+    @property
+    def ghost_days(self) -> int:
+        return int(self.setting("ghost_days", str(GHOST_DAYS)))
+
+    # reading -----------------------------------------------------------------------------
+    def apps(self, status: str | None = None) -> list[dict[str, Any]]:
+        q = select(applications).order_by(applications.c.id)
+        if status:
+            q = q.where(applications.c.status == status)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        for r in rows:
+            for k in (
+                "created_at",
+                "applied_at",
+                "first_response_at",
+                "closed_at",
+                "last_contact_at",
+                "updated_at",
+            ):
+                r[k] = _aware(r[k])
+        return rows
+
+    def app(self, app_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(applications).where(applications.c.id == app_id)).first()
+        if row is None:
+            raise TrackerError(f"No application with id {app_id}.")
+        return dict(row._mapping)
+
+    def events_of(self, app_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(events)
+                .where(events.c.application_id == app_id)
+                .order_by(events.c.at, events.c.id)
+            )
+            return [dict(r._mapping) | {"at": _aware(r.at)} for r in rows]
+
+    # writing -----------------------------------------------------------------------------
+    def _refresh(self, conn: Any, app_id: int) -> None:
+        rows = conn.execute(
+            select(events.c.kind, events.c.at, events.c.via)
+            .where(events.c.application_id == app_id)
+            .order_by(events.c.at, events.c.id)
+        ).all()
+        state = replay([(k, _aware(a), v) for k, a, v in rows], self.now, self.ghost_days)
+        conn.execute(
+            update(applications)
+            .where(applications.c.id == app_id)
+            .values(**state, updated_at=self.now)
+        )
+
+    def create(
+        self, conn: Any, company: str, role: str, source: str = "", url: str = "", note: str = ""
+    ) -> int:
+        result = conn.execute(
+            applications.insert().values(
+                company=company.strip(),
+                company_key=norm_company(company),
+                role=role.strip(),
+                role_key=norm_role(role),
+                status="saved",
+                reached="saved",
+                source=source,
+                url=url,
+                note=note,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def add_event(
+        self,
+        conn: Any,
+        app_id: int,
+        kind: str,
+        at: datetime | None,
+        via: str = "email",
+        note: str = "",
+        email_id: int | None = None,
+    ) -> None:
+        conn.execute(
+            events.insert().values(
+                application_id=app_id,
+                kind=kind,
+                at=at or self.now,
+                via=via,
+                note=note,
+                email_id=email_id,
+            )
+        )
+        self._refresh(conn, app_id)
+
+    def find(self, company: str, role: str = "") -> list[dict[str, Any]]:
+        key, rkey = norm_company(company), norm_role(role)
+        return [
+            a
+            for a in self.apps()
+            if a["company_key"] == key and (not rkey or a["role_key"] == rkey)
+        ]
+
+    def save(self, company: str, role: str, url: str = "", note: str = "") -> int:
+        with self.engine.begin() as conn:
+            app_id = self.create(conn, company, role, "saved by hand", url, note)
+            self.add_event(conn, app_id, "saved", self.now, "manual", note)
+        return app_id
+
+    def apply(
+        self,
+        company: str,
+        role: str,
+        at: datetime | None = None,
+        source: str = "",
+        url: str = "",
+        note: str = "",
+    ) -> int:
+        saved = [a for a in self.find(company, role) if a["status"] == "saved"]
+        with self.engine.begin() as conn:
+            app_id = saved[0]["id"] if saved else self.create(conn, company, role, source, url)
+            if url or source:
+                conn.execute(
+                    update(applications)
+                    .where(applications.c.id == app_id)
+                    .values(
+                        **({"url": url} if url else {}), **({"source": source} if source else {})
+                    )
+                )
+            self.add_event(conn, app_id, "application_received", at, "manual", note)
+        return app_id
+
+    def reject(
+        self,
+        company: str,
+        role: str = "",
+        via: str = "phone",
+        at: datetime | None = None,
+        note: str = "",
+    ) -> int:
+        found = [a for a in self.find(company, role) if a["status"] not in ("rejected",)]
+        if len(found) > 1:
+            roles = "; ".join(f"{a['id']}: {a['role'] or 'no role'}" for a in found)
+            raise TrackerError(f"{len(found)} applications at {company} ({roles}): name the role.")
+        with self.engine.begin() as conn:
+            app_id = found[0]["id"] if found else self.create(conn, company, role, via)
+            self.add_event(conn, app_id, "rejection", at, via, note)
+        return app_id
+
+    def edit(self, app_id: int, **fields: Any) -> None:
+        self.app(app_id)
+        values = {k: v for k, v in fields.items() if v is not None}
+        if "company" in values:
+            values["company_key"] = norm_company(values["company"])
+        if "role" in values:
+            values["role_key"] = norm_role(values["role"])
+        status = values.pop("status", None)
+        with self.engine.begin() as conn:
+            if values:
+                conn.execute(
+                    update(applications)
+                    .where(applications.c.id == app_id)
+                    .values(**values, updated_at=self.now)
+                )
+            if status:
+                if status not in ("withdrawn", "rejected") and status not in STATUSES:
+                    raise TrackerError(f"{status!r} is not a status.")
+                kind = {
+                    "rejected": "rejection",
+                    "withdrawn": "withdrawn",
+                    "applied": "application_received",
+                }.get(status, status)
+                self.add_event(conn, app_id, kind, self.now, "manual", "edited by hand")
+
+    def merge(self, keep: int, other: int) -> None:
+        """Everything of `other` moves to `keep`; `other` is removed."""
+        self.app(keep), self.app(other)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(events).where(events.c.application_id == other).values(application_id=keep)
+            )
+            conn.execute(
+                update(emails).where(emails.c.application_id == other).values(application_id=keep)
+            )
+            conn.execute(delete(applications).where(applications.c.id == other))
+            self._refresh(conn, keep)
+
+    def split(
+        self, app_id: int, email_id: int, company: str | None = None, role: str | None = None
+    ) -> int:
+        """Move one email (and its event) out into an application of its own."""
+        app = self.app(app_id)
+        with self.engine.begin() as conn:
+            new = self.create(conn, company or app["company"], role or "", "split by hand")
+            moved = conn.execute(
+                update(events)
+                .where(and_(events.c.application_id == app_id, events.c.email_id == email_id))
+                .values(application_id=new)
+            ).rowcount
+            if not moved:
+                raise TrackerError(f"Email {email_id} is not linked to application {app_id}.")
+            conn.execute(update(emails).where(emails.c.id == email_id).values(application_id=new))
+            self._refresh(conn, app_id)
+            self._refresh(conn, new)
+        return new
+
+    def refresh_all(self) -> None:
+        """Time passing only ever ghosts an application (mail revives it through an event),
+        so one UPDATE keeps every status current."""
+        from datetime import timedelta
+
+        from onward.tracker.state import ACTIVE
+
+        cutoff = self.now - timedelta(days=self.ghost_days)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(applications)
+                .where(
+                    applications.c.status.in_(ACTIVE),
+                    applications.c.last_contact_at.is_not(None),
+                    applications.c.last_contact_at <= cutoff,
+                )
+                .values(status="ghosted")
+            )
+
+    # linking mail ------------------------------------------------------------------------
+    def link_pending(self) -> dict[str, int]:
+        """Attach every confident, not-yet-linked job email to an application."""
+        q = (
+            select(
+                emails.c.id,
+                emails.c.kind,
+                emails.c.company,
+                emails.c.role,
+                emails.c.message_id,
+                emails.c.in_reply_to,
+                emails.c.refs,
+                emails.c.sent_at,
+                emails.c.scanned_at,
+            )
+            .where(
+                emails.c.kind.in_(sorted(TRACKED_KINDS)),
+                emails.c.link_state == "",
+                emails.c.needs_review.is_not(True),
+            )
+            .order_by(emails.c.sent_at, emails.c.id)
+        )
+        counts = {"linked": 0, "opened": 0, "review": 0}
+        with self.engine.begin() as conn:
+            pending = [dict(r._mapping) for r in conn.execute(q)]
+            if not pending:
+                return counts
+            apps = [dict(r._mapping) for r in conn.execute(select(applications))]
+            thread = {
+                r.message_id: r.application_id
+                for r in conn.execute(
+                    select(emails.c.message_id, emails.c.application_id).where(
+                        emails.c.application_id.is_not(None), emails.c.message_id != ""
+                    )
+                )
+            }
+            for e in pending:
+                link = link_email(e, apps, thread)
+                if link.review:
+                    note = {
+                        "reason": link.reason,
+                        "candidates": [
+                            {"application_id": c.application_id, "why": c.why}
+                            for c in link.candidates
+                        ],
+                    }
+                    conn.execute(
+                        update(emails)
+                        .where(emails.c.id == e["id"])
+                        .values(link_state="review", link_note=json.dumps(note))
+                    )
+                    counts["review"] += 1
+                    continue
+                app_id = link.application_id
+                if app_id is None:
+                    app_id = self.create(conn, e["company"], e["role"], "email")
+                    apps.append(
+                        dict(
+                            conn.execute(select(applications).where(applications.c.id == app_id))
+                            .one()
+                            ._mapping
+                        )
+                    )
+                    counts["opened"] += 1
+                elif e["role"]:
+                    conn.execute(
+                        update(applications)
+                        .where(and_(applications.c.id == app_id, applications.c.role == ""))
+                        .values(role=e["role"], role_key=norm_role(e["role"]))
+                    )
+                self.add_event(
+                    conn,
+                    app_id,
+                    e["kind"],
+                    _aware(e["sent_at"]) or _aware(e["scanned_at"]),
+                    "email",
+                    "",
+                    e["id"],
+                )
+                conn.execute(
+                    update(emails)
+                    .where(emails.c.id == e["id"])
+                    .values(
+                        application_id=app_id,
+                        link_state="linked",
+                        link_note=json.dumps({"reason": link.reason}),
+                    )
+                )
+                if e["message_id"]:
+                    thread[e["message_id"]] = app_id
+                counts["linked"] += 1
+        return counts
+
+    def review_links(self) -> list[dict[str, Any]]:
+        q = (
+            select(
+                emails.c.id,
+                emails.c.kind,
+                emails.c.company,
+                emails.c.subject,
+                emails.c.from_addr,
+                emails.c.link_note,
+            )
+            .where(emails.c.link_state == "review")
+            .order_by(emails.c.sent_at)
+        )
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping) | {"note": json.loads(r.link_note or "{}")}
+                for r in conn.execute(q)
+            ]
+
+    def attach(self, email_id: int, app_id: int | None, company: str = "", role: str = "") -> int:
+        """The person's answer to a link in review: this application, or a new one."""
+        with self.engine.begin() as conn:
+            e = conn.execute(select(emails).where(emails.c.id == email_id)).first()
+            if e is None:
+                raise TrackerError(f"No email with id {email_id}.")
+            if app_id is None:
+                app_id = self.create(conn, company or e.company, role or e.role, "email")
+            conn.execute(
+                update(emails)
+                .where(emails.c.id == email_id)
+                .values(
+                    application_id=app_id,
+                    link_state="linked",
+                    link_note=json.dumps({"reason": "linked by you"}),
+                )
+            )
+            self.add_event(
+                conn, app_id, e.kind, _aware(e.sent_at) or self.now, "email", "", email_id
+            )
+        return app_id

@@ -1,0 +1,281 @@
+"""The tracker on realistic sequences, against SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from onward.classify.model import Verdict
+from onward.mail.model import Locator, RawMessage
+from onward.mail.parse import parse_message
+from onward.store import Store
+from onward.tracker import insights
+from onward.tracker.repo import Tracker, TrackerError
+from onward.tracker.state import replay
+from tests.factory import message
+
+T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+NOW = T0 + timedelta(days=10)
+
+
+class Inbox:
+    """Classified mail arriving in a real database, with verdicts we choose."""
+
+    def __init__(self, url: str) -> None:
+        self.store = Store(url)
+        self.n = 0
+
+    def receive(
+        self,
+        kind: str,
+        company: str,
+        role: str = "",
+        day: int = 0,
+        sender: str | None = None,
+        reply_to: int | None = None,
+    ) -> str:
+        self.n += 1
+        mid = f"<m{self.n}@t>"
+        raw = message(self.n, subject=f"{kind} {company} {role}", sender=sender)
+        raw = raw.replace(f"<test-{self.n}@onward.test>".encode(), mid.encode())
+        if reply_to is not None:
+            raw = raw.replace(
+                b"\nMIME-Version", f"\nIn-Reply-To: <m{reply_to}@t>\nMIME-Version".encode(), 1
+            )
+        email = parse_message(raw)
+        email = type(email)(
+            **{**{f: getattr(email, f) for f in email.__slots__}, "date": T0 + timedelta(days=day)}
+        )
+        verdict = Verdict(kind, 0.95, False, company, role, "Greenhouse")
+        loc = Locator("inbox", "INBOX", str(self.n))
+        self.store.write_batch(
+            "inbox", [(RawMessage(loc, raw, len(raw)), email, len(raw), verdict)]
+        )
+        return mid
+
+    def tracker(self) -> Tracker:
+        return Tracker(self.store, now=NOW)
+
+
+@pytest.fixture
+def inbox(db_url: str) -> Inbox:
+    return Inbox(db_url)
+
+
+def only(t: Tracker) -> dict:
+    apps = t.apps()
+    assert len(apps) == 1, apps
+    return apps[0]
+
+
+def test_confirm_assessment_interview_rejection(inbox: Inbox) -> None:
+    inbox.receive("application_received", "Acme Robotics", "Data Analyst", 0)
+    inbox.receive("assessment", "Acme Robotics", "Data Analyst", 2)
+    inbox.receive("interview", "Acme Robotics", "", 4)
+    inbox.receive("rejection", "Acme Robotics", "Data Analyst", 7)
+    t = inbox.tracker()
+    assert t.link_pending() == {"linked": 4, "opened": 1, "review": 0}
+    a = only(t)
+    assert (a["status"], a["closed_stage"]) == ("rejected", "interview")
+    assert [e["kind"] for e in t.events_of(a["id"])] == [
+        "application_received",
+        "assessment",
+        "interview",
+        "rejection",
+    ]
+    assert t.link_pending()["linked"] == 0  # idempotent
+
+
+def test_duplicate_confirmations_and_late_mail_never_reopen(inbox: Inbox) -> None:
+    inbox.receive("application_received", "Globex", "BI Analyst", 0)
+    inbox.receive("application_received", "Globex", "BI Analyst", 0)
+    inbox.receive("rejection", "Globex", "BI Analyst", 3)
+    inbox.receive("application_received", "Globex", "BI Analyst", 5)  # a late robot
+    t = inbox.tracker()
+    t.link_pending()
+    assert only(t)["status"] == "rejected"
+
+
+def test_a_rejection_never_overwrites_an_offer(inbox: Inbox) -> None:
+    inbox.receive("offer", "Initech", "Analyst", 0)
+    inbox.receive("rejection", "Initech", "Analyst", 1)
+    t = inbox.tracker()
+    t.link_pending()
+    assert only(t)["status"] == "offer"
+
+
+def test_job_board_and_employer_confirming_the_same_role_are_one(inbox: Inbox) -> None:
+    inbox.receive(
+        "application_received",
+        "Harbor Health",
+        "Junior Data Analyst",
+        0,
+        sender="LinkedIn <jobs-noreply@linkedin.com>",
+    )
+    inbox.receive(
+        "application_received",
+        "Harbor Health Inc.",
+        "Junior Data Analyst (H/F)",
+        0,
+        sender="Harbor Health <no-reply@ashbyhq.com>",
+    )
+    t = inbox.tracker()
+    t.link_pending()
+    assert only(t)["company"] == "Harbor Health"
+
+
+def test_two_roles_at_one_company_stay_two_and_an_unnamed_role_goes_to_review(
+    inbox: Inbox,
+) -> None:
+    inbox.receive("application_received", "Northwind", "Data Analyst", 0)
+    inbox.receive("application_received", "Northwind", "Data Engineer", 1)
+    mid = inbox.receive("rejection", "Northwind", "", 4)
+    t = inbox.tracker()
+    assert t.link_pending() == {"linked": 2, "opened": 2, "review": 1}
+    assert len(t.apps()) == 2
+    (pending,) = t.review_links()
+    assert len(pending["note"]["candidates"]) == 2
+    assert "names no role" in pending["note"]["reason"]
+    target = pending["note"]["candidates"][0]["application_id"]
+    t.attach(pending["id"], target)
+    assert t.app(target)["status"] == "rejected"
+    assert t.review_links() == [] and mid
+
+
+def test_thread_headers_link_a_reply_without_company(inbox: Inbox) -> None:
+    inbox.receive("application_received", "Kestrel Labs", "Analytics Engineer", 0)
+    inbox.receive("interview", "", "", 3, reply_to=1)
+    t = inbox.tracker()
+    t.link_pending()
+    assert only(t)["status"] == "interview"
+
+
+def test_rejection_with_no_prior_confirmation(inbox: Inbox) -> None:
+    inbox.receive("rejection", "Umbra Health", "Nurse Analyst", 2)
+    t = inbox.tracker()
+    t.link_pending()
+    a = only(t)
+    assert (a["status"], a["closed_stage"]) == ("rejected", "applied")
+
+
+def test_phone_rejection_by_hand_and_manual_flow(inbox: Inbox) -> None:
+    t = inbox.tracker()
+    saved = t.save("Solstice Energy", "Energy Data Analyst", url="https://jobs.example/1")
+    assert t.app(saved)["status"] == "saved"
+    applied = t.apply("Solstice Energy", "Energy Data Analyst", at=T0)
+    assert applied == saved and t.app(saved)["status"] == "applied"
+    t.reject("Solstice Energy", via="phone", at=T0 + timedelta(days=5), note="nice call")
+    a = t.app(saved)
+    assert (a["status"], a["closed_stage"]) == ("rejected", "applied")
+    assert [e["via"] for e in t.events_of(saved) if e["kind"] == "rejection"] == ["phone"]
+    t.apply("Solstice Energy", "Grid Analyst", at=T0 + timedelta(days=6))
+    t.apply("Solstice Energy", "Market Analyst", at=T0 + timedelta(days=6))
+    with pytest.raises(TrackerError, match="2 applications at Solstice Energy"):
+        t.reject("Solstice Energy")
+
+
+def test_merge_and_split(inbox: Inbox) -> None:
+    inbox.receive("application_received", "Brightwave", "Data Analyst", 0)
+    inbox.receive("interview", "Bright Wave Analytics", "Data Analyst", 3)
+    t = inbox.tracker()
+    t.link_pending()
+    a, b = t.apps()
+    t.merge(a["id"], b["id"])
+    merged = only(t)
+    assert merged["status"] == "interview"
+    email_id = next(e["email_id"] for e in t.events_of(a["id"]) if e["kind"] == "interview")
+    new = t.split(a["id"], email_id, role="Data Analyst II")
+    assert t.app(a["id"])["status"] == "applied" and t.app(new)["status"] == "interview"
+
+
+def test_ghosting_and_status_figures(inbox: Inbox) -> None:
+    inbox.receive("application_received", "Acme", "Analyst", -30)
+    for i, company in enumerate(["Acme", "Acme", "Acme"]):
+        inbox.receive("application_received", company, f"Role {i}", 8)
+    t = inbox.tracker()
+    t.link_pending()
+    t.set_setting("weekly_goal", "5")
+    t.refresh_all()
+    f = insights.status(t.apps(), NOW, 5)
+    assert f["ghosted"] == 1 and f["active"] == 3
+    assert f["concentration"]["largest_share"] == 1.0 and f["concentration"]["eggs_in_one_basket"]
+    assert any("all at Acme" in n for n in f["nudges"])
+    assert any("not written for 40 days" in n for n in f["nudges"])
+    assert set(f) >= {
+        "active_by_stage",
+        "this_week",
+        "weekly_goal",
+        "days_since_last_application",
+        "response_rate",
+        "median_days_to_first_response",
+        "median_days_to_rejection",
+        "rejections_by_stage",
+        "median_bounce_back_days",
+        "nudges",
+    }
+
+
+def test_replay_is_order_independent_of_arrival() -> None:
+    evs = [
+        ("rejection", T0 + timedelta(days=5), "email"),
+        ("application_received", T0, "email"),
+        ("interview", T0 + timedelta(days=2), "email"),
+    ]
+    state = replay(sorted(evs, key=lambda e: e[1]))
+    assert (state["status"], state["closed_stage"]) == ("rejected", "interview")
+    assert state["applied_at"] == T0
+
+
+def run(*args: str, home: Path, db: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "onward", "--db", db, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_import_then_scan_export_and_status_cli(db_url: str, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    csv_file = tmp_path / "huntr.csv"
+    csv_file.write_text(
+        "Company,Job Title,List,Date Applied,URL\n"
+        "Acme Robotics,Data Analyst,Applied,2026-09-01,https://x.example/1\n"
+        "Globex,BI Analyst,Wishlist,,\n"
+        "Initech,Analyst,Rejected,2026-08-20,\n"
+    )
+    preview = run("import", str(csv_file), "--dry-run", home=home, db=db_url)
+    assert "3 would be added" in preview
+    run("import", str(csv_file), home=home, db=db_url)
+    again = run("import", str(csv_file), "--dry-run", home=home, db=db_url)
+    assert "0 would be added, 3 skipped" in again
+    apps = json.loads(run("list", "--json", home=home, db=db_url))
+    assert {a["company"]: a["status"] for a in apps} == {
+        "Acme Robotics": "ghosted",
+        "Globex": "saved",
+        "Initech": "rejected",
+    }
+    # the employer's own confirmation for an imported application joins it
+    inbox = Inbox(db_url)
+    inbox.receive("interview", "Acme Robotics", "Data Analyst", 80)
+    Tracker(inbox.store).link_pending()
+    apps = json.loads(run("list", "--json", home=home, db=db_url))
+    assert len(apps) == 3 and {a["status"] for a in apps if a["company"] == "Acme Robotics"} == {
+        "interview"
+    }
+    status = json.loads(run("status", "--json", home=home, db=db_url))
+    assert status["active"] == 1 and status["saved"] == 1 and status["rejected"] == 1
+    exported = json.loads(run("export", "--format", "json", home=home, db=db_url))
+    assert len(exported["applications"]) == 3
+    assert any(e["kind"] == "interview" for a in exported["applications"] for e in a["events"])
+    csv_out = run("export", "--format", "csv", home=home, db=db_url)
+    assert csv_out.splitlines()[0].startswith("id,company,role,status")
