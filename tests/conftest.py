@@ -74,7 +74,7 @@ def postgres_server() -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    data = os.path.join(tmp, "data")
+    data = str(Path(tmp) / "data")
     subprocess.run(
         [
             *as_pg,
@@ -93,7 +93,7 @@ def postgres_server() -> Iterator[str]:
         capture_output=True,
         cwd="/",
     )
-    log = open(os.path.join(tmp, "log"), "wb")  # noqa: SIM115
+    log = open(Path(tmp) / "log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             *as_pg,

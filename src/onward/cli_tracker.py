@@ -96,18 +96,11 @@ def list_(
     t.refresh_all()
     apps = t.apps(status)
     if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        k: (v.isoformat() if isinstance(v, datetime) else v)  # noqa: T201
-                        for k, v in a.items()
-                    }
-                    for a in apps
-                ],
-                ensure_ascii=False,
-            )
-        )
+        rows = [
+            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in a.items()}
+            for a in apps
+        ]
+        print(json.dumps(rows, ensure_ascii=False))  # noqa: T201 (machine-readable)
         return
     table = Table("id", "company", "role", "status", "applied", "last contact")
     for a in apps:

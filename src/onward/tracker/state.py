@@ -61,7 +61,7 @@ def replay(events: list[tuple[str, object, str]], now: object = None, ghost_days
         "closed_at": None,
         "closed_stage": "",
     }
-    for kind, at, via in events:
+    for kind, at, _via in events:
         if kind == "application_received":
             out["applied_at"] = out["applied_at"] or at
         if kind in ("assessment", "interview", "offer", "rejection"):
