@@ -161,6 +161,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))  # noqa: T201
         return
+    print_status(figures)
+
+
+def print_status(figures: dict) -> None:  # type: ignore[type-arg]
     by = figures["active_by_stage"]
     out.print(
         f"[bold]{figures['active']} active[/]: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -34,6 +35,7 @@ def run_demo(out: Console) -> None:
         again = Scanner(store, classifier=classifier).run(open_path_source(DEMO_MBOX, "demo"))
         out.print(f"Scanned again: {again.new} new (a rescan never stores a message twice).\n")
         _show_job_mail(out, store)
+        _show_tracker(out, store)
         store.close()
 
 
@@ -73,3 +75,31 @@ def _show_job_mail(out: Console, store: Store) -> None:
         f"{review} are uncertain and wait for you in `onward review`; "
         "`onward label MESSAGE_ID KIND` corrects one, and onward learns from it."
     )
+
+
+def _show_tracker(out: Console, store: Store) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from onward.cli_tracker import print_status
+    from onward.tracker import insights
+    from onward.tracker.repo import Tracker
+
+    with store.engine.connect() as conn:
+        last = conn.execute(select(func.max(emails.c.sent_at))).scalar()
+    # The demo mailbox ends in late October: look at it as its owner would have, two days on.
+    now = (last.replace(tzinfo=last.tzinfo or UTC) if last else datetime.now(UTC)) + timedelta(
+        days=2
+    )
+    tracker = Tracker(store, now=now)
+    counts = tracker.link_pending()
+    tracker.save("Kestrel Labs", "Data Platform Analyst")
+    out.print(
+        f"\n[bold]The tracker[/] (as of {now:%b %d}): {counts['linked']} emails linked into "
+        f"{counts['opened']} applications; {counts['review']} wait for you to pick one."
+    )
+    tracker.refresh_all()
+    figures = insights.status(tracker.apps(), now, 5)
+    figures["links_to_review"] = counts["review"]
+    print_status(figures)

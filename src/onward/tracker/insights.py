@@ -97,6 +97,8 @@ def _saved_hint(apps: list[dict[str, Any]], now: datetime) -> str:
     a = saved[0]
     days = int(_days(a["created_at"], now) or 0)
     what = f"{a['company']}'s {a['role']}" if a["role"] else a["company"]
+    if days < 1:
+        return f" {what} is on your list."
     return f" {what} has been on your list for {days} day{'s' if days != 1 else ''}."
 
 
@@ -108,6 +110,11 @@ def nudges(f: dict[str, Any], apps: list[dict[str, Any]], now: datetime) -> list
         out.append(
             f"{f['active']} active applications, all at {c['largest_employer']}. "
             f"Two more this week would spread the risk.{hint}"
+        )
+    elif f["active"] == 0:
+        out.append(
+            f"No active applications right now. One new application today restarts "
+            f"the search.{hint}"
         )
     elif f["active"] < 3:
         n = f["active"]
@@ -131,12 +138,20 @@ def nudges(f: dict[str, Any], apps: list[dict[str, Any]], now: datetime) -> list
             f"Your last application was {days} days ago. One small one today keeps the "
             f"search moving."
         )
-    for a in apps:
-        if a["status"] == "ghosted":
-            quiet = int(_days(a["last_contact_at"], now) or 0)
-            what = f" about {a['role']}" if a["role"] else ""
-            out.append(
-                f"{a['company']} has not written for {quiet} days{what}: a short, "
-                f"polite check-in is worth sending."
-            )
+    quiet = sorted(
+        (a for a in apps if a["status"] == "ghosted"),
+        key=lambda a: a["last_contact_at"] or now,
+        reverse=True,
+    )
+    for a in quiet[:3]:  # the most recent first: those check-ins are still worth sending
+        days_quiet = int(_days(a["last_contact_at"], now) or 0)
+        what = f" about {a['role']}" if a["role"] else ""
+        out.append(
+            f"{a['company']} has not written for {days_quiet} days{what}: a short, "
+            "polite check-in is worth sending."
+        )
+    if len(quiet) > 3:
+        out.append(
+            f"{len(quiet) - 3} more applications have gone quiet (`onward list --status ghosted`)."
+        )
     return out
