@@ -28,6 +28,7 @@ COMPANIES = [
     "Quayside Bank",
 ]
 SUBJECTS = ["Your application to", "Update from", "Interview with", "News from"]
+PLAIN_SUBJECTS = ["Weekly notes from", "Invoice from", "Photos from", "Re: plans with", "Order at"]
 CHARSETS = [
     ("utf-8", "quoted-printable", 33),
     ("utf-8", "8bit", 17),
@@ -40,10 +41,11 @@ CHARSETS = [
 ]
 
 
-def _text(rng: random.Random, n: int) -> str:
+def _text(rng: random.Random, n: int, words: list[str] | None = None) -> str:
+    words = words or WORDS
     lines, line = [], []
     for _ in range(n):
-        line.append(rng.choice(WORDS))
+        line.append(rng.choice(words))
         if len(line) > 11:
             lines.append(" ".join(line))
             line = []
@@ -71,7 +73,7 @@ def _pick_charset(rng: random.Random) -> tuple[str, str]:
     return "utf-8", "8bit"
 
 
-def _headers(rng: random.Random, i: int, when: datetime) -> list[str]:
+def _headers(rng: random.Random, i: int, when: datetime, job: bool) -> list[str]:
     company = rng.choice(COMPANIES)
     hops = [
         f"Received: from mx{h}.example.net (mx{h}.example.net [10.0.{h}.{i % 250}])\n"
@@ -86,7 +88,7 @@ def _headers(rng: random.Random, i: int, when: datetime) -> list[str]:
             f"\tb={base64.b64encode(rng.randbytes(180)).decode()}",
             f"From: {company} <no-reply@{company.lower().replace(' ', '')}.example>",
             "To: Sam Rivera <sam@example.org>",
-            f"Subject: {rng.choice(SUBJECTS)} {company} {i}",
+            f"Subject: {rng.choice(SUBJECTS if job else PLAIN_SUBJECTS)} {company} {i}",
             f"Date: {when:%a, %d %b %Y %H:%M:%S} +0000",
             f"Message-ID: <bench-{i}-{rng.getrandbits(32):x}@example.com>",
             "MIME-Version: 1.0",
@@ -102,9 +104,10 @@ def _headers(rng: random.Random, i: int, when: datetime) -> list[str]:
 def message(i: int, seed: int = 1) -> bytes:
     rng = random.Random(seed * 1_000_003 + i)
     when = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=i * 7)
-    head = _headers(rng, i, when)
+    job = rng.random() < JOB_SHARE
+    head = _headers(rng, i, when, job)
     size_words = int(rng.lognormvariate(5.5, 0.8))  # most bodies 1-10 KB
-    text = _text(rng, max(size_words, 20))
+    text = _text(rng, max(size_words, 20), JOB_WORDS + WORDS if job else WORDS)
     cs, cte = _pick_charset(rng)
     kind = rng.uniform(0, 100)
     boundary = f"=_b{rng.getrandbits(40):x}"

@@ -53,8 +53,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, shell: bool = False
 
 
 def generate(root: Path, n: int) -> tuple[Path, Path]:
-    maildir, mbox = root / f"maildir-{n}", root / f"mail-{n}.mbox"
-    if (root / f"done-{n}").exists():
+    maildir, mbox = root / f"maildir-v2-{n}", root / f"mail-v2-{n}.mbox"
+    if (root / f"done-v2-{n}").exists():
         return maildir, mbox
     shutil.rmtree(maildir, ignore_errors=True)
     for sub in ("cur", "new", "tmp"):
@@ -69,7 +69,7 @@ def generate(root: Path, n: int) -> tuple[Path, Path]:
                 b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln for ln in msg.split(b"\n")
             )
             box.write(b"From bench@example.com Wed Jan  1 00:00:00 2025\n" + body + b"\n\n")
-    (root / f"done-{n}").touch()
+    (root / f"done-v2-{n}").touch()
     print(f"generated {n} messages in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     return maildir, mbox
 

@@ -87,3 +87,35 @@ def test_demo_runs_in_a_temporary_home(tmp_path: Path) -> None:
     assert "job mail" in done.stdout
     assert "Scanned again: 0 new" in done.stdout
     assert not home.exists()  # the person's own home is never touched
+
+
+def test_store_knows_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from onward.store.db import HEAD, MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
+
+
+def test_migrations_upgrade_an_old_database_without_losing_mail(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from onward.store import Store
+    from onward.store.db import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO emails (source, fingerprint, subject) VALUES ('s', 'f', 'kept')"))
+    store = Store(url)  # upgrades to the newest
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT subject, link_state FROM emails")).one() == ("kept", "")

@@ -1,7 +1,6 @@
 """The errors a person may see: each carries one plain sentence, never a traceback."""
 
-from onward.classify.model import ModelError
-from onward.classify.service import LabelError
+from onward.classify.errors import LabelError, ModelError
 from onward.config import ConfigError
 from onward.mail.sources import SourceError
 from onward.secrets import SecretError

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from onward.classify import knowledge as kb
-from onward.classify.features import SenderInfo, sender_info
+from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
 _NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"

@@ -8,48 +8,21 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
 
 import numpy as np
 
 from onward.classify import knowledge as kb
+from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
 N_BUCKETS = 1 << 19
 BODY_CHARS = 1500
 BODY_WORDS = 220
-PLACEHOLDER_SENDERS = ("unknown@corpus.onward.invalid",)
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGITS = re.compile(r"\d")
-
-
-@dataclass(frozen=True, slots=True)
-class SenderInfo:
-    address: str
-    domain: str
-    name: str
-    ats: str | None
-    board: str | None
-    robot: bool
-    placeholder: bool
-
-
-def sender_info(email: Email) -> SenderInfo:
-    addr = email.sender.email if email.sender else ""
-    placeholder = not addr or addr in PLACEHOLDER_SENDERS
-    domain = "" if placeholder else kb.domain_of(addr)
-    return SenderInfo(
-        address="" if placeholder else addr,
-        domain=domain,
-        name="" if placeholder or not email.sender else email.sender.name,
-        ats=kb.ats_for(domain) if domain else None,
-        board=kb.board_for(domain) if domain else None,
-        robot=bool(addr) and not placeholder and kb.is_robot(addr),
-        placeholder=placeholder,
-    )
 
 
 def words(text: str) -> list[str]:

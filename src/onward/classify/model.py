@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from onward.classify import KINDS, PRECIOUS
+from onward.classify.errors import ModelError
 from onward.classify.extract import extract
 from onward.classify.features import N_BUCKETS, feature_names, hash_name, sender_info, vector
 from onward.classify.rules import matched_phrases
@@ -25,10 +26,6 @@ META = MODEL_DIR / "model.json"
 DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5}
 PRECIOUS_RISK = 0.15  # P(interview or offer or assessment) above which "rejection" is unsafe
 MIN_KNOWN = 0.25  # share of an email's features the model has weights for
-
-
-class ModelError(Exception):
-    """The model file is missing or unreadable."""
 
 
 @dataclass(frozen=True, slots=True)

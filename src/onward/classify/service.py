@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from onward.classify import KINDS
+from onward.classify.errors import LabelError
 from onward.classify.learn import LocalAdjustment
 from onward.classify.model import Classifier, shipped
 from onward.mail.model import Address, Email
-
-
-class LabelError(Exception):
-    """A correction that cannot be recorded."""
 
 
 def correction_email(row: dict[str, Any]) -> Email:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from datetime import datetime, timedelta
 from statistics import median
@@ -64,9 +65,11 @@ def status(apps: list[dict[str, Any]], now: datetime, goal: int) -> dict[str, An
     starts = sorted(a["applied_at"] for a in applied)
     bounce = []
     for a in rejected:
-        nxt = next((s for s in starts if a["closed_at"] and s > a["closed_at"]), None)
-        if a["closed_at"] and nxt:
-            bounce.append(_days(a["closed_at"], nxt) or 0.0)
+        if a["closed_at"] is None:
+            continue
+        i = bisect_right(starts, a["closed_at"])  # the next application after this "no"
+        if i < len(starts):
+            bounce.append(_days(a["closed_at"], starts[i]) or 0.0)
     figures = {
         "active": len(active),
         "active_by_stage": {s: sum(1 for a in active if a["status"] == s) for s in PIPELINE},
