@@ -134,10 +134,30 @@ def review(
         for r in rows:
             print(json.dumps(dict(r._mapping)))  # noqa: T201
         return
-    table = Table("id", "guess", "conf", "from", "subject", title=f"{len(rows)} to review")
+    table = Table("id", "guess", "conf", "from", "subject", title=f"{len(rows)} to confirm")
     for r in rows:
         table.add_row(str(r.id), r.kind, f"{r.confidence:.2f}", r.from_addr, r.subject[:60])
     out.print(table)
+    out.print("Confirm or correct with `onward label ID KIND`.")
+    from onward.tracker.repo import Tracker
+
+    links = Tracker(store).review_links()
+    if links:
+        table = Table(
+            "email",
+            "kind",
+            "company",
+            "subject",
+            "candidates",
+            title=f"{len(links)} emails to link to an application",
+        )
+        for e in links:
+            cands = ", ".join(
+                f"#{c['application_id']} {c['why']}" for c in e["note"].get("candidates", [])
+            ) or e["note"].get("reason", "")
+            table.add_row(str(e["id"]), e["kind"], e["company"], e["subject"][:50], cands)
+        out.print(table)
+        out.print("Answer with `onward link EMAIL APPLICATION` (or `new`).")
 
 
 @model_app.command("train")

@@ -166,11 +166,12 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 def print_status(figures: dict) -> None:  # type: ignore[type-arg]
     by = figures["active_by_stage"]
+    stages = ", ".join(f"{n} {s}" for s, n in by.items() if n)
     out.print(
-        f"[bold]{figures['active']} active[/]: "
-        + ", ".join(f"{n} {s}" for s, n in by.items() if n)
-        + f"; {figures['saved']} saved, "
-        f"{figures['rejected']} rejected, {figures['ghosted']} gone quiet."
+        f"[bold]{figures['active']} active[/]"
+        + (f" ({stages})" if stages else "")
+        + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
+        f"{figures['ghosted']} gone quiet."
     )
     out.print(
         f"This week: {figures['this_week']} of {figures['weekly_goal']} applications. "
