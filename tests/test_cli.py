@@ -115,7 +115,9 @@ def test_migrations_upgrade_an_old_database_without_losing_mail(tmp_path: Path) 
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO emails (source, fingerprint, subject) VALUES ('s', 'f', 'kept')"))
+        conn.execute(
+            text("INSERT INTO emails (source, fingerprint, subject) VALUES ('s', 'f', 'kept')")
+        )
     store = Store(url)  # upgrades to the newest
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT subject, link_state FROM emails")).one() == ("kept", "")

@@ -279,3 +279,32 @@ def test_import_then_scan_export_and_status_cli(db_url: str, tmp_path: Path) -> 
     assert any(e["kind"] == "interview" for a in exported["applications"] for e in a["events"])
     csv_out = run("export", "--format", "csv", home=home, db=db_url)
     assert csv_out.splitlines()[0].startswith("id,company,role,status")
+
+
+def test_save_positions_from_a_job_alert_and_ghost_setting(db_url: str, tmp_path: Path) -> None:
+    from onward.tracker.match import alert_positions
+
+    body = (
+        "Your job alert for data analyst\n15 new jobs match your preferences.\n\n"
+        "Junior Data Analyst - Harbor Health - Lisbon\nBI Analyst - Tidewater Logistics - Remote\n"
+        "See all jobs: https://jobs.example/x\n"
+    )
+    assert alert_positions(body) == [
+        ("Junior Data Analyst", "Harbor Health"),
+        ("BI Analyst", "Tidewater Logistics"),
+    ]
+    inbox = Inbox(db_url)
+    inbox.receive("job_alert", "", "")
+    from sqlalchemy import update
+
+    from onward.store.schema import emails
+
+    with inbox.store.engine.begin() as conn:
+        conn.execute(update(emails).values(body=body))
+    home = tmp_path / "home"
+    run("save", "--from-alert", "1", home=home, db=db_url)
+    saved = json.loads(run("list", "--status", "saved", "--json", home=home, db=db_url))
+    assert {a["company"] for a in saved} == {"Harbor Health", "Tidewater Logistics"}
+    run("goal", "8", "--ghost-after", "30", home=home, db=db_url)
+    assert json.loads(run("status", "--json", home=home, db=db_url))["weekly_goal"] == 8
+    assert Tracker(inbox.store).ghost_days == 30

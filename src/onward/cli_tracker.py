@@ -33,13 +33,32 @@ def _date(value: str | None) -> datetime | None:
 
 @app.command()
 def save(
-    company: str,
-    role: str,
+    company: Annotated[str, typer.Argument()] = "",
+    role: Annotated[str, typer.Argument()] = "",
     url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
     note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
+    from_alert: Annotated[
+        int | None, typer.Option(help="Save every position a job-alert email lists (email id).")
+    ] = None,
 ) -> None:
     """Keep a position you mean to apply to (your wishlist)."""
-    app_id = tracker().save(company, role, url, note)
+    t = tracker()
+    if from_alert is not None:
+        from onward.tracker.match import alert_positions
+
+        found = t.store.find_emails(str(from_alert))
+        if not found:
+            raise TrackerError(f"No email with id {from_alert}.")
+        positions = alert_positions(found[0]["body"])
+        if not positions:
+            raise TrackerError("That email lists no positions onward can read.")
+        for r, c in positions:
+            app_id = t.save(c, r, note=f"from job alert {from_alert}")
+            out.print(f"Saved #{app_id}: {r} at {c}.")
+        return
+    if not company or not role:
+        raise TrackerError("Give COMPANY and ROLE, or --from-alert EMAIL_ID.")
+    app_id = t.save(company, role, url, note)
     out.print(f"Saved #{app_id}: {role} at {company}.")
 
 
@@ -143,12 +162,24 @@ def link(
 
 
 @app.command()
-def goal(per_week: int) -> None:
-    """Set your weekly application goal."""
+def goal(
+    per_week: int,
+    ghost_after: Annotated[
+        int | None,
+        typer.Option(help="Days without a word before an application counts as ghosted (21)."),
+    ] = None,
+) -> None:
+    """Set your weekly application goal (and, if you like, when silence means ghosted)."""
     if per_week < 0:
         raise TrackerError("A goal is zero or more applications a week.")
-    tracker().set_setting("weekly_goal", str(per_week))
+    t = tracker()
+    t.set_setting("weekly_goal", str(per_week))
     out.print(f"Weekly goal: {per_week} applications.")
+    if ghost_after is not None:
+        if ghost_after < 1:
+            raise TrackerError("--ghost-after is at least one day.")
+        t.set_setting("ghost_days", str(ghost_after))
+        out.print(f"An application is ghosted after {ghost_after} days without a word.")
 
 
 @app.command()
