@@ -18,15 +18,21 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from onward.store import Store
 from onward.store.schema import applications, emails, events
 from onward.tracker import insights
 from onward.tracker.repo import Tracker
 
-STATUSES = ["applied"] * 5 + ["interview", "assessment", "rejected", "rejected", "ghosted",
-                               "saved", "offer"]
+STATUSES = ["applied"] * 5 + [
+    "interview",
+    "assessment",
+    "rejected",
+    "rejected",
+    "ghosted",
+    "saved",
+    "offer",
+]
 
 
 def fill(store: Store, n_apps: int, n_emails: int) -> None:
@@ -39,26 +45,52 @@ def fill(store: Store, n_apps: int, n_emails: int) -> None:
             applied = now - timedelta(days=rng.uniform(0, 365))
             status = rng.choice(STATUSES)
             company = rng.choice(companies)
-            app_rows.append({
-                "id": i, "company": company, "company_key": company.lower().replace(" ", ""),
-                "role": f"Role {i % 50}", "role_key": f"role {i % 50}", "status": status,
-                "reached": "interview" if status == "interview" else "applied",
-                "closed_stage": "applied" if status == "rejected" else "", "source": "bench",
-                "url": "", "note": "", "created_at": applied, "applied_at": applied,
-                "first_response_at": applied + timedelta(days=5) if i % 2 else None,
-                "closed_at": applied + timedelta(days=12) if status == "rejected" else None,
-                "last_contact_at": applied + timedelta(days=5), "updated_at": applied})
-            ev_rows.append({"application_id": i, "kind": "application_received", "at": applied,
-                            "via": "email", "note": ""})
+            app_rows.append(
+                {
+                    "id": i,
+                    "company": company,
+                    "company_key": company.lower().replace(" ", ""),
+                    "role": f"Role {i % 50}",
+                    "role_key": f"role {i % 50}",
+                    "status": status,
+                    "reached": "interview" if status == "interview" else "applied",
+                    "closed_stage": "applied" if status == "rejected" else "",
+                    "source": "bench",
+                    "url": "",
+                    "note": "",
+                    "created_at": applied,
+                    "applied_at": applied,
+                    "first_response_at": applied + timedelta(days=5) if i % 2 else None,
+                    "closed_at": applied + timedelta(days=12) if status == "rejected" else None,
+                    "last_contact_at": applied + timedelta(days=5),
+                    "updated_at": applied,
+                }
+            )
+            ev_rows.append(
+                {
+                    "application_id": i,
+                    "kind": "application_received",
+                    "at": applied,
+                    "via": "email",
+                    "note": "",
+                }
+            )
         conn.execute(applications.insert(), app_rows)
         conn.execute(events.insert(), ev_rows)
         batch = []
         for j in range(n_emails):
-            batch.append({"source": "bench", "fingerprint": f"{j:032x}", "message_id": f"<{j}@b>",
-                          "subject": "x", "kind": "not_job" if j % 5 else "application_received",
-                          "application_id": (j % n_apps) + 1 if j % 5 == 0 else None,
-                          "link_state": "linked" if j % 5 == 0 else "",
-                          "sent_at": now - timedelta(minutes=j)})
+            batch.append(
+                {
+                    "source": "bench",
+                    "fingerprint": f"{j:032x}",
+                    "message_id": f"<{j}@b>",
+                    "subject": "x",
+                    "kind": "not_job" if j % 5 else "application_received",
+                    "application_id": (j % n_apps) + 1 if j % 5 == 0 else None,
+                    "link_state": "linked" if j % 5 == 0 else "",
+                    "sent_at": now - timedelta(minutes=j),
+                }
+            )
             if len(batch) == 5000:
                 conn.execute(emails.insert(), batch)
                 batch = []
@@ -78,8 +110,10 @@ def main() -> None:
         store = Store(url)
         t = time.perf_counter()
         fill(store, args.apps, args.emails)
-        print(f"filled {args.apps} applications and {args.emails} emails in "
-              f"{time.perf_counter() - t:.1f} s ({url.split(':')[0]})")
+        print(
+            f"filled {args.apps} applications and {args.emails} emails in "
+            f"{time.perf_counter() - t:.1f} s ({url.split(':')[0]})"
+        )
         times = []
         for _ in range(args.repeat):
             t = time.perf_counter()
@@ -89,23 +123,35 @@ def main() -> None:
             figures["links_to_review"] = len(tracker.review_links())
             times.append(time.perf_counter() - t)
         times.sort()
-        print(f"status work, {args.repeat} runs: median {statistics.median(times) * 1000:.0f} ms, "
-              f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms, "
-              f"max {times[-1] * 1000:.0f} ms")
+        print(
+            f"status work, {args.repeat} runs: median {statistics.median(times) * 1000:.0f} ms, "
+            f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms, "
+            f"max {times[-1] * 1000:.0f} ms"
+        )
         cmd = [sys.executable, "-m", "onward", "--db", url, "status", "--json"]
         walls = []
         for _ in range(5):
             t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True,
-                           env={"ONWARD_HOME": home, "PATH": "/usr/bin:/bin"})
+            subprocess.run(
+                cmd,
+                check=True,
+                capture_output=True,
+                env={"ONWARD_HOME": home, "PATH": "/usr/bin:/bin"},
+            )
             walls.append(time.perf_counter() - t)
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "onward", "--help"], check=True,
-                       capture_output=True, env={"ONWARD_HOME": home, "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            [sys.executable, "-m", "onward", "--help"],
+            check=True,
+            capture_output=True,
+            env={"ONWARD_HOME": home, "PATH": "/usr/bin:/bin"},
+        )
         base = time.perf_counter() - t
-        print(f"`onward status --json` as a command: median {statistics.median(walls) * 1000:.0f} ms "
-              f"wall, of which {base * 1000:.0f} ms is Python start-up and imports "
-              f"(`onward --help`)")
+        print(
+            f"`onward status --json` as a command: median {statistics.median(walls) * 1000:.0f} ms "
+            f"wall, of which {base * 1000:.0f} ms is Python start-up and imports "
+            f"(`onward --help`)"
+        )
         print(f"active: {figures['active']}, nudges: {len(figures['nudges'])}")
 
 
