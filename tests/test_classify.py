@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import mailbox
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,17 +15,7 @@ from onward.classify.extract import extract
 from onward.classify.model import Classifier, Weights, shipped
 from onward.mail.parse import parse_message
 from tests.factory import mbox_bytes, message
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onward", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
-    )
-
+from tests.runner import run
 
 REJECTION = (
     "Hi Sam,\n\nThank you for applying for the Data Analyst position at Acme Robotics. "

@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 import mailbox
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.factory import mbox_bytes, message
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onward", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
-    )
+from tests.runner import run
 
 
 def last_json(done: subprocess.CompletedProcess[str]) -> dict[str, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,16 +14,7 @@ from onward.scan import Scanner
 from onward.store import Store
 from tests.dovecot import PASSWORD, Dovecot, new_user
 from tests.factory import message
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onward", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
-    )
+from tests.runner import run
 
 
 def add_account(home: Path, server: Dovecot, user: str, *extra: str, password: str = PASSWORD):

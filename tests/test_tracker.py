@@ -230,16 +230,9 @@ def test_replay_is_order_independent_of_arrival() -> None:
 
 
 def run(*args: str, home: Path, db: str) -> str:
-    import subprocess
-    import sys
+    from tests.runner import run as run_onward
 
-    done = subprocess.run(
-        [sys.executable, "-m", "onward", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
-    )
+    done = run_onward("--db", db, *args, home=home, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

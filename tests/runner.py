@@ -1,0 +1,17 @@
+"""Run the real `onward` command in a subprocess, in a home of the test's own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, home: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onward", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
