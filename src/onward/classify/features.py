@@ -164,7 +164,7 @@ def hash_name(name: str) -> int:
 # Knowledge that carries from one person's inbox to another's (phrases, senders, headers)
 # gets a larger value than words: the same regularisation then lets it weigh more.
 KNOWLEDGE_PREFIXES = ("kw:", "ats:", "board:", "from:", "lp:", "hdr:")
-KNOWLEDGE_VALUE = 3.0
+KNOWLEDGE_VALUE = 8.0
 
 
 def _dedupe(a: np.ndarray) -> np.ndarray:

@@ -192,6 +192,27 @@ ROLE_LOCALPARTS = (
 # words in display names and subjects that name a function, not the employer
 GENERIC_NAMES = frozenset(
     {
+        # contract types and work modes end many subjects ("Data Engineer - CDI")
+        "cdi",
+        "cdd",
+        "stage",
+        "alternance",
+        "internship",
+        "intern",
+        "full-time",
+        "full time",
+        "part-time",
+        "part time",
+        "remote",
+        "hybrid",
+        "freelance",
+        "contract",
+        "permanent",
+        "h/f",
+        "f/h",
+        "m/f/d",
+        "temps plein",
+        "télétravail",
         "talent acquisition",
         "recruiting",
         "recruiting team",
