@@ -301,3 +301,25 @@ def test_save_positions_from_a_job_alert_and_ghost_setting(db_url: str, tmp_path
     run("goal", "8", "--ghost-after", "30", home=home, db=db_url)
     assert json.loads(run("status", "--json", home=home, db=db_url))["weekly_goal"] == 8
     assert Tracker(inbox.store).ghost_days == 30
+
+
+def test_scan_classify_and_link_on_either_database(db_url: str, tmp_path: Path) -> None:
+    from tests.factory import mbox_bytes
+
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    body = (
+        "Hi Sam,\n\nThank you for applying to Acme Robotics! We have received your "
+        "application for the Data Analyst role and our team will review it.\n"
+    )
+    box.write_bytes(
+        mbox_bytes(
+            [message(1, subject="Thank you for applying to Acme Robotics", body=body), message(2)]
+        )
+    )
+    first = run("scan", str(box), "--json", home=home, db=db_url)
+    assert json.loads(first.strip().splitlines()[-1])["new"] == 2
+    again = run("scan", str(box), "--json", home=home, db=db_url)
+    assert json.loads(again.strip().splitlines()[-1])["new"] == 0
+    apps = json.loads(run("list", "--json", home=home, db=db_url))
+    assert [(a["company"], a["role"]) for a in apps] == [("Acme Robotics", "Data Analyst")]
