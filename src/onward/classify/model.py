@@ -156,7 +156,8 @@ class Classifier:
         known = float(self.w.known[idx].mean()) if len(idx) else 0.0
         kind, confidence, review, reasons = self.decide(z, known)
         p = softmax(z / self.w.temperature)
-        x = extract(email) if kind != "not_job" else None
+        # A digest lists many employers: naming one would be a guess.
+        x = extract(email) if kind not in ("not_job", "job_alert") else None
         if explain:
             names = feature_names(email, personal=self.local is not None)
             reasons += self.explain(email, kind, names)
