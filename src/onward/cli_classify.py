@@ -168,7 +168,8 @@ def model_train(
     """Rebuild the shipped model from the corpus (fixed seed: same corpus, same model)."""
     from onward.classify.train import train
 
-    weights, lines = train(corpus, output)
+    with out.status("Training on the corpus, with the held-out evaluation (a minute or two)..."):
+        weights, lines = train(corpus, output)
     out.print("\n".join(lines), highlight=False)
     out.print(f"Model {weights.version} written.")
 
@@ -180,4 +181,6 @@ def model_eval(
     """Evaluate on held-out people and employers, beside a keyword baseline."""
     from onward.classify.train import evaluate
 
-    out.print("\n".join(evaluate(corpus)), highlight=False)
+    with out.status("Evaluating on held-out people and employers (a minute or two)..."):
+        lines = evaluate(corpus)
+    out.print("\n".join(lines), highlight=False)
