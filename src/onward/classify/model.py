@@ -13,7 +13,7 @@ import numpy as np
 
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.errors import ModelError
-from onward.classify.extract import extract
+from onward.classify.extract import Extraction, extract
 from onward.classify.features import N_BUCKETS, feature_names, hash_name, sender_info, vector
 from onward.classify.rules import matched_phrases
 from onward.mail.model import Email
@@ -156,8 +156,9 @@ class Classifier:
         known = float(self.w.known[idx].mean()) if len(idx) else 0.0
         kind, confidence, review, reasons = self.decide(z, known)
         p = softmax(z / self.w.temperature)
-        # A digest lists many employers: naming one would be a guess.
-        x = extract(email) if kind not in ("not_job", "job_alert") else None
+        x = extract(email) if kind != "not_job" else None
+        if x is not None and kind == "job_alert":  # a digest lists many employers: no guess
+            x = Extraction("", "", x.ats)
         if explain:
             names = feature_names(email, personal=self.local is not None)
             reasons += self.explain(email, kind, names)
