@@ -286,8 +286,8 @@ def extract_role(email: Email) -> str:
     return ""
 
 
-def extract(email: Email) -> Extraction:
-    s = sender_info(email)
+def extract(email: Email, s: SenderInfo | None = None) -> Extraction:
+    s = s or sender_info(email)
     return Extraction(
         company=extract_company(email, s),
         role=extract_role(email),

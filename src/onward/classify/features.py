@@ -178,12 +178,14 @@ def _dedupe(a: np.ndarray) -> np.ndarray:
     return a[keep]
 
 
-def vector(email: Email, personal: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def vector(
+    email: Email, personal: bool = False, s: SenderInfo | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Bucket indices of the email's features, each once (presence, not counts), and values.
 
     Words and knowledge are deduplicated separately: the two share a bucket only through a
     rare hash collision, and then both count, the same way in training and prediction."""
-    s = sender_info(email)
+    s = s or sender_info(email)
     toks, subject = streams(email, s)
     parts = []
     for prefix, ws in toks.items():

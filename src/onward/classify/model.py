@@ -14,8 +14,9 @@ import numpy as np
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
-from onward.classify.features import N_BUCKETS, feature_names, hash_name, sender_info, vector
+from onward.classify.features import N_BUCKETS, feature_names, hash_name, vector
 from onward.classify.rules import matched_phrases
+from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
 MODEL_DIR = Path(__file__).parent
@@ -125,8 +126,8 @@ class Classifier:
         self.local = local
         self._index = {k: i for i, k in enumerate(self.w.kinds)}
 
-    def logits(self, email: Email) -> tuple[np.ndarray, np.ndarray]:
-        idx, val = vector(email, personal=self.local is not None)
+    def logits(self, email: Email, s: SenderInfo | None = None) -> tuple[np.ndarray, np.ndarray]:
+        idx, val = vector(email, personal=self.local is not None, s=s)
         z = self.w.bias + val @ self.w.table[idx]
         if self.local is not None:
             z = z + self.local.adjust(idx, val)
@@ -134,7 +135,9 @@ class Classifier:
 
     def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
-        p = softmax(z / self.w.temperature)
+        return self._decide(softmax(z / self.w.temperature), known)
+
+    def _decide(self, p: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         kind, reasons = self.w.kinds[int(p.argmax())], []
         review = False
         risk = sum(float(p[self._index[k]]) for k in PRECIOUS)
@@ -152,11 +155,12 @@ class Classifier:
         return kind, confidence, review, reasons
 
     def classify(self, email: Email, explain: bool = False) -> Verdict:
-        z, idx = self.logits(email)
+        s = sender_info(email)
+        z, idx = self.logits(email, s)
         known = float(self.w.known[idx].mean()) if len(idx) else 0.0
-        kind, confidence, review, reasons = self.decide(z, known)
         p = softmax(z / self.w.temperature)
-        x = extract(email) if kind != "not_job" else None
+        kind, confidence, review, reasons = self._decide(p, known)
+        x = extract(email, s) if kind != "not_job" else None
         if x is not None and kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", x.ats)
         if explain:
@@ -170,7 +174,7 @@ class Classifier:
             x.role if x else "",
             x.ats if x else "",
             tuple(reasons),
-            {k: float(p[i]) for i, k in enumerate(self.w.kinds)},
+            dict(zip(self.w.kinds, p.tolist(), strict=True)),
             self.w.version + ("+local" if self.local is not None else ""),
         )
 
