@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from onward import accounts, cli_classify, cli_tracker  # noqa: F401 (registers commands)
+from onward import accounts, cli_actions, cli_classify, cli_tracker  # noqa: F401 (registers commands)
 from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.errors import USER_ERRORS

@@ -1,7 +1,9 @@
 """The errors a person may see: each carries one plain sentence, never a traceback."""
 
+from onward.actions.archive import UndoError
 from onward.classify.errors import LabelError, ModelError
 from onward.config import ConfigError
+from onward.mail.movers import MoveError
 from onward.mail.sources import SourceError
 from onward.secrets import SecretError
 from onward.store import StoreError
@@ -17,4 +19,6 @@ USER_ERRORS = (
     LabelError,
     TrackerError,
     ImportError_,
+    MoveError,
+    UndoError,
 )

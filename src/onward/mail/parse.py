@@ -371,3 +371,11 @@ def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
         attachments=attachments,
         defects=(),
     )
+
+
+def message_id_from(raw: bytes) -> str:
+    """The Message-ID of a message or of its header fields alone, in angle brackets."""
+    head, _ = split_head(raw)
+    msg = email.message_from_bytes(head[:HEADER_CAP] + b"\r\n\r\n")
+    value = msg.get("Message-ID")
+    return _message_id(value) if value else ""

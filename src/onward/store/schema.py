@@ -64,6 +64,7 @@ emails = Table(
     Column("application_id", Integer),
     Column("link_state", String(20), nullable=False, default=""),
     Column("link_note", Text, nullable=False, default=""),
+    Column("archive_state", String(20), nullable=False, default=""),
     UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
 )
 
@@ -135,4 +136,59 @@ settings = Table(
     metadata,
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(500), nullable=False),
+    Column("action", String(20), nullable=False),  # archive | undo | record
+    Column("folder", String(500), nullable=False, default=""),
+    Column("undo_of", Integer),
+    Column("marks", Text, nullable=False, default="{}"),  # per-folder UIDNEXT at the start
+    Column("created_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+moves = Table(
+    "moves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("message_id", String(500), nullable=False, default=""),
+    Column("from_folder", String(500), nullable=False),
+    Column("from_key", String(1000), nullable=False),
+    Column("from_uidvalidity", BigInteger, nullable=False, default=0),
+    Column("to_folder", String(500), nullable=False),
+    Column("to_key", String(1000), nullable=False, default=""),
+    Column("to_uidvalidity", BigInteger, nullable=False, default=0),
+    # pending (written, not yet confirmed) | done | aborted (never happened) | gone | conflict
+    Column("state", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
+    Column("confirmed_at", DateTime(timezone=True)),
+)
+
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("application_id", Integer, ForeignKey("applications.id", ondelete="SET NULL")),
+    Column("source", String(500), nullable=False, default=""),
+    Column("to_addr", Text, nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("message_id", String(500), nullable=False, default=""),
+    Column("state", String(20), nullable=False),  # drafted | sent
+    Column("stored_in", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("remind_at", DateTime(timezone=True)),
+    Column("recontact_at", DateTime(timezone=True)),
+    Column("reply_email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("feedback", Text, nullable=False, default=""),
+    Column("answered_at", DateTime(timezone=True)),
 )

@@ -1,0 +1,1 @@
+"""What onward does on the person's behalf: archive, undo, follow up."""

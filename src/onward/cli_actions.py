@@ -1,0 +1,155 @@
+"""Commands that act on the person's mail: archive, undo (and follow-up, in cli_followup)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from onward import accounts
+from onward.actions.archive import (
+    DEFAULT_FOLDER,
+    DEFAULT_MIN_CONFIDENCE,
+    ArchiveOptions,
+    Report,
+    archive,
+    undo,
+)
+from onward.cli_app import app, err, open_store, out
+from onward.config import Config
+from onward.mail.movers import Mover, mover_for
+from onward.store.journal import Journal
+
+
+def _movers(config: Config, copy_to: Path | None = None):  # type: ignore[no-untyped-def]
+    def make(source: str) -> Mover:
+        src, _folders = accounts.source_for(config, source)
+        return mover_for(src, copy_to)
+
+    return make
+
+
+def _settings(config: Config) -> dict[str, object]:
+    return dict(config.data.get("archive", {}))
+
+
+def _print_problems(report: Report) -> None:
+    for p in report.problems:
+        err.print(f"[yellow]{p}[/]", highlight=False)
+
+
+@app.command("archive")
+def archive_cmd(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
+    folder: Annotated[
+        str | None, typer.Option(help=f"Archive folder (default {DEFAULT_FOLDER!r}).")
+    ] = None,
+    min_confidence: Annotated[
+        float | None, typer.Option(help="Only rejections at least this sure (default 0.8).")
+    ] = None,
+    to_mbox: Annotated[
+        Path | None, typer.Option(help="For mbox and .eml exports: append a copy to this mbox.")
+    ] = None,
+) -> None:
+    """File every confident rejection into the archive folder. Nothing is ever deleted."""
+    from onward.progress import RichProgress
+
+    config = Config.load()
+    s = _settings(config)
+    options = ArchiveOptions(
+        folder=folder or str(s.get("folder", DEFAULT_FOLDER)),
+        min_confidence=float(
+            min_confidence
+            if min_confidence is not None
+            else s.get("min_confidence", DEFAULT_MIN_CONFIDENCE)  # type: ignore[arg-type]
+        ),
+        dry_run=dry_run,
+    )
+    journal = Journal(open_store(config))
+    with RichProgress("Archiving", enabled=False if as_json else None) as progress:
+        report = archive(journal, _movers(config, to_mbox), options, progress)
+    _print_problems(report)
+    if as_json:
+        for r in report.planned:
+            print(json.dumps(_plan_row(r)))  # noqa: T201
+        for r in report.moved + report.skipped:
+            print(json.dumps(r))  # noqa: T201
+        print(json.dumps({"summary": report.as_dict()}))  # noqa: T201
+    elif dry_run:
+        for r in report.planned:
+            out.print(
+                f"would move  {r['source']}  {r['folder'] or '-'} → {r['to']}  "
+                f"{r['company'] or r['from_addr']}: {r['subject']}",
+                highlight=False,
+            )
+        out.print(f"{len(report.planned)} rejections would be archived (--dry-run: nothing moved).")
+    else:
+        _print_summary(report, "archived")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _plan_row(r: dict[str, object]) -> dict[str, object]:
+    keys = ("id", "source", "message_id", "folder", "to", "company", "subject", "confidence")
+    return {k: r[k] for k in keys} | {"action": "would_move"}
+
+
+def _print_summary(report: Report, verb: str) -> None:
+    if report.reconciled:
+        parts = ", ".join(f"{n} {state}" for state, n in sorted(report.reconciled.items()))
+        out.print(f"Checked moves an interrupted run left pending: {parts}.")
+    for s in report.skipped:
+        out.print(
+            f"[yellow]Left in place[/] {s.get('message_id', '')}: {s.get('why') or s.get('state')}",
+            highlight=False,
+        )
+    batches = ", ".join(str(b) for b in report.batches)
+    out.print(
+        f"{len(report.moved)} messages {verb}"
+        + (
+            f" (batch {batches}; `onward undo {report.batches[-1]}` puts them back)."
+            if report.batches and verb == "archived"
+            else "."
+        )
+    )
+
+
+@app.command("undo")
+def undo_cmd(
+    batch: Annotated[int | None, typer.Argument(help="Batch number (default: the last).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Move an archived batch back to where each message came from."""
+    from onward.progress import RichProgress
+
+    config = Config.load()
+    journal = Journal(open_store(config))
+    with RichProgress("Restoring", enabled=False if as_json else None) as progress:
+        report = undo(journal, _movers(config), batch, progress)
+    _print_problems(report)
+    if as_json:
+        print(json.dumps({"summary": report.as_dict()}))  # noqa: T201
+    else:
+        _print_summary(report, "restored")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("batches")
+def batches_cmd() -> None:
+    """The archive and undo batches, newest first."""
+    journal = Journal(open_store(Config.load()))
+    rows = journal.batches()
+    if not rows:
+        out.print("Nothing archived yet.")
+    for b in rows:
+        when = b["created_at"].strftime("%Y-%m-%d %H:%M") if b["created_at"] else ""
+        what = f"undo of {b['undo_of']}" if b["undo_of"] else b["action"]
+        out.print(
+            f"{b['id']:>4}  {when}  {what:<12} {b['source']}  "
+            f"{b['done'] or 0}/{b['moves'] or 0} moved  → {b['folder']}",
+            highlight=False,
+        )

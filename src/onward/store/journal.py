@@ -1,0 +1,289 @@
+"""The move journal: every move is written here before it is sent and confirmed after.
+
+A batch is one `onward archive` (or `onward undo`) run on one source. Entries still
+`pending` at the start of a run are the ones a crash interrupted; they are reconciled first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from onward.mail.movers.base import Move, Outcome
+from onward.store.db import Store
+from onward.store.schema import batches, emails, locations, moves
+
+# What each batch action leaves the email as, once a move is done.
+DONE_STATE = {"archive": "archived", "undo": "restored"}
+FINAL_STATE = {"gone": "missing", "conflict": "conflict"}
+
+
+class Journal:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    # what to move ------------------------------------------------------------------------
+    def _candidate_query(self, min_confidence: float) -> Any:
+        return (
+            select(
+                emails.c.id,
+                emails.c.source,
+                emails.c.message_id,
+                emails.c.subject,
+                emails.c.from_addr,
+                emails.c.company,
+                emails.c.confidence,
+                locations.c.folder,
+                locations.c.key,
+                locations.c.uidvalidity,
+            )
+            .join(locations, locations.c.email_id == emails.c.id)
+            .where(
+                emails.c.kind == "rejection",
+                emails.c.needs_review.is_not(True),
+                emails.c.confidence >= min_confidence,
+                emails.c.archive_state == "",
+            )
+        )
+
+    def candidate_sources(self, min_confidence: float) -> list[str]:
+        q = self._candidate_query(min_confidence).subquery()
+        pending = select(batches.c.source).join(moves, moves.c.batch_id == batches.c.id)
+        with self.engine.connect() as conn:
+            found = {r[0] for r in conn.execute(select(q.c.source).distinct())}
+            found |= {
+                r[0] for r in conn.execute(pending.where(moves.c.state == "pending").distinct())
+            }
+        return sorted(found)
+
+    def candidates(
+        self, source: str, archive_folder: str, min_confidence: float
+    ) -> list[dict[str, Any]]:
+        q = self._candidate_query(min_confidence).where(
+            emails.c.source == source, locations.c.folder != archive_folder
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q.order_by(emails.c.id, locations.c.id))]
+        return rows
+
+    # batches -----------------------------------------------------------------------------
+    def open_batch(
+        self,
+        source: str,
+        action: str,
+        folder: str,
+        marks: dict[str, Any],
+        undo_of: int | None = None,
+    ) -> int:
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                batches.insert().values(
+                    source=source,
+                    action=action,
+                    folder=folder,
+                    undo_of=undo_of,
+                    marks=json.dumps(marks),
+                    created_at=datetime.now(UTC),
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
+    def finish_batch(self, batch_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                batches.update()
+                .where(batches.c.id == batch_id)
+                .values(finished_at=datetime.now(UTC))
+            )
+
+    def batch(self, batch_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+        return dict(row._mapping) if row else None
+
+    def batches(self, limit: int = 20) -> list[dict[str, Any]]:
+        counts = (
+            select(
+                moves.c.batch_id,
+                func.count().label("moves"),
+                func.sum((moves.c.state == "done").cast(type_=moves.c.id.type)).label("done"),
+            )
+            .group_by(moves.c.batch_id)
+            .subquery()
+        )
+        q = (
+            select(batches, counts.c.moves, counts.c.done)
+            .join(counts, counts.c.batch_id == batches.c.id, isouter=True)
+            .order_by(batches.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def last_undoable(self) -> int | None:
+        undone = select(batches.c.undo_of).where(batches.c.undo_of.is_not(None))
+        q = (
+            select(batches.c.id)
+            .where(batches.c.action == "archive", batches.c.id.not_in(undone))
+            .where(
+                select(moves.c.id)
+                .where(moves.c.batch_id == batches.c.id, moves.c.state == "done")
+                .exists()
+            )
+            .order_by(batches.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar()
+
+    def undone_by(self, batch_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(batches.c.id).where(batches.c.undo_of == batch_id).limit(1)
+            ).scalar()
+
+    # entries -----------------------------------------------------------------------------
+    def write_pending(self, batch_id: int, items: Sequence[Move]) -> None:
+        """Journal the moves about to be sent, in one transaction, before sending them."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for m in items:
+                res = conn.execute(
+                    moves.insert().values(
+                        batch_id=batch_id,
+                        email_id=m.email_id,
+                        message_id=m.message_id,
+                        from_folder=m.from_folder,
+                        from_key=m.from_key,
+                        from_uidvalidity=m.from_uidvalidity,
+                        to_folder=m.to_folder,
+                        state="pending",
+                        created_at=now,
+                    )
+                )
+                m.id = int(res.inserted_primary_key[0])
+
+    def record_skipped(self, batch_id: int, items: Iterable[tuple[Move, str]]) -> None:
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for m, why in items:
+                conn.execute(
+                    moves.insert().values(
+                        batch_id=batch_id,
+                        email_id=m.email_id,
+                        message_id=m.message_id,
+                        from_folder=m.from_folder,
+                        from_key=m.from_key,
+                        from_uidvalidity=m.from_uidvalidity,
+                        to_folder=m.to_folder,
+                        state="gone",
+                        note=why,
+                        created_at=now,
+                        confirmed_at=now,
+                    )
+                )
+                if m.email_id is not None:
+                    conn.execute(
+                        emails.update()
+                        .where(emails.c.id == m.email_id)
+                        .values(archive_state="missing")
+                    )
+
+    def _moves(self, where: Any) -> list[tuple[Move, dict[str, Any]]]:
+        q = (
+            select(moves, batches.c.action, batches.c.source, batches.c.marks)
+            .join(batches, batches.c.id == moves.c.batch_id)
+            .where(where)
+            .order_by(moves.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        return [(_move(r), r) for r in rows]
+
+    def pending(self, source: str) -> list[tuple[Move, dict[str, Any]]]:
+        return self._moves(and_(batches.c.source == source, moves.c.state == "pending"))
+
+    def done_moves(self, batch_id: int) -> list[Move]:
+        return [
+            m for m, _ in self._moves(and_(moves.c.batch_id == batch_id, moves.c.state == "done"))
+        ]
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(select(func.count()).where(moves.c.state == "pending")).scalar() or 0
+            )
+
+    def confirm(
+        self,
+        source: str,
+        action: str,
+        items: dict[int, Move],
+        outcomes: Iterable[Outcome],
+        relocate: bool,
+    ) -> None:
+        """Record what happened to each journaled move, and where each email now lives."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for o in outcomes:
+                m = items[o.id]
+                conn.execute(
+                    moves.update()
+                    .where(moves.c.id == o.id)
+                    .values(
+                        state=o.state,
+                        to_key=o.to_key,
+                        to_uidvalidity=o.to_uidvalidity,
+                        note=o.note,
+                        confirmed_at=now,
+                    )
+                )
+                state = DONE_STATE[action] if o.state == "done" else FINAL_STATE.get(o.state)
+                if m.email_id is None or state is None:
+                    continue
+                conn.execute(
+                    emails.update().where(emails.c.id == m.email_id).values(archive_state=state)
+                )
+                if o.state == "done" and relocate:
+                    self._relocate(conn, source, m, o)
+
+    def _relocate(self, conn: Any, source: str, m: Move, o: Outcome) -> None:
+        conn.execute(
+            locations.delete().where(
+                locations.c.source == source,
+                locations.c.folder == m.from_folder,
+                locations.c.uidvalidity == m.from_uidvalidity,
+                locations.c.key == m.from_key,
+            )
+        )
+        if o.to_key:
+            conn.execute(
+                self.store._insert(locations)
+                .values(
+                    email_id=m.email_id,
+                    source=source,
+                    folder=m.to_folder,
+                    uidvalidity=o.to_uidvalidity,
+                    key=o.to_key,
+                )
+                .on_conflict_do_nothing(index_elements=["source", "folder", "uidvalidity", "key"])
+            )
+
+
+def _move(r: dict[str, Any]) -> Move:
+    return Move(
+        message_id=r["message_id"],
+        from_folder=r["from_folder"],
+        from_key=r["from_key"],
+        to_folder=r["to_folder"],
+        from_uidvalidity=int(r["from_uidvalidity"] or 0),
+        to_key=r["to_key"],
+        to_uidvalidity=int(r["to_uidvalidity"] or 0),
+        email_id=r["email_id"],
+        id=r["id"],
+    )

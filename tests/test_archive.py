@@ -1,0 +1,107 @@
+"""Archive and undo against a real Dovecot, a Maildir and an mbox export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mailbox
+import subprocess
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from tests.dovecot import Dovecot, new_user
+from tests.jobmail import inbox, other, rejection
+from tests.runner import run
+from tests.test_imap import add_account
+
+ARCHIVE = "Job search/Rejections"
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def last_json(done: subprocess.CompletedProcess[str]) -> dict:
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def folder_digest(c: IMAPClient, folder: str) -> dict[str, list[str]]:
+    """Message-ID -> sha256 of each raw copy in the folder."""
+    c.select_folder(folder, readonly=True)
+    uids = c.search("ALL")
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(uids), 200):
+        for data in c.fetch(uids[i : i + 200], [b"BODY.PEEK[]"]).values():
+            raw = data[b"BODY[]"]
+            mid = next(
+                ln.split(b":", 1)[1].strip().decode()
+                for ln in raw.split(b"\r\n")
+                if ln.lower().startswith(b"message-id:")
+            )
+            out.setdefault(mid, []).append(hashlib.sha256(raw).hexdigest())
+    return out
+
+
+def test_archive_moves_rejections_and_undo_restores_them(dovecot: Dovecot, home: Path) -> None:
+    user = new_user()
+    messages, picks = inbox(40, 10, seed=3)
+    dovecot.seed(user, messages)
+    c = dovecot.client(user)
+    before = folder_digest(c, "INBOX")
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", home=home))
+
+    plan = ok(run("archive", "--dry-run", "--json", home=home))
+    rows = [json.loads(ln) for ln in plan.stdout.splitlines()[:-1]]
+    assert len(rows) == 10 and all(r["action"] == "would_move" for r in rows)
+    assert len(folder_digest(c, "INBOX")) == 40  # a dry run moves nothing
+
+    done = ok(run("archive", "--json", home=home))
+    summary = last_json(done)["summary"]
+    assert summary["moved"] == 10
+    assert summary["commands"].get("UID MOVE", 0) == 1  # the 10 UIDs go in one command
+    assert "EXPUNGE" not in summary["commands"]
+    inbox_now, archived = folder_digest(c, "INBOX"), folder_digest(c, ARCHIVE)
+    assert len(inbox_now) == 30 and len(archived) == 10
+    assert {**inbox_now, **archived} == before  # the same bytes, each in one place
+
+    assert last_json(ok(run("archive", "--json", home=home)))["summary"]["moved"] == 0
+    ok(run("undo", home=home))
+    assert folder_digest(c, "INBOX") == before
+    assert folder_digest(c, ARCHIVE) == {}
+    # Undone is the person's decision: the next run leaves those messages alone.
+    assert last_json(ok(run("archive", "--json", home=home)))["summary"]["moved"] == 0
+    c.logout()
+
+
+def test_archive_a_maildir_by_rename_and_undo(tmp_path: Path, home: Path) -> None:
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(6):
+        md.add(rejection(i) if i % 2 else other(i))
+    ok(run("scan", str(tmp_path / "Mail"), home=home))
+    done = ok(run("archive", home=home))
+    assert "3 messages archived" in done.stdout
+    archived = mailbox.Maildir(tmp_path / "Mail" / ".Job search.Rejections", create=False)
+    assert len(archived) == 3 and len(md) == 3
+    ok(run("undo", home=home))
+    assert len(md) == 6 and len(archived) == 0
+
+
+def test_an_mbox_export_is_never_modified(tmp_path: Path, home: Path) -> None:
+    box = tmp_path / "takeout.mbox"
+    mb = mailbox.mbox(box)
+    for i in range(6):
+        mb.add(rejection(i) if i % 2 else other(i))
+    mb.close()
+    original = box.read_bytes()
+    ok(run("scan", str(box), home=home))
+    copy = tmp_path / "archive.mbox"
+    done = ok(run("archive", "--to-mbox", str(copy), "--json", home=home))
+    assert last_json(done)["summary"]["moved"] == 3
+    assert box.read_bytes() == original
+    assert len(mailbox.mbox(copy)) == 3
+    # A rerun (or a crash and a rerun) never appends twice.
+    ok(run("archive", "--to-mbox", str(copy), home=home))
+    assert len(mailbox.mbox(copy)) == 3
