@@ -39,6 +39,7 @@ ssl_key = <{d}/ssl/key.pem
 auth_mechanisms = plain login
 auth_failure_delay = 0
 mail_location = maildir:~/Maildir
+{extra}
 {privs}
 passdb {{
   driver = passwd-file
@@ -94,8 +95,18 @@ def available() -> bool:
     return Path(DOVECOT).exists()
 
 
+# Dovecot's post-login capabilities without MOVE: clients must fall back to COPY + EXPUNGE.
+NO_MOVE = (
+    "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
+    "THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE "
+    "UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH "
+    "ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY SPECIAL-USE"
+)
+
+
 class Dovecot:
-    def __init__(self) -> None:
+    def __init__(self, extra: str = "") -> None:
+        self.extra = extra
         # Not pytest's tmp_path: as root it is 0700 and Dovecot's users cannot traverse it.
         self.dir = Path(tempfile.mkdtemp(prefix="onward-dovecot-", dir="/tmp"))
         self.port = free_port()
@@ -162,6 +173,7 @@ class Dovecot:
                 port=self.port,
                 sport=self.sport,
                 password=PASSWORD,
+                extra=self.extra,
             )
         )
 

@@ -56,7 +56,9 @@ def rejection(i: int, human: bool = False) -> bytes:
 
 
 def other(i: int) -> bytes:
-    return _msg(i, f"Book club notes #{i}", OTHER.format(i=i), "Robin <robin@example.net>").as_bytes()
+    return _msg(
+        i, f"Book club notes #{i}", OTHER.format(i=i), "Robin <robin@example.net>"
+    ).as_bytes()
 
 
 def inbox(total: int, rejections: int, seed: int = 1) -> tuple[list[bytes], set[int]]:

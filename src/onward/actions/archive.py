@@ -79,13 +79,12 @@ def reconcile(journal: Journal, mover: Mover, report: Report) -> None:
     by_batch: dict[int, list[tuple[Move, dict[str, Any]]]] = {}
     for m, row in pending:
         by_batch.setdefault(row["batch_id"], []).append((m, row))
-    for batch_id, entries in by_batch.items():
+    for entries in by_batch.values():
         row = entries[0][1]
         items = {m.id: m for m, _ in entries}
         outcomes = mover.reconcile(list(items.values()), json.loads(row["marks"] or "{}"))
         journal.confirm(mover.name, row["action"], items, outcomes, relocate=_relocates(mover))
         report.reconciled.update(o.state for o in outcomes)
-        journal.finish_batch(batch_id)
 
 
 def _relocates(mover: Mover) -> bool:
@@ -183,7 +182,9 @@ def _archive_source(
     if not todo:
         return
     marks = mover.prepare([folder])
-    batch_id = journal.open_batch(mover.name, "archive", folder, marks)
+    batch_id = journal.unfinished(mover.name, "archive", folder) or journal.open_batch(
+        mover.name, "archive", folder, marks
+    )
     report.batches.append(batch_id)
     run_moves(journal, mover, batch_id, todo, report, progress, "archive")
 
@@ -200,7 +201,8 @@ def undo(
         raise UndoError(
             "There is no archive batch to undo." if not target else f"No archive batch {target}."
         )
-    if journal.undone_by(batch["id"]):
+    earlier = journal.undone_by(batch["id"])
+    if earlier and earlier["finished_at"] is not None:
         raise UndoError(f"Batch {batch['id']} was already undone.")
     mover = movers(batch["source"])
     try:

@@ -93,6 +93,25 @@ class Journal:
             )
             return int(res.inserted_primary_key[0])
 
+    def unfinished(
+        self, source: str, action: str, folder: str, undo_of: int | None = None
+    ) -> int | None:
+        """A batch a crash interrupted: the next run carries it on, so one undo undoes it all."""
+        q = select(batches.c.id).where(
+            batches.c.source == source,
+            batches.c.action == action,
+            batches.c.folder == folder,
+            batches.c.finished_at.is_(None),
+        )
+        if undo_of is not None:
+            q = q.where(batches.c.undo_of == undo_of)
+        else:
+            q = q.where(
+                batches.c.id.not_in(select(batches.c.undo_of).where(batches.c.undo_of.is_not(None)))
+            )
+        with self.engine.connect() as conn:
+            return conn.execute(q.order_by(batches.c.id.desc()).limit(1)).scalar()
+
     def finish_batch(self, batch_id: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -141,11 +160,12 @@ class Journal:
         with self.engine.connect() as conn:
             return conn.execute(q).scalar()
 
-    def undone_by(self, batch_id: int) -> int | None:
+    def undone_by(self, batch_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(batches.c.id).where(batches.c.undo_of == batch_id).limit(1)
-            ).scalar()
+            row = conn.execute(
+                select(batches).where(batches.c.undo_of == batch_id).order_by(batches.c.id).limit(1)
+            ).first()
+        return dict(row._mapping) if row else None
 
     # entries -----------------------------------------------------------------------------
     def write_pending(self, batch_id: int, items: Sequence[Move]) -> None:
