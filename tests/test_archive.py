@@ -105,3 +105,49 @@ def test_an_mbox_export_is_never_modified(tmp_path: Path, home: Path) -> None:
     # A rerun (or a crash and a rerun) never appends twice.
     ok(run("archive", "--to-mbox", str(copy), home=home))
     assert len(mailbox.mbox(copy)) == 3
+
+
+def test_reconcile_removes_a_left_behind_copy_only_when_identical(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    """The state a MOVE cut by a crash leaves: copies in both folders, the journal pending."""
+    from onward.actions.archive import Report, reconcile
+    from onward.mail.movers import Move, mover_for
+    from onward.store import Store
+    from onward.store.journal import Journal
+    from tests.test_imap import _source
+
+    user = new_user()
+    dovecot.seed(user, [rejection(i) for i in range(4)])
+    c = dovecot.client(user)
+    c.create_folder(ARCHIVE)
+    before = folder_digest(c, "INBOX")
+    c.select_folder("INBOX")
+    uids = sorted(c.search("ALL"))
+    mids = {u: d[b"ENVELOPE"].message_id.decode() for u, d in c.fetch(uids, ["ENVELOPE"]).items()}
+    validity = int(c.folder_status("INBOX", [b"UIDVALIDITY"])[b"UIDVALIDITY"])
+
+    journal = Journal(Store.for_path(tmp_path / "o.db"))
+    mover = mover_for(_source(dovecot, user))
+    marks = mover.prepare([ARCHIVE])
+    batch = journal.open_batch("work", "archive", ARCHIVE, marks)
+    todo = [Move(mids[u], "INBOX", str(u), ARCHIVE, validity) for u in uids]
+    journal.write_pending(batch, todo)
+    # The crash: three copied but not expunged; the fourth's Message-ID sits in the archive
+    # on a different message, which must never be taken for it.
+    c.copy(uids[:3], ARCHIVE)
+    impostor = rejection(99).replace(b"<inbox-99-", b"<X-").replace(
+        b"Message-ID: <X-", b"Message-ID: " + mids[uids[3]].encode() + b"\r\nX-Was: <X-"
+    )
+    c.append(ARCHIVE, impostor)
+
+    report = Report()
+    reconcile(journal, mover, report)
+    mover.close()
+    assert report.reconciled == {"done": 3, "conflict": 1}
+    now_inbox, archived = folder_digest(c, "INBOX"), folder_digest(c, ARCHIVE)
+    assert list(now_inbox) == [mids[uids[3]]]  # only the one whose archive copy differs
+    assert now_inbox[mids[uids[3]]] == before[mids[uids[3]]]
+    assert all(archived[mids[u]] == before[mids[u]] for u in uids[:3])
+    assert journal.pending_count() == 0
+    c.logout()
