@@ -20,6 +20,7 @@ def add_imap(
     oauth2_token_command: str | None = None,
     ca_file: str | None = None,
     folders: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     host, port = parse_hostport(hostport, security)
     if not host:
@@ -39,13 +40,40 @@ def add_imap(
         account["ca_file"] = str(Path(ca_file).expanduser().resolve())
     if folders:
         account["folders"] = folders
+    account.update(extra or {})
     _put(config, name, account)
     return account
 
 
-def add_path(config: Config, name: str, path: str) -> dict[str, Any]:
+def sending(
+    address: str | None,
+    name: str | None,
+    smtp: str | None,
+    starttls: bool = False,
+    smtp_user: str | None = None,
+) -> dict[str, Any]:
+    """Who the person is and how their replies leave, for follow-ups."""
+    out: dict[str, Any] = {}
+    if address:
+        out["address"] = address
+    if name:
+        out["name"] = name
+    if smtp:
+        security = "starttls" if starttls else "tls"
+        host, port = parse_hostport(smtp, security)
+        if starttls and ":" not in smtp:
+            port = 587
+        out |= {"smtp_host": host, "smtp_port": port, "smtp_security": security}
+    if smtp_user:
+        out["smtp_user"] = smtp_user
+    return out
+
+
+def add_path(
+    config: Config, name: str, path: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     p = Path(path).expanduser().resolve()
-    account = {"type": detect_path_kind(p), "path": str(p)}
+    account = {"type": detect_path_kind(p), "path": str(p), **(extra or {})}
     _put(config, name, account)
     return account
 

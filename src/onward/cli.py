@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from onward import accounts, cli_actions, cli_classify, cli_tracker  # noqa: F401 (registers commands)
+from onward import (  # noqa: F401 (registers commands)
+    accounts,
+    cli_actions,
+    cli_classify,
+    cli_followup,
+    cli_tracker,
+)
 from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.errors import USER_ERRORS
@@ -42,13 +48,25 @@ def account_add(
     path: Annotated[
         str | None, typer.Option(help="An mbox, a Maildir, or a folder of .eml files.")
     ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Your address, for the From of follow-ups.")
+    ] = None,
+    your_name: Annotated[str | None, typer.Option(help="Your name, to sign follow-ups.")] = None,
+    smtp: Annotated[
+        str | None, typer.Option(help="SMTP server HOST[:PORT] for `followup --send`.")
+    ] = None,
+    smtp_starttls: Annotated[
+        bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
+    ] = False,
+    smtp_user: Annotated[str | None, typer.Option(help="SMTP user (default: --user).")] = None,
 ) -> None:
     """Add an IMAP account (--imap) or a mail export on disk (--path)."""
     config = Config.load()
     if path and imap:
         raise typer.BadParameter("Give either --imap or --path, not both.")
+    extra = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user)
     if path:
-        acc = accounts.add_path(config, name, path)
+        acc = accounts.add_path(config, name, path, extra)
         out.print(f"Added {name}: {acc['type']} at {acc['path']}")
         return
     if not imap or not user:
@@ -57,7 +75,16 @@ def account_add(
         raise typer.BadParameter("Choose --tls or --starttls, not both.")
     security = "starttls" if starttls else "tls"
     acc = accounts.add_imap(
-        config, name, imap, user, security, password_command, oauth2_token_command, ca_file, folder
+        config,
+        name,
+        imap,
+        user,
+        security,
+        password_command,
+        oauth2_token_command,
+        ca_file,
+        folder,
+        extra,
     )
     out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
     if not password_command and not oauth2_token_command:

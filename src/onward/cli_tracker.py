@@ -189,10 +189,26 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     t.refresh_all()
     figures = insights.status(t.apps(), t.now, int(t.setting("weekly_goal", "5")))
     figures["links_to_review"] = len(t.review_links())
+    figures["followups"] = _followups(t)
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))  # noqa: T201
         return
     print_status(figures)
+
+
+def _followups(t: Tracker) -> dict:  # type: ignore[type-arg]
+    from sqlalchemy import select
+
+    from onward.actions.followup import link_answers
+    from onward.store.schema import applications, followups
+
+    link_answers(t.store)
+    q = select(followups, applications.c.company).join(
+        applications, applications.c.id == followups.c.application_id, isouter=True
+    )
+    with t.store.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+    return insights.followup_figures(rows, t.now)
 
 
 def print_status(figures: dict) -> None:  # type: ignore[type-arg]
@@ -232,6 +248,14 @@ def print_status(figures: dict) -> None:  # type: ignore[type-arg]
             f"{figures['links_to_review']} emails wait for you to pick their application "
             f"(`onward review`)."
         )
+    f = figures.get("followups")
+    if f and f["asked"]:
+        out.print(
+            f"Follow-ups: feedback asked for {f['asked']} times ({f['sent']} sent by onward), "
+            f"{f['answered']} answered."
+        )
+        for line in f["check_back"] + f["recontact"]:
+            out.print(f"• {line}", highlight=False)
     for nudge in figures["nudges"]:
         out.print(f"• {nudge}", highlight=False)
 

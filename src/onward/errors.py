@@ -1,6 +1,7 @@
 """The errors a person may see: each carries one plain sentence, never a traceback."""
 
 from onward.actions.archive import UndoError
+from onward.actions.drafts import DraftError
 from onward.classify.errors import LabelError, ModelError
 from onward.config import ConfigError
 from onward.mail.movers import MoveError
@@ -21,4 +22,5 @@ USER_ERRORS = (
     ImportError_,
     MoveError,
     UndoError,
+    DraftError,
 )

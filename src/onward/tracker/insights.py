@@ -158,3 +158,32 @@ def nudges(f: dict[str, Any], apps: list[dict[str, Any]], now: datetime) -> list
             f"{len(quiet) - 3} more applications have gone quiet (`onward list --status ghosted`)."
         )
     return out
+
+
+def followup_figures(rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """Feedback asked for and received, and the reminders that are due."""
+
+    def due(r: dict[str, Any], key: str) -> bool:
+        at = r.get(key)
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=now.tzinfo)
+        return at is not None and at <= now and r.get("reply_email_id") is None
+
+    company = lambda r: r.get("company") or r.get("to_addr") or r.get("subject") or "?"  # noqa: E731
+    return {
+        "asked": len(rows),
+        "sent": sum(1 for r in rows if r["state"] == "sent"),
+        "answered": sum(1 for r in rows if r.get("reply_email_id") is not None),
+        "check_back": [
+            f"No answer yet from {company(r)}: check back, or send your drafted follow-up."
+            if r["state"] == "drafted"
+            else f"No answer yet from {company(r)}: a short, friendly check-in is fine now."
+            for r in rows
+            if due(r, "remind_at") and not due(r, "recontact_at")
+        ],
+        "recontact": [
+            f"Three months on: ask {company(r)} whether something new fits (they kept your resume)."
+            for r in rows
+            if due(r, "recontact_at")
+        ],
+    }

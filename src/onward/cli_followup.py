@@ -1,0 +1,107 @@
+"""`onward followup`: a thank-you reply to a rejection, drafted in your own Drafts folder."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from onward.actions import followup as fu
+from onward.actions.drafts import DraftError
+from onward.cli_app import app, open_store, out
+from onward.config import Config
+from onward.store.db import Store
+from onward.store.followups import Followups
+from onward.tracker.repo import TrackerError
+
+
+def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from onward.store.schema import emails
+
+    if email_id is not None:
+        found = store.find_emails(str(email_id))
+    elif target.lstrip("#").isdigit():  # an application: reply to its latest rejection
+        with store.engine.connect() as conn:
+            q = (
+                select(emails)
+                .where(emails.c.application_id == int(target.lstrip("#")))
+                .order_by((emails.c.kind == "rejection").desc(), emails.c.sent_at.desc())
+                .limit(1)
+            )
+            found = [dict(r._mapping) for r in conn.execute(q)]
+        if not found:
+            raise TrackerError(f"Application #{target.lstrip('#')} has no email to reply to.")
+    else:
+        found = store.find_emails(target)
+    if not found:
+        raise TrackerError(f"No email {target or email_id} in the database (scan first?).")
+    return found[0]
+
+
+@app.command()
+def followup(
+    target: Annotated[
+        str, typer.Argument(help="A Message-ID, or an application number (#12 or 12).")
+    ] = "",
+    email: Annotated[int | None, typer.Option(help="The email's number in the database.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send it now (asks first).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before sending.")] = False,
+    show: Annotated[bool, typer.Option("--show", help="Print the reply, store nothing.")] = False,
+) -> None:
+    """Draft a thank-you reply that asks for feedback and to be kept on file."""
+    config = Config.load()
+    store = open_store(config)
+    if not target and email is None:
+        _list_waiting(config, store)
+        return
+    row = _find(store, target, email)
+    if row.get("kind") != "rejection":
+        out.print(
+            f"[yellow]Note:[/] this email is classified {row.get('kind') or 'unknown'}, "
+            "not a rejection."
+        )
+    earlier = Followups(store).for_email(row["id"])
+    if earlier and not show:
+        out.print(
+            f"A follow-up to this email was already {earlier[-1]['state']} "
+            f"({earlier[-1]['stored_in']})."
+        )
+        if not send:
+            return
+    draft = fu.prepare(config, row)
+    if draft.choice.note:
+        out.print(f"[yellow]{draft.choice.note}[/]", highlight=False)
+    if show:
+        sys.stdout.write(draft.message.as_string())
+        return
+    if send:
+        to = draft.message.get("To")
+        if not to:
+            raise DraftError("The reply has no recipient, so it was not sent.")
+        if not yes and not typer.confirm(f"Send this reply to {to} now?", default=False):
+            out.print("Not sent.")
+            raise typer.Exit(1)
+        fu.send_now(config, store, draft)
+        out.print(f"Sent to {to}. onward will remind you to check back.")
+        return
+    where = fu.store_draft(config, store, draft)
+    to = draft.message.get("To") or "nobody yet"
+    out.print(f"Drafted a reply to {to} in {where}. Review it there, then send it yourself.")
+
+
+def _list_waiting(config: Config, store: Store) -> None:
+    rows = Followups(store).without_followup()
+    if not rows:
+        out.print("Every rejection has a follow-up. Nothing to do.")
+        return
+    out.print(f"{len(rows)} rejections have no follow-up yet:")
+    for r in rows:
+        out.print(
+            f"  --email {r['id']:<6} {r['company'] or r['from_addr']}: {r['subject']}",
+            highlight=False,
+        )
+    out.print("Draft one with `onward followup --email N`.")
+    out.print(f"Your template: {fu.template_path(config)} (created on first use; edit it freely).")

@@ -1,0 +1,85 @@
+"""Follow-ups: what was drafted or sent, the reminders that follow, and the answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from onward.store.db import Store
+from onward.store.schema import emails, followups
+
+
+class Followups:
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+
+    def record(
+        self, now: datetime, check_back_weeks: int, recontact_days: int, **values: Any
+    ) -> int:
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                followups.insert().values(
+                    created_at=now,
+                    remind_at=now + timedelta(weeks=check_back_weeks),
+                    recontact_at=now + timedelta(days=recontact_days),
+                    **values,
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
+    def update(self, followup_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(followups.update().where(followups.c.id == followup_id).values(**values))
+
+    def for_email(self, email_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(followups).where(followups.c.email_id == email_id).order_by(followups.c.id)
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def all(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping) for r in conn.execute(select(followups).order_by(followups.c.id))
+            ]
+
+    def without_followup(self, min_confidence: float = 0.8) -> list[dict[str, Any]]:
+        """Rejections nobody has followed up yet."""
+        done = select(followups.c.email_id).where(followups.c.email_id.is_not(None))
+        q = (
+            select(emails)
+            .where(
+                emails.c.kind == "rejection",
+                emails.c.needs_review.is_not(True),
+                emails.c.confidence >= min_confidence,
+                emails.c.id.not_in(done),
+            )
+            .order_by(emails.c.sent_at)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def unanswered_replies(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(follow-up, email) pairs where the email answers a follow-up not yet answered."""
+        f, e = followups, emails
+        threaded = or_(
+            and_(f.c.message_id != "", e.c.in_reply_to == f.c.message_id),
+            and_(f.c.message_id != "", e.c.refs.contains(f.c.message_id)),
+            and_(f.c.to_addr != "", func.lower(e.c.from_addr) == func.lower(f.c.to_addr)),
+        )
+        q = (
+            select(f, e.c.id.label("e_id"), e.c.body.label("e_body"), e.c.sent_at.label("e_at"))
+            .join(e, threaded)
+            .where(f.c.reply_email_id.is_(None), e.c.sent_at > f.c.created_at)
+            .order_by(f.c.id, e.c.sent_at)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        seen: set[int] = set()
+        out = []
+        for r in rows:
+            if r["id"] not in seen:
+                seen.add(r["id"])
+                out.append((r, {"id": r["e_id"], "body": r["e_body"], "sent_at": r["e_at"]}))
+        return out
