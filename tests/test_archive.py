@@ -136,8 +136,10 @@ def test_reconcile_removes_a_left_behind_copy_only_when_identical(
     # The crash: three copied but not expunged; the fourth's Message-ID sits in the archive
     # on a different message, which must never be taken for it.
     c.copy(uids[:3], ARCHIVE)
-    impostor = rejection(99).replace(b"<inbox-99-", b"<X-").replace(
-        b"Message-ID: <X-", b"Message-ID: " + mids[uids[3]].encode() + b"\r\nX-Was: <X-"
+    impostor = (
+        rejection(99)
+        .replace(b"<inbox-99-", b"<X-")
+        .replace(b"Message-ID: <X-", b"Message-ID: " + mids[uids[3]].encode() + b"\r\nX-Was: <X-")
     )
     c.append(ARCHIVE, impostor)
 

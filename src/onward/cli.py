@@ -169,6 +169,9 @@ def scan(
     from onward.tracker.repo import Tracker
 
     linked = Tracker(store).link_pending()
+    from onward.actions.followup import link_answers
+
+    answers = link_answers(store)
     if as_json:
         print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
@@ -181,6 +184,8 @@ def scan(
                 f"Tracker: {linked['linked']} emails linked ({linked['opened']} new "
                 f"applications), {linked['review']} wait in `onward review`."
             )
+        if answers:
+            out.print(f"{answers} answers to your follow-ups arrived (see `onward status`).")
         job = {k: n for k, n in total.kinds.items() if k != "not_job"}
         if job:
             counts = sorted(job.items(), key=lambda kv: -kv[1])

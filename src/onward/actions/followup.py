@@ -10,6 +10,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError
+
 from onward import accounts, secrets
 from onward.actions import compose as c
 from onward.actions.drafts import DraftError, SmtpSettings, save_to_file, save_to_imap, send
@@ -59,7 +61,10 @@ def prepare(config: Config, row: dict[str, Any], now: datetime | None = None) ->
     me = _me(config, row)
     mine = {a.lower() for _, a in getaddresses([row.get("to_addrs") or ""]) if a} | {me[1].lower()}
     choice = c.choose_recipient(row, mine)
-    msg = c.compose(row, choice, me, template(config), now)
+    try:
+        msg = c.compose(row, choice, me, template(config), now)
+    except TemplateError as exc:  # includes the sandbox's SecurityError
+        raise DraftError(f"Your template {template_path(config)} has an error: {exc}.") from exc
     account = row["source"] if row["source"] in config.accounts else None
     return Draft(row, choice, msg, account)
 

@@ -66,12 +66,18 @@ class Followups:
         threaded = or_(
             and_(f.c.message_id != "", e.c.in_reply_to == f.c.message_id),
             and_(f.c.message_id != "", e.c.refs.contains(f.c.message_id)),
-            and_(f.c.to_addr != "", func.lower(e.c.from_addr) == func.lower(f.c.to_addr)),
+            # Sent from their mail client, the reply may carry another Message-ID: then the
+            # next email from the same person counts.
+            and_(
+                f.c.to_addr != "",
+                func.lower(e.c.from_addr) == func.lower(f.c.to_addr),
+                e.c.sent_at > f.c.created_at,
+            ),
         )
         q = (
             select(f, e.c.id.label("e_id"), e.c.body.label("e_body"), e.c.sent_at.label("e_at"))
             .join(e, threaded)
-            .where(f.c.reply_email_id.is_(None), e.c.sent_at > f.c.created_at)
+            .where(f.c.reply_email_id.is_(None), e.c.id != f.c.email_id)
             .order_by(f.c.id, e.c.sent_at)
         )
         with self.engine.connect() as conn:
