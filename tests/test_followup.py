@@ -248,3 +248,18 @@ def test_the_employer_answer_is_linked_and_counted(dovecot: Dovecot, home: Path)
         ]
     assert "dbt experience" in feedback
     assert "feedback" in kinds
+
+
+def test_archive_drafts_the_follow_ups_first_when_configured(dovecot: Dovecot, home: Path) -> None:
+    user = new_user()
+    dovecot.seed(user, [rejection(i, human=i != 1) for i in range(3)])
+    add_account(home, dovecot, user)
+    with open(home / "config.toml", "a") as f:
+        f.write('\n[followup]\nbefore_archive = "draft"\n')
+    ok(run("scan", "work", home=home))
+    done = ok(run("archive", home=home))
+    assert done.stdout.count("Drafted a follow-up") == 3
+    assert "3 messages archived" in done.stdout
+    found = [parse(raw) for raw, _ in drafts(dovecot, user)]
+    assert len(found) == 3
+    assert sum(1 for d in found if d["To"] is None) == 1  # the no-reply one waits for an address

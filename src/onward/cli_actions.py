@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from onward.actions.archive import (
 from onward.cli_app import app, err, open_store, out
 from onward.config import Config
 from onward.mail.movers import Mover, mover_for
+from onward.store.db import Store
 from onward.store.journal import Journal
 
 
@@ -53,8 +55,14 @@ def archive_cmd(
     to_mbox: Annotated[
         Path | None, typer.Option(help="For mbox and .eml exports: append a copy to this mbox.")
     ] = None,
+    no_followup: Annotated[
+        bool, typer.Option("--no-followup", help="Do not offer follow-up drafts first.")
+    ] = False,
 ) -> None:
-    """File every confident rejection into the archive folder. Nothing is ever deleted."""
+    """Offer a follow-up for each new rejection, then file it into the archive folder.
+
+    Nothing is ever deleted; `onward undo` puts a batch back.
+    """
     from onward.progress import RichProgress
 
     config = Config.load()
@@ -68,7 +76,10 @@ def archive_cmd(
         ),
         dry_run=dry_run,
     )
-    journal = Journal(open_store(config))
+    store = open_store(config)
+    if not dry_run and not no_followup:
+        _offer_followups(config, store, options.min_confidence, as_json)
+    journal = Journal(store)
     with RichProgress("Archiving", enabled=False if as_json else None) as progress:
         report = archive(journal, _movers(config, to_mbox), options, progress)
     _print_problems(report)
@@ -90,6 +101,41 @@ def archive_cmd(
         _print_summary(report, "archived")
     if report.failed:
         raise typer.Exit(1)
+
+
+def _offer_followups(config: Config, store: Store, min_confidence: float, quiet: bool) -> None:
+    """Before a rejection leaves the inbox: the chance to thank them and ask for feedback."""
+    from onward.actions import followup as fu
+    from onward.actions.drafts import DraftError
+    from onward.store.followups import Followups
+
+    mode = str(fu.settings(config).get("before_archive", "ask"))  # ask | draft | skip
+    waiting = [
+        r for r in Followups(store).without_followup(min_confidence) if not r["archive_state"]
+    ]
+    if mode == "skip" or not waiting:
+        return
+    if mode == "ask" and not sys.stdin.isatty():
+        say = err if quiet else out
+        say.print(
+            f"{len(waiting)} rejections have no follow-up yet: `onward followup` lists them "
+            '(set [followup] before_archive = "draft" to draft them here).',
+            highlight=False,
+        )
+        return
+    for row in waiting:
+        who = row["company"] or row["from_addr"]
+        if mode == "ask" and not typer.confirm(
+            f"Draft a thank-you reply to {who} ({row['subject'][:60]}) first?", default=True
+        ):
+            continue
+        try:
+            where = fu.store_draft(config, store, fu.prepare(config, row))
+            (err if quiet else out).print(
+                f"Drafted a follow-up to {who} in {where}.", highlight=False
+            )
+        except DraftError as exc:
+            err.print(f"[yellow]No follow-up drafted for {who}:[/] {exc}", highlight=False)
 
 
 def _plan_row(r: dict[str, object]) -> dict[str, object]:
