@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from onward.mail.movers.base import Move, Outcome
 from onward.store.db import Store
@@ -171,22 +171,28 @@ class Journal:
     def write_pending(self, batch_id: int, items: Sequence[Move]) -> None:
         """Journal the moves about to be sent, in one transaction, before sending them."""
         now = datetime.now(UTC)
+        rows = [
+            {
+                "batch_id": batch_id,
+                "email_id": m.email_id,
+                "message_id": m.message_id,
+                "from_folder": m.from_folder,
+                "from_key": m.from_key,
+                "from_uidvalidity": m.from_uidvalidity,
+                "to_folder": m.to_folder,
+                "state": "pending",
+                "created_at": now,
+            }
+            for m in items
+        ]
+        if not rows:
+            return
         with self.engine.begin() as conn:
-            for m in items:
-                res = conn.execute(
-                    moves.insert().values(
-                        batch_id=batch_id,
-                        email_id=m.email_id,
-                        message_id=m.message_id,
-                        from_folder=m.from_folder,
-                        from_key=m.from_key,
-                        from_uidvalidity=m.from_uidvalidity,
-                        to_folder=m.to_folder,
-                        state="pending",
-                        created_at=now,
-                    )
-                )
-                m.id = int(res.inserted_primary_key[0])
+            ids = conn.execute(
+                moves.insert().returning(moves.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+            for m, id_ in zip(items, ids, strict=True):
+                m.id = int(id_)
 
     def record_skipped(self, batch_id: int, items: Iterable[tuple[Move, str]]) -> None:
         now = datetime.now(UTC)
@@ -249,50 +255,79 @@ class Journal:
     ) -> None:
         """Record what happened to each journaled move, and where each email now lives."""
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            for o in outcomes:
-                m = items[o.id]
-                conn.execute(
-                    moves.update()
-                    .where(moves.c.id == o.id)
-                    .values(
-                        state=o.state,
-                        to_key=o.to_key,
-                        to_uidvalidity=o.to_uidvalidity,
-                        note=o.note,
-                        confirmed_at=now,
+        entries, states, gone, placed = [], [], [], []
+        for o in outcomes:
+            m = items[o.id]
+            entries.append(
+                {
+                    "b_id": o.id,
+                    "b_state": o.state,
+                    "b_key": o.to_key,
+                    "b_validity": o.to_uidvalidity,
+                    "b_note": o.note,
+                }
+            )
+            state = DONE_STATE[action] if o.state == "done" else FINAL_STATE.get(o.state)
+            if m.email_id is None or state is None:
+                continue
+            states.append({"b_email": m.email_id, "b_archive": state})
+            if o.state == "done" and relocate:
+                gone.append(
+                    {
+                        "b_folder": m.from_folder,
+                        "b_validity": m.from_uidvalidity,
+                        "b_key": m.from_key,
+                    }
+                )
+                if o.to_key:
+                    placed.append(
+                        {
+                            "email_id": m.email_id,
+                            "source": source,
+                            "folder": m.to_folder,
+                            "uidvalidity": o.to_uidvalidity,
+                            "key": o.to_key,
+                        }
                     )
-                )
-                state = DONE_STATE[action] if o.state == "done" else FINAL_STATE.get(o.state)
-                if m.email_id is None or state is None:
-                    continue
-                conn.execute(
-                    emails.update().where(emails.c.id == m.email_id).values(archive_state=state)
-                )
-                if o.state == "done" and relocate:
-                    self._relocate(conn, source, m, o)
-
-    def _relocate(self, conn: Any, source: str, m: Move, o: Outcome) -> None:
-        conn.execute(
-            locations.delete().where(
-                locations.c.source == source,
-                locations.c.folder == m.from_folder,
-                locations.c.uidvalidity == m.from_uidvalidity,
-                locations.c.key == m.from_key,
-            )
-        )
-        if o.to_key:
+        if not entries:
+            return
+        with self.engine.begin() as conn:
             conn.execute(
-                self.store._insert(locations)
+                moves.update()
+                .where(moves.c.id == bindparam("b_id"))
                 .values(
-                    email_id=m.email_id,
-                    source=source,
-                    folder=m.to_folder,
-                    uidvalidity=o.to_uidvalidity,
-                    key=o.to_key,
-                )
-                .on_conflict_do_nothing(index_elements=["source", "folder", "uidvalidity", "key"])
+                    state=bindparam("b_state"),
+                    to_key=bindparam("b_key"),
+                    to_uidvalidity=bindparam("b_validity"),
+                    note=bindparam("b_note"),
+                    confirmed_at=now,
+                ),
+                entries,
             )
+            if states:
+                conn.execute(
+                    emails.update()
+                    .where(emails.c.id == bindparam("b_email"))
+                    .values(archive_state=bindparam("b_archive")),
+                    states,
+                )
+            if gone:
+                conn.execute(
+                    locations.delete().where(
+                        locations.c.source == source,
+                        locations.c.folder == bindparam("b_folder"),
+                        locations.c.uidvalidity == bindparam("b_validity"),
+                        locations.c.key == bindparam("b_key"),
+                    ),
+                    gone,
+                )
+            if placed:
+                conn.execute(
+                    self.store._insert(locations).on_conflict_do_nothing(
+                        index_elements=["source", "folder", "uidvalidity", "key"]
+                    ),
+                    placed,
+                )
 
 
 def _move(r: dict[str, Any]) -> Move:

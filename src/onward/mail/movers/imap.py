@@ -194,12 +194,12 @@ class ImapMover:
 
     def _locate_in(self, folder: str, group: list[Move], out: Located) -> None:
         uidvalidity = self._select(folder)
-        keyed = [m for m in group if m.from_uidvalidity == uidvalidity and m.from_key.isdigit()]
-        mids = self._message_ids(int(m.from_key) for m in keyed)
+        keyed = {id(m) for m in group if m.from_uidvalidity == uidvalidity and m.from_key.isdigit()}
+        mids = self._message_ids(int(m.from_key) for m in group if id(m) in keyed)
         claimed: set[int] = set()
         for m in group:
             uid = int(m.from_key) if m.from_key.isdigit() else 0
-            if m in keyed and mids.get(uid) == norm_mid(m.message_id) and uid not in claimed:
+            if id(m) in keyed and mids.get(uid) == norm_mid(m.message_id) and uid not in claimed:
                 claimed.add(uid)
                 m.from_uidvalidity = uidvalidity
                 out.found.append(m)
