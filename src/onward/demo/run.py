@@ -36,6 +36,7 @@ def run_demo(out: Console) -> None:
         out.print(f"Scanned again: {again.new} new (a rescan never stores a message twice).\n")
         _show_job_mail(out, store)
         _show_tracker(out, store)
+        _show_followups_and_archive(out, store, Path(home))
         store.close()
 
 
@@ -103,3 +104,46 @@ def _show_tracker(out: Console, store: Store) -> None:
     figures = insights.status(tracker.apps(), now, 5)
     figures["links_to_review"] = counts["review"]
     print_status(figures)
+
+
+def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
+    from rich.panel import Panel
+
+    from onward.actions import followup as fu
+    from onward.actions.archive import ArchiveOptions, archive
+    from onward.config import Config
+    from onward.mail.movers import mover_for
+    from onward.store.followups import Followups
+    from onward.store.journal import Journal
+
+    config = Config.load()
+    waiting = Followups(store).without_followup()
+    table = Table(title="Follow-ups drafted before archiving (never sent without you)")
+    for col in ("company", "to", "draft"):
+        table.add_column(col)
+    shown = None
+    for row in waiting:
+        draft = fu.prepare(config, row)
+        where = Path(fu.store_draft(config, store, draft))
+        to = draft.message.get("To") or "[yellow]nobody: it came from a no-reply robot[/]"
+        table.add_row(row["company"] or row["from_addr"], str(to), where.name)
+        if shown is None and draft.message.get("To"):
+            shown = draft
+    out.print()
+    out.print(table)
+    if shown is not None:
+        m = shown.message
+        head = f"To: {m['To']}\nSubject: {m['Subject']}\nIn-Reply-To: {m['In-Reply-To']}\n\n"
+        panel = Panel(head + m.get_content().strip(), title="One of them", width=100)
+        out.print(panel, soft_wrap=False)
+    copy = home / "archive.mbox"
+    report = archive(
+        Journal(store),
+        lambda _name: mover_for(open_path_source(DEMO_MBOX, "demo"), copy_to=copy),
+        ArchiveOptions(),
+    )
+    out.print(
+        f"\n[bold]Archived[/] {len(report.moved)} rejections (batch {report.batches}): the "
+        "export itself is never modified; copies went to archive.mbox. On IMAP or a Maildir "
+        "they move to 'Job search/Rejections', journaled, and `onward undo` puts them back."
+    )

@@ -27,7 +27,9 @@ class Followups:
                     **values,
                 )
             )
-            return int(res.inserted_primary_key[0])
+            pk = res.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
 
     def update(self, followup_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:

@@ -91,7 +91,9 @@ class Journal:
                     created_at=datetime.now(UTC),
                 )
             )
-            return int(res.inserted_primary_key[0])
+            pk = res.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
 
     def unfinished(
         self, source: str, action: str, folder: str, undo_of: int | None = None
