@@ -8,6 +8,7 @@ import mailbox
 import subprocess
 from pathlib import Path
 
+import pytest  # noqa: F401
 from imapclient import IMAPClient
 
 from tests.dovecot import Dovecot, new_user
@@ -153,3 +154,31 @@ def test_reconcile_removes_a_left_behind_copy_only_when_identical(
     assert all(archived[mids[u]] == before[mids[u]] for u in uids[:3])
     assert journal.pending_count() == 0
     c.logout()
+
+
+def test_journal_archive_and_undo_on_each_database(db_url: str, tmp_path: Path) -> None:
+    """The journal, batches and location bookkeeping on SQLite and PostgreSQL alike."""
+    from onward.actions.archive import ArchiveOptions, archive, undo
+    from onward.classify.service import classifier_for
+    from onward.mail.movers import mover_for
+    from onward.mail.sources import open_path_source
+    from onward.scan import Scanner
+    from onward.store import Store
+    from onward.store.journal import Journal
+
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(8):
+        md.add(rejection(i) if i % 2 else other(i))
+    store = Store(db_url)
+    source = open_path_source(tmp_path / "Mail", "mine")
+    Scanner(store, classifier=classifier_for(store)).run(source)
+    journal = Journal(store)
+    make = lambda _name: mover_for(open_path_source(tmp_path / "Mail", "mine"))  # noqa: E731
+    report = archive(journal, make, ArchiveOptions())
+    assert len(report.moved) == 4 and len(md) == 4
+    assert [b["done"] for b in journal.batches()] == [4]
+    assert journal.last_undoable() == report.batches[0]
+    back = undo(journal, make, None)
+    assert len(back.moved) == 4 and len(md) == 8
+    assert journal.last_undoable() is None and journal.pending_count() == 0
+    assert store.known_keys("mine", "INBOX") == {k for k, _ in source.list_files("INBOX")}
