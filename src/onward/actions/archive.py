@@ -11,28 +11,15 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from onward.mail.movers.base import Move, MoveError, Mover
+from onward.scan import NoProgress, Progress
 from onward.store.journal import Journal
 
 DEFAULT_FOLDER = "Job search/Rejections"
 DEFAULT_MIN_CONFIDENCE = 0.8
 CHUNK = 250
-
-
-class Progress(Protocol):
-    def start(self, total: int, unit: str) -> None: ...
-
-    def advance(self, messages: int, nbytes: int) -> None: ...
-
-
-class _Quiet:
-    def start(self, total: int, unit: str) -> None:
-        pass
-
-    def advance(self, messages: int, nbytes: int) -> None:
-        pass
 
 
 @dataclass
@@ -130,7 +117,7 @@ def archive(
     progress: Progress | None = None,
 ) -> Report:
     report = Report()
-    progress = progress or _Quiet()
+    progress = progress or NoProgress()
     for source in journal.candidate_sources(options.min_confidence):
         try:
             mover = movers(source)
@@ -194,7 +181,7 @@ def undo(
 ) -> Report:
     """Move a batch back to where each message came from (journaled like any move)."""
     report = Report()
-    progress = progress or _Quiet()
+    progress = progress or NoProgress()
     target = batch_id or journal.last_undoable()
     batch = journal.batch(target) if target else None
     if batch is None or batch["action"] != "archive":

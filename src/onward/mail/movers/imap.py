@@ -50,6 +50,14 @@ def copyuid_map(value: bytes | str | None) -> tuple[int, dict[int, int]]:
     return int(parts[0]), dict(zip(src, dst, strict=False))
 
 
+def _pairs(moves: list[Move]) -> dict[tuple[str, str], list[Move]]:
+    """Moves grouped by (source folder, destination folder)."""
+    groups: dict[tuple[str, str], list[Move]] = defaultdict(list)
+    for m in moves:
+        groups[(m.from_folder, m.to_folder)].append(m)
+    return groups
+
+
 def _chunks(items: list[T], n: int = CHUNK) -> Iterator[list[T]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
@@ -217,10 +225,7 @@ class ImapMover:
     def move(self, moves: list[Move]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         with self._errors():
-            groups: dict[tuple[str, str], list[Move]] = defaultdict(list)
-            for m in moves:
-                groups[(m.from_folder, m.to_folder)].append(m)
-            for (src, dst), group in groups.items():
+            for (src, dst), group in _pairs(moves).items():
                 self._select(src)
                 by_uid = {int(m.from_key): m for m in group}
                 for chunk in _chunks(sorted(by_uid)):
@@ -251,10 +256,7 @@ class ImapMover:
     def reconcile(self, moves: list[Move], marks: dict[str, Any]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         with self._errors():
-            groups: dict[tuple[str, str], list[Move]] = defaultdict(list)
-            for m in moves:
-                groups[(m.from_folder, m.to_folder)].append(m)
-            for (src, dst), group in groups.items():
+            for (src, dst), group in _pairs(moves).items():
                 outcomes.extend(self._reconcile_pair(src, dst, group, marks.get(dst, {})))
         return outcomes
 
