@@ -69,27 +69,29 @@ def template(
         server.cleanup()
 
 
-def _batch_opened(db: Path) -> bool:
+def _journaled(db: Path, action: str) -> bool:
+    """True once the run has journaled its first moves."""
+    q = "SELECT count(*) FROM moves JOIN batches ON batches.id = batch_id WHERE action = ?"
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            return bool(conn.execute("SELECT count(*) FROM moves").fetchone()[0])
+            return bool(conn.execute(q, (action,)).fetchone()[0])
     except sqlite3.Error:
         return False
 
 
 def interrupt(
-    template: Template, home: Path, seed: int, what: str
+    template: Template, home: Path, seed: int, what: str, command: str = "archive"
 ) -> subprocess.CompletedProcess[str]:
-    """Start `onward archive`, wait until it journals its first moves, then kill `what`."""
+    """Start `onward COMMAND`, wait until it journals its first moves, then kill `what`."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "onward", "archive"],
+        [sys.executable, "-m", "onward", command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
     )
     deadline = time.monotonic() + 60
-    while proc.poll() is None and not _batch_opened(home / "onward.db"):
+    while proc.poll() is None and not _journaled(home / "onward.db", command):
         assert time.monotonic() < deadline
         time.sleep(0.002)
     time.sleep(random.Random(seed).uniform(0, 0.08))  # somewhere in the moving itself
@@ -137,3 +139,22 @@ def test_archive_survives_a_kill(template: Template, tmp_path: Path, seed: int, 
     assert folder_digest(c, "INBOX") == template.digest
     assert folder_digest(c, ARCHIVE) == {}
     c.logout()
+
+
+@pytest.mark.parametrize("what", ["server", "process"])
+def test_an_interrupted_undo_is_carried_on(template: Template, tmp_path: Path, what: str) -> None:
+    home = tmp_path / "home"
+    user = template.copy(home)
+    ok(run("archive", home=home))
+    interrupt(template, home, 7, what, "undo")
+    ok(run("undo", home=home))  # carries on the interrupted undo, not a new one
+    assert pending_moves(home) == 0
+    c = template.server.client(user)
+    assert folder_digest(c, "INBOX") == template.digest
+    assert folder_digest(c, ARCHIVE) == {}
+    c.logout()
+    with sqlite3.connect(home / "onward.db") as conn:
+        states = dict(conn.execute("SELECT archive_state, count(*) FROM emails GROUP BY 1"))
+        undos = conn.execute("SELECT count(*) FROM batches WHERE action = 'undo'").fetchone()[0]
+    assert states == {"": TOTAL - REJECTIONS, "restored": REJECTIONS}
+    assert undos == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,15 +126,22 @@ def archive(
             report.problems.append(f"{source}: {exc}")
             report.failed += 1
             continue
-        try:
+        with _using(mover, report):
             _archive_source(journal, mover, options, report, progress)
-        except MoveError as exc:
-            report.problems.append(f"{source}: {exc}")
-            report.failed += 1
-        finally:
-            report.commands.update(mover.commands)
-            mover.close()
     return report
+
+
+@contextmanager
+def _using(mover: Mover, report: Report) -> Iterator[None]:
+    """A mover's failure is reported in one sentence; its commands are counted; it is closed."""
+    try:
+        yield
+    except MoveError as exc:
+        report.problems.append(f"{mover.name}: {exc}")
+        report.failed += 1
+    finally:
+        report.commands.update(mover.commands)
+        mover.close()
 
 
 def _archive_source(
@@ -167,6 +175,9 @@ def _archive_source(
             )
         )
     if not todo:
+        stale = journal.unfinished(mover.name, "archive", folder)
+        if stale:  # everything an interrupted batch still had was settled by reconciling
+            journal.finish_batch(stale)
         return
     marks = mover.prepare([folder])
     batch_id = journal.unfinished(mover.name, "archive", folder) or journal.open_batch(
@@ -192,7 +203,7 @@ def undo(
     if earlier and earlier["finished_at"] is not None:
         raise UndoError(f"Batch {batch['id']} was already undone.")
     mover = movers(batch["source"])
-    try:
+    with _using(mover, report):
         reconcile(journal, mover, report)
         back = [
             Move(
@@ -203,20 +214,17 @@ def undo(
                 to_folder=m.from_folder,
                 email_id=m.email_id,
             )
-            for m in journal.done_moves(batch["id"])
+            # Only what is still archived: an interrupted undo already restored the rest.
+            for m in journal.done_moves(batch["id"], email_state="archived")
         ]
         marks = mover.prepare(sorted({m.to_folder for m in back}))
-        undo_id = journal.open_batch(
-            mover.name, "undo", batch["folder"], marks, undo_of=batch["id"]
+        undo_id = (
+            earlier["id"]
+            if earlier
+            else journal.open_batch(mover.name, "undo", batch["folder"], marks, undo_of=batch["id"])
         )
         report.batches.append(undo_id)
         run_moves(journal, mover, undo_id, back, report, progress, "undo")
-    except MoveError as exc:
-        report.problems.append(f"{batch['source']}: {exc}")
-        report.failed += 1
-    finally:
-        report.commands.update(mover.commands)
-        mover.close()
     return report
 
 

@@ -147,7 +147,10 @@ class Journal:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     def last_undoable(self) -> int | None:
-        undone = select(batches.c.undo_of).where(batches.c.undo_of.is_not(None))
+        """The newest archive batch not yet undone (an interrupted undo is carried on)."""
+        undone = select(batches.c.undo_of).where(
+            batches.c.undo_of.is_not(None), batches.c.finished_at.is_not(None)
+        )
         q = (
             select(batches.c.id)
             .where(batches.c.action == "archive", batches.c.id.not_in(undone))
@@ -236,10 +239,13 @@ class Journal:
     def pending(self, source: str) -> list[tuple[Move, dict[str, Any]]]:
         return self._moves(and_(batches.c.source == source, moves.c.state == "pending"))
 
-    def done_moves(self, batch_id: int) -> list[Move]:
-        return [
-            m for m, _ in self._moves(and_(moves.c.batch_id == batch_id, moves.c.state == "done"))
-        ]
+    def done_moves(self, batch_id: int, email_state: str | None = None) -> list[Move]:
+        """The batch's completed moves; with `email_state`, only of emails still in that state."""
+        where = and_(moves.c.batch_id == batch_id, moves.c.state == "done")
+        if email_state is not None:
+            still = select(emails.c.id).where(emails.c.archive_state == email_state)
+            where = and_(where, moves.c.email_id.in_(still))
+        return [m for m, _ in self._moves(where)]
 
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
