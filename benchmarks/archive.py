@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.dovecot import PASSWORD, Dovecot, new_user  # noqa: E402
+from tests.dovecot import Dovecot, new_user  # noqa: E402
 from tests.jobmail import rejection  # noqa: E402
 
 from onward.accounts import account_source  # noqa: E402
@@ -33,16 +33,7 @@ FOLDER = "Job search/Rejections"
 
 
 def source(server: Dovecot, user: str):  # noqa: ANN201
-    account = {
-        "type": "imap",
-        "host": "127.0.0.1",
-        "port": server.port,
-        "user": user,
-        "security": "starttls",
-        "ca_file": server.cafile,
-        "password_command": f"echo {PASSWORD}",
-    }
-    return account_source("work", account)[0]
+    return account_source("work", server.account(user))[0]
 
 
 def peer(server: Dovecot, user: str) -> tuple[float, int]:

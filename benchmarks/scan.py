@@ -125,15 +125,7 @@ def imap_rescan(n: int) -> tuple[float, float] | None:
     try:
         user = dv.new_user()
         server.seed(user, [message(i) for i in range(n)])
-        account = {
-            "type": "imap",
-            "host": "127.0.0.1",
-            "port": server.port,
-            "user": user,
-            "security": "starttls",
-            "ca_file": server.cafile,
-            "password_command": f"echo {dv.PASSWORD}",
-        }
+        account = server.account(user)
         with tempfile.TemporaryDirectory() as d:
             store = Store.for_path(Path(d) / "o.db")
             t = time.perf_counter()

@@ -230,6 +230,18 @@ class Dovecot:
         return done.stdout
 
     # clients ---------------------------------------------------------------------------
+    def account(self, user: str, port: int | None = None) -> dict[str, object]:
+        """An onward account for `user` (STARTTLS, this server's certificate)."""
+        return {
+            "type": "imap",
+            "host": "127.0.0.1",
+            "port": port or self.port,
+            "user": user,
+            "security": "starttls",
+            "ca_file": self.cafile,
+            "password_command": f"echo {PASSWORD}",
+        }
+
     def client(self, user: str, tls: bool = False) -> IMAPClient:
         if tls:
             ctx = ssl.create_default_context(cafile=self.cafile)

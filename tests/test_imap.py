@@ -169,16 +169,7 @@ def test_failing_password_command_is_reported(dovecot: Dovecot, home: Path) -> N
 
 
 def _source(server: Dovecot, user: str, port: int | None = None):
-    account = {
-        "type": "imap",
-        "host": "127.0.0.1",
-        "port": port or server.port,
-        "user": user,
-        "security": "starttls",
-        "ca_file": server.cafile,
-        "password_command": f"echo {PASSWORD}",
-    }
-    return account_source("work", account)[0]
+    return account_source("work", server.account(user, port))[0]
 
 
 def test_uidvalidity_change_rescans_without_duplicates(dovecot: Dovecot, tmp_path: Path) -> None:
