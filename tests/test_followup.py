@@ -263,3 +263,11 @@ def test_archive_drafts_the_follow_ups_first_when_configured(dovecot: Dovecot, h
     found = [parse(raw) for raw, _ in drafts(dovecot, user)]
     assert len(found) == 3
     assert sum(1 for d in found if d["To"] is None) == 1  # the no-reply one waits for an address
+
+
+def test_smtp_ports_default_to_submission_not_imap() -> None:
+    from onward.accounts import sending
+
+    assert sending(None, None, "smtp.example.org")["smtp_port"] == 465
+    assert sending(None, None, "smtp.example.org", starttls=True)["smtp_port"] == 587
+    assert sending(None, None, "smtp.example.org:2525", starttls=True)["smtp_port"] == 2525

@@ -60,9 +60,7 @@ def sending(
         out["name"] = name
     if smtp:
         security = "starttls" if starttls else "tls"
-        host, port = parse_hostport(smtp, security)
-        if starttls and ":" not in smtp:
-            port = 587
+        host, port = parse_hostport(smtp, security, default=587 if starttls else 465)
         out |= {"smtp_host": host, "smtp_port": port, "smtp_security": security}
     if smtp_user:
         out["smtp_user"] = smtp_user

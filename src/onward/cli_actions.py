@@ -14,6 +14,7 @@ from onward.actions.archive import (
     DEFAULT_FOLDER,
     DEFAULT_MIN_CONFIDENCE,
     ArchiveOptions,
+    MoverFactory,
     Report,
     archive,
     undo,
@@ -25,7 +26,7 @@ from onward.store.db import Store
 from onward.store.journal import Journal
 
 
-def _movers(config: Config, copy_to: Path | None = None):  # type: ignore[no-untyped-def]
+def _movers(config: Config, copy_to: Path | None = None) -> MoverFactory:
     def make(source: str) -> Mover:
         src, _folders = accounts.source_for(config, source)
         return mover_for(src, copy_to)

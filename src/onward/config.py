@@ -86,8 +86,9 @@ class Config:
         return url or f"sqlite:///{self.paths.database}"
 
 
-def parse_hostport(value: str, security: str) -> tuple[str, int]:
-    default = 993 if security == "tls" else 143
+def parse_hostport(value: str, security: str, default: int | None = None) -> tuple[str, int]:
+    """HOST[:PORT]; the default port is IMAP's (993 or 143) unless another is given."""
+    default = default or (993 if security == "tls" else 143)
     if value.startswith("["):  # [::1]:993
         host, _, rest = value[1:].partition("]")
         return host, int(rest.lstrip(":") or default)

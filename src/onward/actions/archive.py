@@ -71,12 +71,8 @@ def reconcile(journal: Journal, mover: Mover, report: Report) -> None:
         row = entries[0][1]
         items = {m.id: m for m, _ in entries}
         outcomes = mover.reconcile(list(items.values()), json.loads(row["marks"] or "{}"))
-        journal.confirm(mover.name, row["action"], items, outcomes, relocate=_relocates(mover))
+        journal.confirm(mover.name, row["action"], items, outcomes, relocate=mover.relocates)
         report.reconciled.update(o.state for o in outcomes)
-
-
-def _relocates(mover: Mover) -> bool:
-    return mover.__class__.__name__ != "ExportMover"
 
 
 def run_moves(
@@ -99,7 +95,7 @@ def run_moves(
         journal.write_pending(batch_id, chunk)
         outcomes = mover.move(chunk)
         items = {m.id: m for m in chunk}
-        journal.confirm(mover.name, action, items, outcomes, relocate=_relocates(mover))
+        journal.confirm(mover.name, action, items, outcomes, relocate=mover.relocates)
         for o in outcomes:
             entry = {
                 "message_id": items[o.id].message_id,

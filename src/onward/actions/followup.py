@@ -15,7 +15,7 @@ from jinja2 import TemplateError
 from onward import accounts, secrets
 from onward.actions import compose as c
 from onward.actions.drafts import DraftError, SmtpSettings, save_to_file, save_to_imap, send
-from onward.config import Config, parse_hostport
+from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups
 
@@ -93,13 +93,13 @@ def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, st
             "`onward account add NAME ... --smtp HOST[:PORT]`, or send the draft yourself."
         )
     security = acc.get("smtp_security", "tls")
-    host, port = parse_hostport(
-        f"{acc['smtp_host']}:{acc.get('smtp_port', '')}".rstrip(":"), security
-    )
-    if security == "starttls" and not acc.get("smtp_port"):
-        port = 587
+    port = int(acc.get("smtp_port") or (465 if security == "tls" else 587))
     s = SmtpSettings(
-        host, port, acc.get("smtp_user") or acc.get("user", ""), security, acc.get("ca_file")
+        acc["smtp_host"],
+        port,
+        acc.get("smtp_user") or acc.get("user", ""),
+        security,
+        acc.get("ca_file"),
     )
     method, value = secrets.resolve(account or "", acc)
     if method != "password":

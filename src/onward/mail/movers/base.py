@@ -47,6 +47,7 @@ class Located:
 class Mover(Protocol):
     name: str
     commands: Counter[str]
+    relocates: bool  # False for exports: the message stays where it was scanned
 
     def folder_name(self, folder: str) -> str:
         """The name of a folder given with "/" as separator, as this store spells it."""

@@ -27,6 +27,7 @@ class ExportMover:
         self.root = root
         self.copy_to = copy_to
         self.commands: Counter[str] = Counter()
+        self.relocates = False
         self._have: set[str] | None = None
 
     def folder_name(self, folder: str) -> str:

@@ -68,6 +68,7 @@ class ImapMover:
         self.source = source
         self.name = source.name
         self.commands: Counter[str] = Counter()
+        self.relocates = True
         self._prefix_sep: tuple[str, str] | None = None
 
     # plumbing ----------------------------------------------------------------------------

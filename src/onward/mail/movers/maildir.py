@@ -16,6 +16,7 @@ class MaildirMover:
         self.source = source
         self.name = source.name
         self.commands: Counter[str] = Counter()
+        self.relocates = True
 
     def folder_name(self, folder: str) -> str:
         # Maildir++ spells "Job search/Rejections" as the directory ".Job search.Rejections".
