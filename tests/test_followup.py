@@ -271,3 +271,16 @@ def test_smtp_ports_default_to_submission_not_imap() -> None:
     assert sending(None, None, "smtp.example.org")["smtp_port"] == 465
     assert sending(None, None, "smtp.example.org", starttls=True)["smtp_port"] == 587
     assert sending(None, None, "smtp.example.org:2525", starttls=True)["smtp_port"] == 2525
+
+
+def test_a_person_in_the_headers_beats_a_careers_address() -> None:
+    row = {
+        "reply_to": "Acme Careers <careers@acme.test>",
+        "from_addr": "no-reply@greenhouse.io",
+        "from_name": "Acme",
+        "body": "Questions? Dana (dana.whit@acme.test) or careers@acme.test.",
+    }
+    choice = compose.choose_recipient(row, {"sam@example.org"})
+    assert choice.to is not None and choice.to.address == "careers@acme.test"
+    assert choice.note == ""  # a header address: no note needed
+    assert [r.address for r in choice.alternatives] == ["dana.whit@acme.test"]

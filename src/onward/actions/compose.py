@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -68,13 +69,15 @@ def choose_recipient(row: dict[str, Any], mine: set[str]) -> Choice:
         Recipient(a.lower().rstrip("."), "", "text")
         for a in dict.fromkeys(_EMAIL.findall(row.get("body") or ""))
     ]
-    usable = [
-        r
-        for r in headed + in_text
-        if r.address and r.address not in mine and not is_automated(r.address)
-    ]
-    people = [r for r in usable if not is_role(r.address)]
-    ranked = list(dict.fromkeys(people + usable))
+    ranked: list[Recipient] = []
+    seen: set[str] = set()
+    # A person before a careers@ address, and what the headers say before the text.
+    for r in sorted(headed, key=lambda r: is_role(r.address)) + sorted(
+        in_text, key=lambda r: is_role(r.address)
+    ):
+        if r.address and r.address not in mine | seen and not is_automated(r.address):
+            seen.add(r.address)
+            ranked.append(r)
     robots = [r.address for r in headed if r.address and is_automated(r.address)]
     if ranked and ranked[0].found_in != "text":
         return Choice(ranked[0], alternatives=ranked[1:])
@@ -154,8 +157,6 @@ def compose(
 
 
 def _address(name: str, addr: str) -> str:
-    from email.headerregistry import Address
-
     if not addr:
         return text(name)
     local, _, domain = addr.partition("@")
