@@ -273,7 +273,7 @@ def test_smtp_ports_default_to_submission_not_imap() -> None:
     assert sending(None, None, "smtp.example.org:2525", starttls=True)["smtp_port"] == 2525
 
 
-def test_a_person_in_the_headers_beats_a_careers_address() -> None:
+def test_a_reply_to_address_beats_one_in_the_text() -> None:
     row = {
         "reply_to": "Acme Careers <careers@acme.test>",
         "from_addr": "no-reply@greenhouse.io",
