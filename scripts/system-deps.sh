@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite needs: a real Dovecot for the IMAP tests, a real
-# PostgreSQL for the tracker's tests (started privately by the tests, never as a service).
+# PostgreSQL for the tracker's tests (both started privately by the tests, never as a
+# service), and Chromium for the dashboard's browser tests.
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
 need=()
@@ -8,6 +9,8 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "Installing system packages for the tests: ${need[*]}"

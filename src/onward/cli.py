@@ -12,6 +12,7 @@ import typer
 from onward import (  # noqa: F401 (registers commands)
     accounts,
     cli_actions,
+    cli_checkin,
     cli_classify,
     cli_followup,
     cli_tracker,
@@ -219,7 +220,12 @@ def main() -> None:
         _state["debug"] = True
         sys.argv.remove("--debug")
     try:
-        app()
+        try:
+            app()
+        except SystemExit as done:
+            if done.code in (0, None):
+                cli_checkin.offer_after(sys.argv[1:])
+            raise
     except USER_ERRORS as exc:
         if _state["debug"]:
             traceback.print_exc()

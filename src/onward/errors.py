@@ -1,6 +1,7 @@
 """The errors a person may see: each carries one plain sentence, never a traceback."""
 
 from onward.actions.archive import UndoError
+from onward.actions.checkin import CheckinError
 from onward.actions.drafts import DraftError
 from onward.classify.errors import LabelError, ModelError
 from onward.config import ConfigError
@@ -8,6 +9,7 @@ from onward.mail.movers import MoveError
 from onward.mail.sources import SourceError
 from onward.secrets import SecretError
 from onward.store import StoreError
+from onward.store.checkins import CheckinTaken
 from onward.tracker.repo import TrackerError
 from onward.tracker.transfer import ImportError_
 
@@ -23,4 +25,6 @@ USER_ERRORS = (
     MoveError,
     UndoError,
     DraftError,
+    CheckinError,
+    CheckinTaken,
 )

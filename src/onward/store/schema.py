@@ -192,3 +192,17 @@ followups = Table(
     Column("feedback", Text, nullable=False, default=""),
     Column("answered_at", DateTime(timezone=True)),
 )
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
+    Column("application_id", Integer, ForeignKey("applications.id", ondelete="SET NULL")),
+    Column("state", String(20), nullable=False),  # done | skipped
+    Column("feeling", String(40), nullable=False, default=""),
+    Column("intensity", Integer),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
+    UniqueConstraint("event_id", name="uq_checkins_event"),
+)

@@ -1,0 +1,148 @@
+"""`onward checkin`, and the one gentle offer after a rejection arrives."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.panel import Panel
+
+from onward.actions import checkin as ck
+from onward.cli_app import app, err, open_store, out
+from onward.config import Config
+from onward.store.checkins import Checkins
+
+# Commands after which onward never asks: the check-in itself, the dashboard (it asks on its
+# own page), the demo (a temporary home), and anything about help or machine output.
+NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account"}
+
+
+def _about(p: dict[str, Any]) -> str:
+    role = f" ({p['role']})" if p.get("role") else ""
+    when = p["at"].strftime("%d %b") if p.get("at") else "recently"
+    via = "" if p.get("via", "email") == "email" else f" by {p['via']}"
+    return f"{p['company']}{role}, {when}{via}"
+
+
+def show_advice(advice: ck.Advice, extra: str = "") -> None:
+    lines = [advice.acknowledge, ""] + [f"• {s}" for s in advice.suggestions]
+    if extra:
+        lines += ["", extra]
+    lines += ["", f"[italic]{advice.reminder}[/]"]
+    out.print(Panel("\n".join(lines), title=f"Feeling {advice.label.lower()}", expand=False))
+
+
+def context_line(feeling: str, config: Config, store: Any) -> str:
+    """What onward itself can offer for this feeling: the follow-up, or the pipeline."""
+    if feeling == "confused":
+        return "Your follow-up asks what to improve: `onward followup` drafts it, if not done yet."
+    if feeling == "anxious":
+        from onward.tracker.repo import Tracker
+
+        active = sum(
+            1
+            for a in Tracker(store).apps()
+            if a["status"] in ("applied", "screening", "assessment", "interview", "offer")
+        )
+        return f"You have {active} active application{'s' if active != 1 else ''}: `onward status`."
+    return ""
+
+
+def interactive_checkin(config: Config, store: Any, pending: list[dict[str, Any]]) -> bool:
+    """Ask once. Enter or 'skip' is respected: these rejections are never asked about again."""
+    data = ck.load(config.paths.config_dir)
+    now = datetime.now(UTC)
+    if pending:
+        more = f" (and {len(pending) - 1} more)" if len(pending) > 1 else ""
+        out.print(f"\nA rejection came in: {_about(pending[0])}{more}.")
+    out.print("How do you feel? " + ", ".join(ck.FEELINGS) + " (Enter to skip)")
+    choice = typer.prompt("Feeling", default="skip", show_default=False).strip().lower()
+    if choice in ("", "skip", "s", "no", "n"):
+        if pending:
+            Checkins(store).skip(now, pending)
+        out.print("Skipped. `onward checkin` is there any time.")
+        return False
+    while choice not in ck.FEELINGS:
+        choice = typer.prompt(f"One of {', '.join(ck.FEELINGS)}").strip().lower()
+    intensity = typer.prompt("How strongly, 1 (a little) to 5 (very)", default=3, type=int)
+    while intensity not in ck.INTENSITIES:
+        intensity = typer.prompt("A number from 1 to 5", default=3, type=int)
+    note = typer.prompt("A note for yourself (optional)", default="", show_default=False)
+    Checkins(store).record(now, choice, intensity, note, pending)
+    show_advice(ck.advise(data, choice, intensity), context_line(choice, config, store))
+    return True
+
+
+@app.command()
+def checkin(
+    feeling: Annotated[str | None, typer.Option(help=f"One of: {', '.join(ck.FEELINGS)}.")] = None,
+    intensity: Annotated[int | None, typer.Option(help="How strongly, 1 to 5.")] = None,
+    note: Annotated[str, typer.Option(help="A note for yourself.")] = "",
+    skip: Annotated[bool, typer.Option("--skip", help="Not now: don't ask about these.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="Past check-ins.")] = False,
+) -> None:
+    """How are you? A short check-in, with suggestions that fit the feeling."""
+    config = Config.load()
+    store = open_store(config)
+    checkins = Checkins(store)
+    now = datetime.now(UTC)
+    if history:
+        _history(checkins)
+        return
+    pending = checkins.pending(now)
+    if skip:
+        n = checkins.skip(now, pending)
+        out.print(f"Skipped {n} check-in{'s' if n != 1 else ''}.")
+        return
+    if feeling is None:
+        if not sys.stdin.isatty():
+            raise ck.CheckinError("Give --feeling (and --intensity) when not at a terminal.")
+        interactive_checkin(config, store, pending)
+        return
+    ck.check(feeling, intensity)
+    data = ck.load(config.paths.config_dir)
+    checkins.record(now, feeling, intensity, note, pending)
+    show_advice(ck.advise(data, feeling, intensity or 3), context_line(feeling, config, store))
+
+
+def _history(checkins: Checkins) -> None:
+    from rich.table import Table
+
+    rows = checkins.history()
+    table = Table("date", "feeling", "strength", "about", "note", title=f"{len(rows)} check-ins")
+    for r in rows:
+        table.add_row(
+            r["created_at"].strftime("%Y-%m-%d"),
+            r["feeling"],
+            str(r["intensity"] or ""),
+            r["company"] or "",
+            r["note"],
+        )
+    out.print(table)
+
+
+def offer_after(argv: list[str]) -> None:
+    """After a successful interactive command: one check-in per new rejection, never in
+    quiet hours, never when piped or scripted."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or words[0] in NO_OFFER or any(a in ("--json", "--jsonl") for a in argv):
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    try:
+        config = Config.load()
+        settings = config.data.get("checkin", {})
+        if settings.get("prompt", True) is False:
+            return
+        if ck.quiet(datetime.now().astimezone(), str(settings.get("quiet_hours", ""))):
+            return
+        store = open_store(config)
+        pending = Checkins(store).pending(datetime.now(UTC))
+        if pending:
+            interactive_checkin(config, store, pending)
+    except (typer.Abort, EOFError):
+        return
+    except Exception as exc:  # the command itself succeeded; a failed offer must not say otherwise
+        err.print(f"(The check-in could not be offered: {type(exc).__name__}.)")
