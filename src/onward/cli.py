@@ -15,6 +15,7 @@ from onward import (  # noqa: F401 (registers commands)
     cli_checkin,
     cli_classify,
     cli_followup,
+    cli_serve,
     cli_tracker,
 )
 from onward.cli_app import _state, app, err, open_store, out

@@ -39,13 +39,10 @@ def context_line(feeling: str, config: Config, store: Any) -> str:
     if feeling == "confused":
         return "Your follow-up asks what to improve: `onward followup` drafts it, if not done yet."
     if feeling == "anxious":
+        from onward.tracker.insights import PIPELINE
         from onward.tracker.repo import Tracker
 
-        active = sum(
-            1
-            for a in Tracker(store).apps()
-            if a["status"] in ("applied", "screening", "assessment", "interview", "offer")
-        )
+        active = sum(1 for a in Tracker(store).apps() if a["status"] in PIPELINE)
         return f"You have {active} active application{'s' if active != 1 else ''}: `onward status`."
     return ""
 

@@ -115,7 +115,13 @@ class Checkins:
     def milestones(self) -> list[dict[str, Any]]:
         """Rejection, interview and offer events, for what came after each rejection."""
         q = (
-            select(events.c.id, events.c.at, events.c.application_id, applications.c.company)
+            select(
+                events.c.id,
+                events.c.kind,
+                events.c.at,
+                events.c.application_id,
+                applications.c.company,
+            )
             .join(applications, applications.c.id == events.c.application_id)
             .where(and_(events.c.kind.in_(("rejection", "interview", "offer"))))
         )

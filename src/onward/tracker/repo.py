@@ -193,6 +193,14 @@ class Tracker:
             self.add_event(conn, app_id, "rejection", at, via, note)
         return app_id
 
+    def record(
+        self, app_id: int, kind: str, at: datetime | None, via: str = "manual", note: str = ""
+    ) -> None:
+        """Something that happened outside the mailbox (a call, an interview in person)."""
+        self.app(app_id)
+        with self.engine.begin() as conn:
+            self.add_event(conn, app_id, kind, at, via, note)
+
     def edit(self, app_id: int, **fields: Any) -> None:
         self.app(app_id)
         values = {k: v for k, v in fields.items() if v is not None}

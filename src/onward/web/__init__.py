@@ -1,0 +1,1 @@
+"""The local dashboard: FastAPI, server-rendered pages, no scripts, nothing from the internet."""

@@ -1,0 +1,42 @@
+"""An email as it was sent, read back from its mailbox on request, with its HTML sanitised."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from onward import accounts
+from onward.config import Config
+from onward.errors import USER_ERRORS
+from onward.mail.original import read_original, safe_html
+from onward.store import Store
+from onward.store.schema import locations
+
+
+def original_html(config: Config, store: Store, email_id: int) -> tuple[str | None, str]:
+    """(sanitised HTML, "") or (None, one sentence saying why not)."""
+    with store.engine.connect() as conn:
+        places = conn.execute(
+            select(locations).where(locations.c.email_id == email_id).order_by(locations.c.id)
+        ).all()
+    if not places:
+        return None, "onward does not know where this email is stored."
+    problem = ""
+    for loc in places:
+        try:
+            source, _ = accounts.source_for(config, loc.source)
+        except USER_ERRORS as exc:
+            problem = str(exc)
+            continue
+        try:
+            raw = read_original(source, loc.folder, loc.key, int(loc.uidvalidity or 0))
+        except (OSError, *USER_ERRORS) as exc:
+            problem = f"Could not read it from {loc.source}: {exc}"
+            continue
+        finally:
+            source.close()
+        if raw is None:
+            problem = f"{loc.source} no longer holds it."
+            continue
+        html = safe_html(raw)
+        return (html, "") if html is not None else (None, "This email has no HTML part.")
+    return None, problem
