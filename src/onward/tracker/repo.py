@@ -21,6 +21,10 @@ class TrackerError(Exception):
     """A tracker command that cannot be done as asked."""
 
 
+class NotFound(TrackerError):
+    """An application or email that is not in the database."""
+
+
 def _aware(dt: datetime | None) -> datetime | None:
     if dt is not None and dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
@@ -71,7 +75,7 @@ class Tracker:
         with self.engine.connect() as conn:
             row = conn.execute(select(applications).where(applications.c.id == app_id)).first()
         if row is None:
-            raise TrackerError(f"No application with id {app_id}.")
+            raise NotFound(f"No application with id {app_id}.")
         return dict(row._mapping)
 
     def events_of(self, app_id: int) -> list[dict[str, Any]]:
@@ -394,7 +398,7 @@ class Tracker:
         with self.engine.begin() as conn:
             e = conn.execute(select(emails).where(emails.c.id == email_id)).first()
             if e is None:
-                raise TrackerError(f"No email with id {email_id}.")
+                raise NotFound(f"No email with id {email_id}.")
             if app_id is None:
                 app_id = self.create(conn, company or e.company, role or e.role, "email")
             conn.execute(

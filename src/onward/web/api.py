@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from onward.actions import checkin as ck
 from onward.classify import KINDS
@@ -23,7 +23,15 @@ Kind = Literal[KINDS]  # type: ignore[valid-type]
 Feeling = Literal[ck.FEELINGS]  # type: ignore[valid-type]
 
 
-class Application(BaseModel):
+class Out(BaseModel):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _aware(cls, v: Any) -> Any:
+        # SQLite hands datetimes back without their zone; they were stored as UTC.
+        return v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+
+
+class Application(Out):
     id: int
     company: str
     role: str
@@ -35,7 +43,7 @@ class Application(BaseModel):
     note: str
 
 
-class Page(BaseModel):
+class Page(Out):
     total: int
     items: list[Application]
 
@@ -49,11 +57,11 @@ class NewApplication(BaseModel):
     note: Text = ""
 
 
-class Created(BaseModel):
+class Created(Out):
     id: int
 
 
-class Uncertain(BaseModel):
+class Uncertain(Out):
     id: int
     message_id: str
     subject: str
@@ -67,7 +75,7 @@ class Label(BaseModel):
     kind: Kind
 
 
-class Labelled(BaseModel):
+class Labelled(Out):
     id: int
     kind: str
     previous: str | None
@@ -79,7 +87,7 @@ class NewCheckin(BaseModel):
     note: Text = ""
 
 
-class Advice(BaseModel):
+class Advice(Out):
     id: int
     feeling: str
     acknowledge: str
@@ -87,7 +95,7 @@ class Advice(BaseModel):
     reminder: str
 
 
-class Checkin(BaseModel):
+class Checkin(Out):
     id: int
     feeling: str
     intensity: int | None

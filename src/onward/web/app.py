@@ -16,6 +16,7 @@ from onward import __version__
 from onward.config import Config
 from onward.errors import USER_ERRORS
 from onward.store import Store
+from onward.tracker.repo import NotFound
 from onward.web import api, pages
 from onward.web.security import Secrets, check_csrf, guard
 
@@ -52,7 +53,7 @@ def create_app(config: Config, store: Store, secrets: Secrets) -> FastAPI:
         return _error(request, exc.status_code, str(exc.detail))
 
     async def user_error(request: Request, exc: Exception) -> Response:
-        return _error(request, 400, str(exc))
+        return _error(request, 404 if isinstance(exc, NotFound) else 400, str(exc))
 
     for kind in USER_ERRORS:
         app.add_exception_handler(kind, user_error)

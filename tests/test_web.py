@@ -1,0 +1,216 @@
+"""The dashboard's guards and JSON API, against a real uvicorn server on loopback.
+
+Each guard test makes the request that guard exists to refuse, so removing the guard fails it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from onward.store.schema import applications, corrections
+from tests.webserver import Live, build_home, serve, xss_mbox
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    home = tmp_path_factory.mktemp("web")
+    config, store = build_home(home / "home", [xss_mbox(home / "xss.mbox")])
+    with serve(config, store) as server:
+        yield server
+
+
+def _count(live: Live) -> int:
+    with live.store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(applications)).scalar() or 0)
+
+
+def _session(live: Live) -> httpx.Client:
+    c = httpx.Client(base_url=live.url, follow_redirects=False)
+    r = c.get("/", params={"token": live.secrets.token})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    return c
+
+
+def test_every_page_needs_the_token(live: Live) -> None:
+    for path in (
+        "/",
+        "/review",
+        "/applications",
+        "/insights",
+        "/api/status",
+        "/openapi.json",
+        "/static/onward.css",
+    ):
+        assert httpx.get(live.url + path).status_code == 401, path
+    assert httpx.get(live.url + "/", params={"token": "wrong"}).status_code == 401
+    assert httpx.get(live.url + "/", cookies={"onward_session": "wrong"}).status_code == 401
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    assert httpx.get(live.url + "/api/status", headers=bearer).status_code == 200
+
+
+def test_the_token_becomes_a_cookie_and_leaves_the_url(live: Live) -> None:
+    c = _session(live)
+    r = c.get("/insights")
+    assert r.status_code == 200 and "Insights" in r.text
+    assert live.secrets.token not in r.text  # never echoed into a page
+
+
+def test_a_foreign_host_header_is_refused(live: Live) -> None:
+    """DNS rebinding: evil.example resolved to 127.0.0.1 still sends Host: evil.example."""
+    c = _session(live)
+    r = c.get("/", headers={"Host": "evil.example"})
+    assert r.status_code == 400
+    assert c.get("/", headers={"Host": live.url.removeprefix("http://")}).status_code == 200
+
+
+def test_forms_need_the_csrf_token(live: Live) -> None:
+    c = _session(live)
+    before = _count(live)
+    r = c.post("/applications", data={"company": "Forged Inc", "role": "x"})
+    assert r.status_code == 403
+    r = c.post("/applications", data={"company": "Forged Inc", "csrf": "guess"})
+    assert r.status_code == 403
+    r = c.post("/api/applications", json={"company": "Forged Inc"})  # cookie only: refused too
+    assert r.status_code == 403
+    assert _count(live) == before
+    r = c.post("/applications", data={"company": "Real Inc", "csrf": live.secrets.csrf})
+    assert r.status_code == 303 and r.headers["location"].startswith("/applications/")
+    assert _count(live) == before + 1
+
+
+def test_review_correction_is_recorded_and_learned(live: Live) -> None:
+    c = _session(live)
+    page = c.get("/review").text
+    assert 'name="csrf"' in page
+    with live.store.engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(corrections)).scalar()
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    items = httpx.get(live.url + "/api/review", headers=bearer).json()
+    assert items, "the demo mailbox has uncertain messages"
+    r = httpx.post(
+        f"{live.url}/api/emails/{items[0]['id']}/label", json={"kind": "interview"}, headers=bearer
+    )
+    assert r.status_code == 200 and r.json()["kind"] == "interview"
+    with live.store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(corrections)).scalar() == before + 1
+
+
+def test_pages_forbid_scripts_and_escape_mail(live: Live) -> None:
+    c = _session(live)
+    r = c.get("/review")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'none'" in csp and "default-src 'none'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    email_id = next(i for i in live.store.find_emails("<xss-1@mallory.example>"))["id"]
+    text = c.get(f"/emails/{email_id}").text
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)" in text
+    html = c.get(f"/emails/{email_id}/original").text
+    article = html.split('id="original">', 1)[1].split("</article>", 1)[0]
+    assert "Thank you for applying to Mallory Corp." in article
+    for bad in (
+        "<script",
+        "onerror",
+        "onmouseover",
+        "javascript:",
+        "<iframe",
+        "<object",
+        "<img",
+        "tracker.example",
+    ):
+        assert bad not in article, bad
+
+
+def test_api_validation_and_missing_rows(live: Live) -> None:
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    r = httpx.post(live.url + "/api/checkins", json={"feeling": "happy"}, headers=bearer)
+    assert r.status_code == 422
+    assert httpx.get(live.url + "/api/applications/999999", headers=bearer).status_code == 404
+    r = httpx.post(
+        live.url + "/api/checkins", json={"feeling": "angry", "intensity": 5}, headers=bearer
+    )
+    assert r.status_code == 201
+    body = r.json()
+    assert len(body["suggestions"]) == 3 and "worth" in body["reminder"]
+
+
+def test_schemathesis_finds_no_server_error(live: Live) -> None:
+    """Every operation of the OpenAPI schema, fuzzed: no 5xx, responses match the schema."""
+    import schemathesis
+    from hypothesis import HealthCheck, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    schema = schemathesis.openapi.from_url(live.url + "/openapi.json", headers=bearer)
+    failures: list[str] = []
+    calls: list[str] = []
+    for result in schema.get_all_operations():
+        op = result.ok()
+
+        @settings(
+            max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
+        def check(case: schemathesis.Case) -> None:
+            response = case.call(headers=bearer)
+            calls.append(f"{case.method} {response.status_code}")
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance]
+            )
+
+        test = op.as_strategy()
+        from hypothesis import given
+
+        try:
+            given(test)(check)()
+        except Exception as exc:  # collect, so one run reports every failing operation
+            failures.append(f"{op.method.upper()} {op.path}: {exc}")
+    assert not failures, "\n".join(failures)
+    assert len(calls) >= 100 and any(c.startswith("POST 2") for c in calls), calls[:20]
+
+
+def test_serve_listens_on_loopback_only(home: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "onward", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
+    try:
+        assert proc.stdout is not None
+        line = ""
+        deadline = time.monotonic() + 30
+        while "token=" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+        url = line.strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        port = int(url.split(":")[2].split("/")[0])
+        for _ in range(100):
+            try:
+                r = httpx.get(url)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 303
+        listening = [
+            line.split()[1]
+            for name in ("/proc/net/tcp", "/proc/net/tcp6")
+            if Path(name).exists()
+            for line in Path(name).read_text().splitlines()[1:]
+            if line.split()[3] == "0A"  # LISTEN
+        ]
+        ours = [a for a in listening if a.endswith(f":{port:04X}")]
+        assert ours == ["0100007F:%04X" % port], ours  # 127.0.0.1 only, no 0.0.0.0 or ::
+    finally:
+        proc.terminate()
+        proc.wait(10)
