@@ -91,7 +91,7 @@ def test_forms_need_the_csrf_token(live: Live) -> None:
 def test_review_correction_is_recorded_and_learned(live: Live) -> None:
     c = _session(live)
     page = c.get("/review").text
-    assert 'name="csrf"' in page
+    assert f'name="csrf" value="{live.secrets.csrf}"' in page  # every form carries it
     with live.store.engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(corrections)).scalar()
     bearer = {"Authorization": f"Bearer {live.secrets.token}"}
@@ -210,7 +210,7 @@ def test_serve_listens_on_loopback_only(home: Path) -> None:
             if line.split()[3] == "0A"  # LISTEN
         ]
         ours = [a for a in listening if a.endswith(f":{port:04X}")]
-        assert ours == ["0100007F:%04X" % port], ours  # 127.0.0.1 only, no 0.0.0.0 or ::
+        assert ours == [f"0100007F:{port:04X}"], ours  # 127.0.0.1 only, no 0.0.0.0 or ::
     finally:
         proc.terminate()
         proc.wait(10)
