@@ -65,11 +65,16 @@ def test_review_a_message_and_correct_its_kind(page, live: Live) -> None:  # typ
     assert page.locator(".flash").inner_text() == "Saved."
     assert page.locator(f"#email-{email_id}").count() == 0  # confirmed: no longer uncertain
     with live.store.engine.connect() as conn:
-        kinds = conn.execute(
-            select(corrections.c.kind).where(corrections.c.email_id == email_id)
-        ).scalars().all()
+        kinds = (
+            conn.execute(select(corrections.c.kind).where(corrections.c.email_id == email_id))
+            .scalars()
+            .all()
+        )
         assert kinds == ["interview"]
-        assert conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar() == "interview"
+        assert (
+            conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar()
+            == "interview"
+        )
 
 
 def test_add_an_application_by_hand(page, live: Live) -> None:  # type: ignore[no-untyped-def]

@@ -31,7 +31,9 @@ def show_advice(advice: ck.Advice, extra: str = "") -> None:
     if extra:
         lines += ["", extra]
     lines += ["", f"[italic]{advice.reminder}[/]"]
-    out.print(Panel("\n".join(lines), title=f"Feeling {advice.label.lower()}", expand=False))
+    # The shared console soft-wraps (for tables in logs); a panel must wrap or it crops.
+    panel = Panel("\n".join(lines), title=f"Feeling {advice.label.lower()}", expand=False)
+    out.print(panel, soft_wrap=False)
 
 
 def context_line(feeling: str, config: Config, store: Any) -> str:
