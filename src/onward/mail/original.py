@@ -60,7 +60,7 @@ def safe_html(raw: bytes) -> str | None:
     None when it has no HTML."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     try:
-        part = msg.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+        part = msg.get_body(preferencelist=("html",))
         if part is None:
             return None
         html = part.get_content()
