@@ -116,7 +116,9 @@ def test_what_came_after_each_rejection() -> None:
     checkins = [{"feeling": "angry", "rejected_at": d(10), "created_at": d(10), "intensity": 4}]
     bounce = mood.bounce_back(after, checkins, NOW)
     assert bounce == {"median_days": 3.0, "still_waiting": 1, "by_feeling": {"angry": 3.0}}
-    weeks = mood.weeks(apps, checkins, d(31), count=6)
+    applied = mood.count_by_week((a["applied_at"] for a in apps), NOW)
+    rejected = mood.count_by_week((a["closed_at"] for a in apps if a["status"] == "rejected"), NOW)
+    weeks = mood.weeks(applied, rejected, checkins, d(31), count=6)
     assert sum(w["applied"] for w in weeks) == 3 and sum(w["rejected"] for w in weeks) == 1
     assert [w["feelings"] for w in weeks if w["feelings"]] == [{"angry": 1}]
 

@@ -187,7 +187,9 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Where your search stands, and what to do next."""
     t = tracker()
     t.refresh_all()
-    figures = insights.status(t.apps(), t.now, int(t.setting("weekly_goal", "5")))
+    from onward.tracker.snapshot import snapshot
+
+    figures = insights.figures(snapshot(t.store, t.now), t.now, int(t.setting("weekly_goal", "5")))
     figures["links_to_review"] = len(t.review_links())
     figures["followups"] = _followups(t)
     if as_json:

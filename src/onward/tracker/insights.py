@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -19,13 +21,92 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
     return (b - a).total_seconds() / 86400
 
 
-def _median(values: list[float]) -> float | None:
-    return round(median(values), 1) if values else None
+def _mid(values: Iterable[float]) -> float | None:
+    got = list(values)
+    return median(got) if got else None
 
 
-def concentration(active: list[dict[str, Any]]) -> dict[str, Any]:
-    by = Counter(a["company_key"] for a in active)
-    total = sum(by.values())
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+@dataclass
+class Snapshot:
+    """What the figures need from the applications, small enough to compute in SQL when there
+    are thousands (`tracker/snapshot.py`) or from the rows themselves (`snapshot` below)."""
+
+    by_status: dict[str, int]
+    active_companies: list[tuple[str, str, int]]  # (company_key, name, active applications)
+    applied: int
+    this_week: int
+    last_applied: datetime | None
+    responded: int
+    to_response: float | None  # median days from applying to a first answer
+    to_rejection: float | None  # median days from applying to the rejection
+    rejections_by_stage: dict[str, int]
+    bounce: float | None  # median days from a rejection to the next application
+    first_saved: dict[str, Any] | None  # the oldest saved posting: company, role, created_at
+    quiet: list[dict[str, Any]] = field(default_factory=list)  # 3 most recent ghosted
+
+
+def week_start(now: datetime) -> datetime:
+    return (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
+    active: dict[str, list[Any]] = {}
+    for a in apps:
+        if a["status"] in PIPELINE:
+            entry = active.setdefault(a["company_key"], [a["company"], 0])
+            entry[0] = min(entry[0], a["company"])
+            entry[1] += 1
+    applied = [a for a in apps if a["applied_at"] is not None]
+    rejected = [a for a in apps if a["status"] == "rejected"]
+    starts = sorted(a["applied_at"] for a in applied)
+    bounce = []
+    for a in rejected:
+        if a["closed_at"] is None:
+            continue
+        i = bisect_right(starts, a["closed_at"])  # the next application after this "no"
+        if i < len(starts):
+            bounce.append(_days(a["closed_at"], starts[i]) or 0.0)
+    # Oldest saved first (undated last); most recent silence first (undated first).
+    saved = sorted(
+        (a for a in apps if a["status"] == "saved"),
+        key=lambda a: (a["created_at"] is None, a["created_at"] or now),
+    )
+    quiet = sorted(
+        (a for a in apps if a["status"] == "ghosted"),
+        key=lambda a: (a["last_contact_at"] is None, a["last_contact_at"] or now),
+        reverse=True,
+    )
+    pick = ("company", "role", "created_at", "last_contact_at")
+    return Snapshot(
+        by_status=dict(Counter(a["status"] for a in apps)),
+        active_companies=[(k, v[0], v[1]) for k, v in active.items()],
+        applied=len(applied),
+        this_week=sum(1 for a in applied if a["applied_at"] >= week_start(now)),
+        last_applied=max((a["applied_at"] for a in applied), default=None),
+        responded=sum(1 for a in applied if a["first_response_at"] is not None),
+        to_response=_mid(
+            d
+            for a in applied
+            if (d := _days(a["applied_at"], a["first_response_at"])) is not None and d >= 0
+        ),
+        to_rejection=_mid(
+            d
+            for a in rejected
+            if (d := _days(a["applied_at"], a["closed_at"])) is not None and d >= 0
+        ),
+        rejections_by_stage=dict(Counter(a["closed_stage"] or "applied" for a in rejected)),
+        bounce=_mid(bounce),
+        first_saved={k: saved[0][k] for k in pick} if saved else None,
+        quiet=[{k: a[k] for k in pick} for a in quiet[:3]],
+    )
+
+
+def concentration(companies: list[tuple[str, str, int]]) -> dict[str, Any]:
+    total = sum(n for _, _, n in companies)
     if not total:
         return {
             "largest_employer": None,
@@ -33,9 +114,8 @@ def concentration(active: list[dict[str, Any]]) -> dict[str, Any]:
             "hhi": 0.0,
             "eggs_in_one_basket": True,
         }
-    key, n = by.most_common(1)[0]
-    name = next(a["company"] for a in active if a["company_key"] == key)
-    hhi = sum((c / total) ** 2 for c in by.values())
+    _key, name, n = min(companies, key=lambda c: (-c[2], c[0]))
+    hhi = sum((c / total) ** 2 for _, _, c in companies)
     return {
         "largest_employer": name,
         "largest_share": round(n / total, 3),
@@ -45,70 +125,49 @@ def concentration(active: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def status(apps: list[dict[str, Any]], now: datetime, goal: int) -> dict[str, Any]:
-    active = [a for a in apps if a["status"] in PIPELINE]
-    applied = [a for a in apps if a["applied_at"] is not None]
-    week_start = (now - timedelta(days=now.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    this_week = sum(1 for a in applied if a["applied_at"] >= week_start)
-    last = max((a["applied_at"] for a in applied), default=None)
-    responded = [a for a in applied if a["first_response_at"] is not None]
-    rejected = [a for a in apps if a["status"] == "rejected"]
-    to_response = [
-        d
-        for a in responded
-        if (d := _days(a["applied_at"], a["first_response_at"])) is not None and d >= 0
-    ]
-    to_rejection = [
-        d for a in rejected if (d := _days(a["applied_at"], a["closed_at"])) is not None and d >= 0
-    ]
-    starts = sorted(a["applied_at"] for a in applied)
-    bounce = []
-    for a in rejected:
-        if a["closed_at"] is None:
-            continue
-        i = bisect_right(starts, a["closed_at"])  # the next application after this "no"
-        if i < len(starts):
-            bounce.append(_days(a["closed_at"], starts[i]) or 0.0)
-    figures = {
-        "active": len(active),
-        "active_by_stage": {s: sum(1 for a in active if a["status"] == s) for s in PIPELINE},
-        "saved": sum(1 for a in apps if a["status"] == "saved"),
-        "ghosted": sum(1 for a in apps if a["status"] == "ghosted"),
-        "rejected": len(rejected),
-        "total_applications": len(applied),
-        "this_week": this_week,
+    return figures(snapshot(apps, now), now, goal)
+
+
+def figures(s: Snapshot, now: datetime, goal: int) -> dict[str, Any]:
+    by = s.by_status
+    active = sum(by.get(st, 0) for st in PIPELINE)
+    out = {
+        "active": active,
+        "active_by_stage": {st: by.get(st, 0) for st in PIPELINE},
+        "saved": by.get("saved", 0),
+        "ghosted": by.get("ghosted", 0),
+        "rejected": by.get("rejected", 0),
+        "total_applications": s.applied,
+        "this_week": s.this_week,
         "weekly_goal": goal,
-        "days_since_last_application": None if last is None else int(_days(last, now) or 0),
-        "concentration": concentration(active),
-        "response_rate": round(len(responded) / len(applied), 3) if applied else None,
-        "median_days_to_first_response": _median(to_response),
-        "median_days_to_rejection": _median(to_rejection),
-        "rejections_by_stage": dict(Counter(a["closed_stage"] or "applied" for a in rejected)),
-        "median_bounce_back_days": _median(bounce),
+        "days_since_last_application": None
+        if s.last_applied is None
+        else int(_days(s.last_applied, now) or 0),
+        "concentration": concentration(s.active_companies),
+        "response_rate": round(s.responded / s.applied, 3) if s.applied else None,
+        "median_days_to_first_response": _round(s.to_response),
+        "median_days_to_rejection": _round(s.to_rejection),
+        "rejections_by_stage": s.rejections_by_stage,
+        "median_bounce_back_days": _round(s.bounce),
     }
-    figures["nudges"] = nudges(figures, apps, now)
-    return figures
+    out["nudges"] = nudges(out, s, now)
+    return out
 
 
-def _saved_hint(apps: list[dict[str, Any]], now: datetime) -> str:
-    saved = sorted(
-        (a for a in apps if a["status"] == "saved"), key=lambda a: a["created_at"] or now
-    )
-    if not saved:
+def _saved_hint(first: dict[str, Any] | None, now: datetime) -> str:
+    if not first:
         return ""
-    a = saved[0]
-    days = int(_days(a["created_at"], now) or 0)
-    what = f"{a['company']}'s {a['role']}" if a["role"] else a["company"]
+    days = int(_days(first["created_at"], now) or 0)
+    what = f"{first['company']}'s {first['role']}" if first["role"] else first["company"]
     if days < 1:
         return f" {what} is on your list."
     return f" {what} has been on your list for {days} day{'s' if days != 1 else ''}."
 
 
-def nudges(f: dict[str, Any], apps: list[dict[str, Any]], now: datetime) -> list[str]:
+def nudges(f: dict[str, Any], s: Snapshot, now: datetime) -> list[str]:
     out: list[str] = []
     c = f["concentration"]
-    hint = _saved_hint(apps, now)
+    hint = _saved_hint(s.first_saved, now)
     if f["active"] and c["largest_share"] == 1.0 and f["active"] >= 2:
         out.append(
             f"{f['active']} active applications, all at {c['largest_employer']}. "
@@ -141,21 +200,17 @@ def nudges(f: dict[str, Any], apps: list[dict[str, Any]], now: datetime) -> list
             f"Your last application was {days} days ago. One small one today keeps the "
             f"search moving."
         )
-    quiet = sorted(
-        (a for a in apps if a["status"] == "ghosted"),
-        key=lambda a: a["last_contact_at"] or now,
-        reverse=True,
-    )
-    for a in quiet[:3]:  # the most recent first: those check-ins are still worth sending
+    for a in s.quiet:  # the most recent first: those check-ins are still worth sending
         days_quiet = int(_days(a["last_contact_at"], now) or 0)
         what = f" about {a['role']}" if a["role"] else ""
         out.append(
             f"{a['company']} has not written for {days_quiet} days{what}: a short, "
             "polite check-in is worth sending."
         )
-    if len(quiet) > 3:
+    if f["ghosted"] > 3:
         out.append(
-            f"{len(quiet) - 3} more applications have gone quiet (`onward list --status ghosted`)."
+            f"{f['ghosted'] - 3} more applications have gone quiet "
+            "(`onward list --status ghosted`)."
         )
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -18,44 +19,40 @@ def week_of(dt: datetime) -> str:
     return monday.isoformat()
 
 
+def count_by_week(stamps: Iterable[datetime | None], now: datetime) -> dict[str, int]:
+    return dict(Counter(week_of(at) for t in stamps if (at := _aware(t, now)) is not None))
+
+
 def weeks(
-    apps: list[dict[str, Any]], checkins: list[dict[str, Any]], now: datetime, count: int = 12
+    applied: dict[str, int],
+    rejected: dict[str, int],
+    checkins: list[dict[str, Any]],
+    now: datetime,
+    count: int = 12,
 ) -> list[dict[str, Any]]:
-    """The last `count` weeks: applications sent, rejections, and the check-ins' feelings."""
+    """The last `count` weeks: applications sent, rejections, and the check-ins' feelings.
+    `applied` and `rejected` count per week (Monday's date), as `count_by_week` does."""
     start = now - timedelta(weeks=count - 1)
     keys = [week_of(start + timedelta(weeks=i)) for i in range(count)]
-    rows: dict[str, dict[str, Any]] = {
-        k: {"week": k, "applied": 0, "rejected": 0, "feelings": Counter(), "intensity": []}
-        for k in keys
-    }
-    for a in apps:
-        for field, name in (("applied_at", "applied"), ("closed_at", "rejected")):
-            at = _aware(a.get(field), now)
-            if at is None or (name == "rejected" and a.get("status") != "rejected"):
-                continue
-            row = rows.get(week_of(at))
-            if row is not None:
-                row[name] += 1
+    feelings: dict[str, Counter[str]] = {k: Counter() for k in keys}
+    strength: dict[str, list[int]] = {k: [] for k in keys}
     for c in checkins:
         at = _aware(c.get("created_at"), now)
-        row = rows.get(week_of(at)) if at else None
-        if row is not None:
-            row["feelings"][c["feeling"]] += 1
+        k = week_of(at) if at else None
+        if k in feelings:
+            feelings[k][c["feeling"]] += 1
             if c.get("intensity"):
-                row["intensity"].append(int(c["intensity"]))
-    out = []
-    for k in keys:
-        r = rows[k]
-        out.append(
-            r
-            | {
-                "feelings": dict(r["feelings"]),
-                "intensity": round(sum(r["intensity"]) / len(r["intensity"]), 1)
-                if r["intensity"]
-                else None,
-            }
-        )
-    return out
+                strength[k].append(int(c["intensity"]))
+    return [
+        {
+            "week": k,
+            "applied": applied.get(k, 0),
+            "rejected": rejected.get(k, 0),
+            "feelings": dict(feelings[k]),
+            "intensity": round(sum(strength[k]) / len(strength[k]), 1) if strength[k] else None,
+        }
+        for k in keys
+    ]
 
 
 def after_rejections(
@@ -114,3 +111,11 @@ def bounce_back(
         "still_waiting": sum(1 for r in after if not r["next_application"]),
         "by_feeling": {f: round(median(v), 1) for f, v in sorted(by_feeling.items())},
     }
+
+
+def by_feeling(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    """Median days to the next application, by the feeling checked in after the rejection."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for feeling, days in pairs:
+        groups[feeling].append(days)
+    return {f: round(median(v), 1) for f, v in sorted(groups.items())}

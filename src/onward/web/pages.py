@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from onward.actions import checkin as ck
 from onward.classify import KINDS
 from onward.store.checkins import Checkins
-from onward.tracker import insights
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.state import STATUSES
 from onward.web import charts, queries
@@ -46,7 +45,7 @@ def today(request: Request) -> Response:
     c = ctx(request)
     t = Tracker(c.store)
     figures = queries.status(t)
-    follow = insights.followup_figures(queries.followup_rows(c.store), t.now)
+    follow = queries.followup_summary(c.store, t.now)
     pending = Checkins(c.store).pending(t.now)
     return page(
         c,
@@ -275,13 +274,12 @@ def insights_page(request: Request) -> Response:
 @router.get("/followups", response_class=HTMLResponse)
 def followups_page(request: Request) -> Response:
     c = ctx(request)
-    rows = queries.followup_rows(c.store)
     now = datetime.now(UTC)
     return page(
         c,
         "followups.html",
-        rows=rows,
-        follow=insights.followup_figures(rows, now),
+        rows=queries.followup_rows(c.store),
+        follow=queries.followup_summary(c.store, now),
         waiting=queries.without_followup(c.store),
     )
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from onward.store import Store
 from onward.store.checkins import Checkins
 from onward.store.schema import applications, emails, events, followups
-from onward.tracker import insights, mood
+from onward.tracker import insights, mood, snapshot
 from onward.tracker.repo import Tracker
 
 PER_PAGE = 50
@@ -49,14 +49,43 @@ def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
 
 def status(t: Tracker) -> dict[str, Any]:
     t.refresh_all()
-    return insights.status(t.apps(), t.now, int(t.setting("weekly_goal", "5")))
+    return insights.figures(snapshot.snapshot(t.store, t.now), t.now, weekly_goal(t))
 
 
-def followup_rows(store: Store) -> list[dict[str, Any]]:
+def followup_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     q = select(followups, applications.c.company).join(
         applications, applications.c.id == followups.c.application_id, isouter=True
     )
-    return _rows(store, q.order_by(followups.c.created_at.desc()))
+    return _rows(store, q.order_by(followups.c.created_at.desc(), followups.c.id).limit(limit))
+
+
+def followup_summary(store: Store, now: datetime, shown: int = 10) -> dict[str, Any]:
+    """Feedback asked, sent and answered (counted in SQL), and the reminders due now."""
+    unanswered = followups.c.reply_email_id.is_(None)
+    due = and_(unanswered, or_(followups.c.remind_at <= now, followups.c.recontact_at <= now))
+    q = (
+        select(followups, applications.c.company)
+        .join(applications, applications.c.id == followups.c.application_id, isouter=True)
+        .where(due)
+        .order_by(followups.c.remind_at.desc())
+        .limit(shown)
+    )
+    with store.engine.connect() as conn:
+        asked, sent, answered, due_total = conn.execute(
+            select(
+                func.count(),
+                func.count().filter(followups.c.state == "sent"),
+                func.count(followups.c.reply_email_id),
+                func.count().filter(due),
+            ).select_from(followups)
+        ).one()
+    figures = insights.followup_figures(_rows(store, q), now)
+    return figures | {
+        "asked": int(asked),
+        "sent": int(sent),
+        "answered": int(answered),
+        "due_more": max(int(due_total) - shown, 0),
+    }
 
 
 def review_count(store: Store) -> int:
@@ -172,26 +201,21 @@ def weekly_goal(t: Tracker) -> int:
 
 
 def insight_data(store: Store, t: Tracker, now: datetime) -> dict[str, Any]:
-    t.refresh_all()
-    apps = t.apps()
-    figures = insights.status(apps, now, weekly_goal(t))
-    ck = Checkins(store)
-    history = ck.history()
-    after = mood.after_rejections(ck.milestones(), apps, now)
-    counts = _rows(
-        store,
-        select(applications.c.status, func.count().label("n")).group_by(applications.c.status),
-    )
-    by_status = {r["status"]: r["n"] for r in counts}
+    figures = status(t)
+    history = Checkins(store).history()
+    start = insights.week_start(now - timedelta(weeks=11))
+    pairs, waiting = snapshot.bounce_by_feeling(store)
     applied = figures["total_applications"] or 0
     return {
         "figures": figures,
-        "weeks": mood.weeks(apps, history, now),
-        "after": after[:15],
-        "bounce": mood.bounce_back(after, history, now),
-        "checkins": history[-30:],
-        "ghost_rate": round(by_status.get("ghosted", 0) / applied, 3) if applied else None,
-        "by_status": by_status,
+        "weeks": mood.weeks(*snapshot.per_week(store, start), history, now),
+        "after": snapshot.after_rejections(store, 15),
+        "bounce": {
+            "median_days": figures["median_bounce_back_days"],
+            "still_waiting": waiting,
+            "by_feeling": mood.by_feeling(pairs),
+        },
+        "ghost_rate": round(figures["ghosted"] / applied, 3) if applied else None,
     }
 
 

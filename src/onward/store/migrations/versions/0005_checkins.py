@@ -30,9 +30,17 @@ def upgrade() -> None:
     op.create_index("ix_emails_review", "emails", ["needs_review", "sent_at"])
     op.create_index("ix_emails_application", "emails", ["application_id"])
     op.create_index("ix_applications_status", "applications", ["status"])
+    op.create_index("ix_applications_applied", "applications", ["applied_at"])
+    op.create_index("ix_emails_link_state", "emails", ["link_state"])
+    op.create_index("ix_emails_kind_sent", "emails", ["kind", "sent_at"])
+    op.create_index("ix_followups_due", "followups", ["remind_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_followups_due", "followups")
+    op.drop_index("ix_emails_kind_sent", "emails")
+    op.drop_index("ix_emails_link_state", "emails")
+    op.drop_index("ix_applications_applied", "applications")
     op.drop_index("ix_applications_status", "applications")
     op.drop_index("ix_emails_application", "emails")
     op.drop_index("ix_emails_review", "emails")
