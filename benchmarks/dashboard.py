@@ -35,6 +35,7 @@ from onward.store.schema import (  # noqa: E402
     events,
     followups,
 )
+from onward.tracker.state import spans  # noqa: E402
 
 KINDS = ["application_received", "interview", "assessment", "rejection", "not_job", "job_alert"]
 STATUSES = ["applied", "interview", "assessment", "rejected", "ghosted", "offer", "saved"]
@@ -55,42 +56,84 @@ def build(store: Store, n_apps: int, n_emails: int, seed: int = 7) -> None:
         status = rnd.choice(STATUSES)
         last = applied + timedelta(days=rnd.uniform(0, 30))
         apps.append(
-            {"id": i, "company": c, "company_key": c.lower(), "role": f"Role {i % 97}",
-             "role_key": f"role {i % 97}", "status": status, "reached": "applied",
-             "closed_stage": "applied" if status == "rejected" else "", "source": "email",
-             "url": "", "note": "", "created_at": applied, "applied_at": applied,
-             "first_response_at": last if status != "applied" else None,
-             "closed_at": last if status == "rejected" else None, "last_contact_at": last,
-             "updated_at": last}
+            {
+                "id": i,
+                "company": c,
+                "company_key": c.lower(),
+                "role": f"Role {i % 97}",
+                "role_key": f"role {i % 97}",
+                "status": status,
+                "reached": "applied",
+                "closed_stage": "applied" if status == "rejected" else "",
+                "source": "email",
+                "url": "",
+                "note": "",
+                "created_at": applied,
+                "applied_at": applied,
+                "first_response_at": last if status != "applied" else None,
+                "closed_at": last if status == "rejected" else None,
+                "last_contact_at": last,
+                "updated_at": last,
+            }
         )
-        evs.append({"application_id": i, "kind": "application_received", "at": applied,
-                    "via": "email", "note": ""})
+        evs.append(
+            {
+                "application_id": i,
+                "kind": "application_received",
+                "at": applied,
+                "via": "email",
+                "note": "",
+            }
+        )
         if status == "rejected":
-            evs.append({"application_id": i, "kind": "rejection", "at": last, "via": "email",
-                        "note": ""})
+            evs.append(
+                {"application_id": i, "kind": "rejection", "at": last, "via": "email", "note": ""}
+            )
         elif status in ("interview", "offer"):
-            evs.append({"application_id": i, "kind": "interview", "at": last, "via": "email",
-                        "note": ""})
+            evs.append(
+                {"application_id": i, "kind": "interview", "at": last, "via": "email", "note": ""}
+            )
     mails = []
     for i in range(1, n_emails + 1):
         kind = rnd.choice(KINDS)
         sent = NOW - timedelta(days=rnd.uniform(0, 365))
         mails.append(
-            {"id": i, "source": "bench", "fingerprint": f"{i:064x}", "message_id": f"<{i}@bench>",
-             "subject": f"Your application {i}", "from_name": "Recruiting",
-             "from_addr": f"jobs@company{i % 3000}.example", "sent_at": sent, "body": BODY,
-             "kind": kind, "confidence": rnd.uniform(0.3, 1.0),
-             "needs_review": rnd.random() < 0.05, "company": rnd.choice(companies),
-             "application_id": rnd.randint(1, n_apps) if kind != "not_job" else None,
-             "link_state": "linked" if kind != "not_job" else "", "scanned_at": sent}
+            {
+                "id": i,
+                "source": "bench",
+                "fingerprint": f"{i:064x}",
+                "message_id": f"<{i}@bench>",
+                "subject": f"Your application {i}",
+                "from_name": "Recruiting",
+                "from_addr": f"jobs@company{i % 3000}.example",
+                "sent_at": sent,
+                "body": BODY,
+                "kind": kind,
+                "confidence": rnd.uniform(0.3, 1.0),
+                "needs_review": rnd.random() < 0.05,
+                "company": rnd.choice(companies),
+                "application_id": rnd.randint(1, n_apps) if kind != "not_job" else None,
+                "link_state": "linked" if kind != "not_job" else "",
+                "scanned_at": sent,
+            }
         )
     ups = [
-        {"email_id": rnd.randint(1, n_emails), "application_id": rnd.randint(1, n_apps),
-         "state": "drafted", "to_addr": "x@example.com", "subject": "Re: your application",
-         "created_at": NOW - timedelta(days=20), "remind_at": NOW - timedelta(days=6),
-         "recontact_at": NOW + timedelta(days=70)}
+        {
+            "email_id": rnd.randint(1, n_emails),
+            "application_id": rnd.randint(1, n_apps),
+            "state": "drafted",
+            "to_addr": "x@example.com",
+            "subject": "Re: your application",
+            "created_at": NOW - timedelta(days=20),
+            "remind_at": NOW - timedelta(days=6),
+            "recontact_at": NOW + timedelta(days=70),
+        }
         for _ in range(n_apps // 10)
     ]
+    for a in apps:  # what the tracker's replay stores beside the dates
+        a["response_days"], a["rejection_days"] = spans(
+            a["applied_at"], a["first_response_at"], a["closed_at"], a["status"]
+        )
     with store.engine.begin() as conn:
         conn.execute(applications.insert(), apps)
         conn.execute(events.insert(), evs)
@@ -100,10 +143,18 @@ def build(store: Store, n_apps: int, n_emails: int, seed: int = 7) -> None:
         rej = [e for e in conn.execute(events.select().where(events.c.kind == "rejection"))]
         conn.execute(
             checkins.insert(),
-            [{"event_id": e.id, "application_id": e.application_id, "state": "done",
-              "feeling": rnd.choice(["angry", "sad", "fine", "anxious"]),
-              "intensity": rnd.randint(1, 5), "note": "", "created_at": e.at}
-             for e in rej[: n_apps // 20]],
+            [
+                {
+                    "event_id": e.id,
+                    "application_id": e.application_id,
+                    "state": "done",
+                    "feeling": rnd.choice(["angry", "sad", "fine", "anxious"]),
+                    "intensity": rnd.randint(1, 5),
+                    "note": "",
+                    "created_at": e.at,
+                }
+                for e in rej[: n_apps // 20]
+            ],
         )
 
 
@@ -122,13 +173,27 @@ def main() -> None:
         store = Store.for_path(home / "onward.db")
         t0 = time.perf_counter()
         build(store, args.apps, args.emails)
-        print(f"Built {args.apps:,} applications and {args.emails:,} emails "
-              f"in {time.perf_counter() - t0:.1f} s (not timed below).")
+        print(
+            f"Built {args.apps:,} applications and {args.emails:,} emails "
+            f"in {time.perf_counter() - t0:.1f} s (not timed below)."
+        )
         config = Config(Paths(home, home), {})
-        pages = ["/static/onward.css", "/", "/review", "/applications",
-                 "/applications?sort=company&desc=0", "/applications?q=role+42&status=rejected",
-                 "/applications/5000", "/emails/50000", "/insights", "/followups", "/checkin",
-                 "/api/status", "/api/applications", "/api/review"]
+        pages = [
+            "/static/onward.css",
+            "/",
+            "/review",
+            "/applications",
+            "/applications?sort=company&desc=0",
+            "/applications?q=role+42&status=rejected",
+            "/applications/5000",
+            "/emails/50000",
+            "/insights",
+            "/followups",
+            "/checkin",
+            "/api/status",
+            "/api/applications",
+            "/api/review",
+        ]
         with serve(config, store) as live:
             bearer = {"Authorization": f"Bearer {live.secrets.token}"}
             with httpx.Client(base_url=live.url, headers=bearer, timeout=60) as client:
@@ -150,8 +215,10 @@ def main() -> None:
             flag = "" if p95 < 100 else "  OVER 100 ms"
             print(f"{path:44} {p50:8.1f} {p95:8.1f} {w95:9.1f} {p95 / floor:8.1f}{flag}")
         worst = max(v[1] for k, v in results.items() if k != "/static/onward.css")
-        print(f"\nSlowest page p95: {worst:.1f} ms (target < 100 ms); "
-              f"floor (static file, same guard): {floor:.2f} ms.")
+        print(
+            f"\nSlowest page p95: {worst:.1f} ms (target < 100 ms); "
+            f"floor (static file, same guard): {floor:.2f} ms."
+        )
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ class Checkins:
                 done += 1
         return done
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self, since: datetime | None = None) -> list[dict[str, Any]]:
         q = (
             select(checkins, applications.c.company, events.c.at.label("rejected_at"))
             .join(applications, applications.c.id == checkins.c.application_id, isouter=True)
@@ -109,6 +109,8 @@ class Checkins:
             .where(checkins.c.state == "done")
             .order_by(checkins.c.created_at, checkins.c.id)
         )
+        if since is not None:
+            q = q.where(checkins.c.created_at >= since)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 

@@ -115,6 +115,8 @@ applications = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("last_contact_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
+    Column("response_days", Float),
+    Column("rejection_days", Float),
 )
 
 events = Table(

@@ -36,7 +36,9 @@ class Snapshot:
     are thousands (`tracker/snapshot.py`) or from the rows themselves (`snapshot` below)."""
 
     by_status: dict[str, int]
-    active_companies: list[tuple[str, str, int]]  # (company_key, name, active applications)
+    active_total: int  # active applications
+    active_sum_sq: int  # sum over employers of (active applications there)²
+    top_company: tuple[str, str, int] | None  # (company_key, name, count), most active
     applied: int
     this_week: int
     last_applied: datetime | None
@@ -81,9 +83,12 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         reverse=True,
     )
     pick = ("company", "role", "created_at", "last_contact_at")
+    companies = [(k, v[0], v[1]) for k, v in active.items()]
     return Snapshot(
         by_status=dict(Counter(a["status"] for a in apps)),
-        active_companies=[(k, v[0], v[1]) for k, v in active.items()],
+        active_total=sum(n for _, _, n in companies),
+        active_sum_sq=sum(n * n for _, _, n in companies),
+        top_company=min(companies, key=lambda c: (-c[2], c[0])) if companies else None,
         applied=len(applied),
         this_week=sum(1 for a in applied if a["applied_at"] >= week_start(now)),
         last_applied=max((a["applied_at"] for a in applied), default=None),
@@ -105,21 +110,19 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
     )
 
 
-def concentration(companies: list[tuple[str, str, int]]) -> dict[str, Any]:
-    total = sum(n for _, _, n in companies)
-    if not total:
+def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> dict[str, Any]:
+    if not total or top is None:
         return {
             "largest_employer": None,
             "largest_share": 0.0,
             "hhi": 0.0,
             "eggs_in_one_basket": True,
         }
-    _key, name, n = min(companies, key=lambda c: (-c[2], c[0]))
-    hhi = sum((c / total) ** 2 for _, _, c in companies)
+    _key, name, n = top
     return {
         "largest_employer": name,
         "largest_share": round(n / total, 3),
-        "hhi": round(hhi, 3),
+        "hhi": round(sum_sq / total**2, 3),  # Herfindahl-Hirschman index of the active ones
         "eggs_in_one_basket": n / total > 0.5 or total < 3,
     }
 
@@ -143,7 +146,7 @@ def figures(s: Snapshot, now: datetime, goal: int) -> dict[str, Any]:
         "days_since_last_application": None
         if s.last_applied is None
         else int(_days(s.last_applied, now) or 0),
-        "concentration": concentration(s.active_companies),
+        "concentration": concentration(s.active_total, s.active_sum_sq, s.top_company),
         "response_rate": round(s.responded / s.applied, 3) if s.applied else None,
         "median_days_to_first_response": _round(s.to_response),
         "median_days_to_rejection": _round(s.to_rejection),

@@ -46,20 +46,14 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
-def _median(conn: Any, expr: ColumnElement[Any], *where: Any) -> float | None:
-    """The median of `expr` over the rows, as statistics.median: the database sorts and
-    hands back the one or two middle values, not every row."""
-    n = int(conn.execute(select(func.count()).where(*where)).scalar() or 0)
+def _median(conn: Any, n: int, expr: ColumnElement[Any], *where: Any) -> float | None:
+    """The median of `expr` over the `n` rows `where` selects, as statistics.median: the
+    database sorts and hands back only the one or two middle values."""
     if not n:
         return None
     q = select(expr).where(*where).order_by(expr).limit(2 - n % 2).offset((n - 1) // 2)
     mid = [float(v) for v in conn.execute(q).scalars()]
     return sum(mid) / len(mid)
-
-
-def _span(a: ColumnElement[Any], b: ColumnElement[Any], *where: Any) -> tuple[Any, ...]:
-    d = days_between(a, b)
-    return (d, a.is_not(None), b.is_not(None), d >= 0, *where)
 
 
 def snapshot(store: Store, now: datetime) -> Snapshot:
@@ -68,22 +62,30 @@ def snapshot(store: Store, now: datetime) -> Snapshot:
             r.status: int(r.n)
             for r in conn.execute(select(A.c.status, func.count().label("n")).group_by(A.c.status))
         }
-        companies = [
-            (r.company_key, r.name, int(r.n))
-            for r in conn.execute(
-                select(
-                    A.c.company_key, func.min(A.c.company).label("name"), func.count().label("n")
-                )
-                .where(A.c.status.in_(PIPELINE))
-                .group_by(A.c.company_key)
+        grouped = (
+            select(A.c.company_key, func.min(A.c.company).label("name"), func.count().label("n"))
+            .where(A.c.status.in_(PIPELINE))
+            .group_by(A.c.company_key)
+            .subquery()
+        )
+        top = conn.execute(
+            select(
+                grouped,
+                func.sum(grouped.c.n).over().label("total"),
+                func.sum(grouped.c.n * grouped.c.n).over().label("sum_sq"),
             )
-        ]
-        applied, this_week, last, responded = conn.execute(
+            .order_by(grouped.c.n.desc(), grouped.c.company_key)
+            .limit(1)
+        ).first()
+        total, sum_sq = (int(top.total), int(top.sum_sq)) if top else (0, 0)
+        applied, this_week, last, responded, n_response, n_rejection = conn.execute(
             select(
                 func.count(A.c.applied_at),
                 func.count(A.c.applied_at).filter(A.c.applied_at >= week_start(now)),
                 func.max(A.c.applied_at),
                 func.count(A.c.applied_at).filter(A.c.first_response_at.is_not(None)),
+                func.count(A.c.response_days),
+                func.count(A.c.rejection_days),
             )
         ).one()
         stages = {
@@ -103,13 +105,9 @@ def snapshot(store: Store, now: datetime) -> Snapshot:
             .where(nxt.c.applied_at > A.c.closed_at)
             .scalar_subquery()
         )
-        bounce = _median(
-            conn,
-            days_between(A.c.closed_at, following),
-            A.c.status == "rejected",
-            A.c.closed_at.is_not(None),
-            following.is_not(None),
-        )
+        bounced = (A.c.status == "rejected", A.c.closed_at.is_not(None), following.is_not(None))
+        n_bounce = int(conn.execute(select(func.count()).where(*bounced)).scalar() or 0)
+        bounce = _median(conn, n_bounce, days_between(A.c.closed_at, following), *bounced)
         pick = (A.c.company, A.c.role, A.c.created_at, A.c.last_contact_at)
         saved = conn.execute(
             select(*pick)
@@ -125,14 +123,18 @@ def snapshot(store: Store, now: datetime) -> Snapshot:
         ).all()
         return Snapshot(
             by_status=by_status,
-            active_companies=companies,
+            active_total=int(total),
+            active_sum_sq=int(sum_sq),
+            top_company=(top.company_key, top.name, int(top.n)) if top else None,
             applied=int(applied),
             this_week=int(this_week),
             last_applied=_aware(last) if not isinstance(last, str) else _parse(last),
             responded=int(responded),
-            to_response=_median(conn, *_span(A.c.applied_at, A.c.first_response_at)),
+            to_response=_median(
+                conn, n_response, A.c.response_days, A.c.response_days.is_not(None)
+            ),
             to_rejection=_median(
-                conn, *_span(A.c.applied_at, A.c.closed_at, A.c.status == "rejected")
+                conn, n_rejection, A.c.rejection_days, A.c.rejection_days.is_not(None)
             ),
             rejections_by_stage=stages,
             bounce=bounce,

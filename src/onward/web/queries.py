@@ -89,14 +89,13 @@ def followup_summary(store: Store, now: datetime, shown: int = 10) -> dict[str, 
 
 
 def review_count(store: Store) -> int:
-    q = select(func.count()).where(
-        or_(
-            and_(emails.c.needs_review.is_(True), emails.c.kind != "not_job"),
-            emails.c.link_state == "review",
-        )
+    """Messages to confirm plus links to choose (two indexed counts; an OR would scan)."""
+    uncertain = select(func.count()).where(
+        emails.c.needs_review.is_(True), emails.c.kind != "not_job"
     )
+    links = select(func.count()).where(emails.c.link_state == "review")
     with store.engine.connect() as conn:
-        return int(conn.execute(q).scalar() or 0)
+        return int(conn.execute(uncertain).scalar() or 0) + int(conn.execute(links).scalar() or 0)
 
 
 def uncertain(store: Store, page: int) -> tuple[list[dict[str, Any]], int]:
@@ -202,8 +201,8 @@ def weekly_goal(t: Tracker) -> int:
 
 def insight_data(store: Store, t: Tracker, now: datetime) -> dict[str, Any]:
     figures = status(t)
-    history = Checkins(store).history()
     start = insights.week_start(now - timedelta(weeks=11))
+    history = Checkins(store).history(since=start)
     pairs, waiting = snapshot.bounce_by_feeling(store)
     applied = figures["total_applications"] or 0
     return {
