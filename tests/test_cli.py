@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import re
 import subprocess
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def test_demo_runs_in_a_temporary_home(tmp_path: Path) -> None:
     assert "rejection" in done.stdout and "Brightwave" in done.stdout
     assert "job mail" in done.stdout
     assert "Scanned again: 0 new" in done.stdout
+    assert "Feeling angry" in done.stdout and "not a verdict" in done.stdout  # the check-in
+    for page in ("Today", "Review", "Applications", "Insights", "Follow-ups", "Check-in"):
+        assert re.search(rf"│ {page}\s+│ 200\s+│", done.stdout), page  # the dashboard
     assert not home.exists()  # the person's own home is never touched
 
 

@@ -37,6 +37,8 @@ def run_demo(out: Console) -> None:
         _show_job_mail(out, store)
         _show_tracker(out, store)
         _show_followups_and_archive(out, store, Path(home))
+        _show_checkin(out, store, Path(home))
+        _show_dashboard(out, store, Path(home))
         store.close()
 
 
@@ -101,7 +103,9 @@ def _show_tracker(out: Console, store: Store) -> None:
         f"{counts['opened']} applications; {counts['review']} wait for you to pick one."
     )
     tracker.refresh_all()
-    figures = insights.status(tracker.apps(), now, 5)
+    from onward.tracker.snapshot import snapshot
+
+    figures = insights.figures(snapshot(store, now), now, 5)
     figures["links_to_review"] = counts["review"]
     print_status(figures)
 
@@ -146,4 +150,94 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
         f"\n[bold]Archived[/] {len(report.moved)} rejections (batch {report.batches}): the "
         "export itself is never modified; copies went to archive.mbox. On IMAP or a Maildir "
         "they move to 'Job search/Rejections', journaled, and `onward undo` puts them back."
+    )
+
+
+def _show_checkin(out: Console, store: Store, home: Path) -> None:
+    from sqlalchemy import desc
+
+    from onward.actions import checkin as ck
+    from onward.cli_checkin import show_advice
+    from onward.store.checkins import Checkins
+    from onward.store.schema import applications, events
+
+    with store.engine.connect() as conn:
+        last = conn.execute(
+            select(events.c.id, events.c.application_id, events.c.at, applications.c.company)
+            .join(applications, applications.c.id == events.c.application_id)
+            .where(events.c.kind == "rejection")
+            .order_by(desc(events.c.at))
+            .limit(1)
+        ).first()
+    if last is None:
+        return
+    out.print(
+        f"\n[bold]A moment for you.[/] After the rejection from {last.company}, the next "
+        "`onward` command at a terminal asks once how you feel (never in scripts or quiet "
+        "hours). Here the demo answers 'angry, 4 of 5':"
+    )
+    about = [{"event_id": last.id, "application_id": last.application_id}]
+    Checkins(store).record(datetime.now(UTC), "angry", 4, "demo", about)
+    show_advice(ck.advise(ck.load(home), "angry", 4))
+    out.print(f"The suggestions are yours to edit: {home / ck.FILE}")
+
+
+def _show_dashboard(out: Console, store: Store, home: Path) -> None:
+    """Serve the dashboard on 127.0.0.1 for a moment and fetch every page, as a browser would."""
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    import uvicorn
+
+    from onward.config import Config
+    from onward.web.app import create_app, new_secrets
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    secrets = new_secrets(port)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Config.load(), store, secrets),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    table = Table(title="The dashboard (`onward serve`): every page, fetched once")
+    for col in ("page", "status", "ms", "what it shows"):
+        table.add_column(col)
+    pages = (
+        ("Today", "/", "nudges, follow-ups due, a pending check-in"),
+        ("Review", "/review", "uncertain messages to confirm or correct"),
+        ("Applications", "/applications", "sortable table; timeline, add, edit, merge"),
+        ("Insights", "/insights", "goal per week, where rejections happen, feelings"),
+        ("Follow-ups", "/followups", "drafts and reminders"),
+        ("Check-in", "/checkin", "how are you?"),
+    )
+    try:
+        for name, path, what in pages:
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}",
+                headers={"Authorization": f"Bearer {secrets.token}"},
+            )
+            start = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 (our own loopback)
+                code = r.status
+            table.add_row(name, str(code), f"{(time.perf_counter() - start) * 1000:.0f}", what)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    out.print()
+    out.print(table)
+    out.print(
+        "Run `onward serve` and open the link it prints: it listens on 127.0.0.1 only, every "
+        "request needs its token, and no page runs a script."
     )
