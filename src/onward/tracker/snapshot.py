@@ -7,6 +7,7 @@ numbers, so a dashboard page costs a few indexed queries, not 10,000 rows turned
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from statistics import median
 from typing import Any
 
 from sqlalchemy import Float, String, and_, func, select
@@ -56,28 +57,15 @@ def _median(conn: Any, n: int, expr: ColumnElement[Any], *where: Any) -> float |
     return sum(mid) / len(mid)
 
 
-def snapshot(store: Store, now: datetime) -> Snapshot:
+def snapshot(store: Store, now: datetime, history: bool = True) -> Snapshot:
+    """The figures' inputs. `history=False` skips what only Insights shows (where rejections
+    happen, medians, bounce-back), for pages that need the pipeline and nudges only."""
     with store.engine.connect() as conn:
         by_status = {
             r.status: int(r.n)
             for r in conn.execute(select(A.c.status, func.count().label("n")).group_by(A.c.status))
         }
-        grouped = (
-            select(A.c.company_key, func.min(A.c.company).label("name"), func.count().label("n"))
-            .where(A.c.status.in_(PIPELINE))
-            .group_by(A.c.company_key)
-            .subquery()
-        )
-        top = conn.execute(
-            select(
-                grouped,
-                func.sum(grouped.c.n).over().label("total"),
-                func.sum(grouped.c.n * grouped.c.n).over().label("sum_sq"),
-            )
-            .order_by(grouped.c.n.desc(), grouped.c.company_key)
-            .limit(1)
-        ).first()
-        total, sum_sq = (int(top.total), int(top.sum_sq)) if top else (0, 0)
+        total, sum_sq, top = _concentration(conn)
         applied, this_week, last, responded, n_response, n_rejection = conn.execute(
             select(
                 func.count(A.c.applied_at),
@@ -88,26 +76,6 @@ def snapshot(store: Store, now: datetime) -> Snapshot:
                 func.count(A.c.rejection_days),
             )
         ).one()
-        stages = {
-            r.stage: int(r.n)
-            for r in conn.execute(
-                select(
-                    func.coalesce(func.nullif(A.c.closed_stage, ""), "applied").label("stage"),
-                    func.count().label("n"),
-                )
-                .where(A.c.status == "rejected")
-                .group_by("stage")
-            )
-        }
-        nxt = A.alias("nxt")
-        following = (
-            select(func.min(nxt.c.applied_at))
-            .where(nxt.c.applied_at > A.c.closed_at)
-            .scalar_subquery()
-        )
-        bounced = (A.c.status == "rejected", A.c.closed_at.is_not(None), following.is_not(None))
-        n_bounce = int(conn.execute(select(func.count()).where(*bounced)).scalar() or 0)
-        bounce = _median(conn, n_bounce, days_between(A.c.closed_at, following), *bounced)
         pick = (A.c.company, A.c.role, A.c.created_at, A.c.last_contact_at)
         saved = conn.execute(
             select(*pick)
@@ -121,26 +89,71 @@ def snapshot(store: Store, now: datetime) -> Snapshot:
             .order_by(A.c.last_contact_at.is_not(None), A.c.last_contact_at.desc(), A.c.id)
             .limit(3)
         ).all()
+        days = (A.c.response_days, A.c.rejection_days)
         return Snapshot(
             by_status=by_status,
-            active_total=int(total),
-            active_sum_sq=int(sum_sq),
-            top_company=(top.company_key, top.name, int(top.n)) if top else None,
+            active_total=total,
+            active_sum_sq=sum_sq,
+            top_company=top,
             applied=int(applied),
             this_week=int(this_week),
             last_applied=_aware(last) if not isinstance(last, str) else _parse(last),
             responded=int(responded),
-            to_response=_median(
-                conn, n_response, A.c.response_days, A.c.response_days.is_not(None)
-            ),
-            to_rejection=_median(
-                conn, n_rejection, A.c.rejection_days, A.c.rejection_days.is_not(None)
-            ),
-            rejections_by_stage=stages,
-            bounce=bounce,
+            to_response=_median(conn, n_response, days[0], days[0].is_not(None))
+            if history
+            else None,
+            to_rejection=_median(conn, n_rejection, days[1], days[1].is_not(None))
+            if history
+            else None,
+            rejections_by_stage=_stages(conn) if history else {},
+            bounce=_bounce(conn) if history else None,
             first_saved=_row(saved),
             quiet=[r for q in quiet if (r := _row(q)) is not None],
         )
+
+
+def _concentration(conn: Any) -> tuple[int, int, tuple[str, str, int] | None]:
+    """Active applications, the sum of their per-employer counts squared, and the top one."""
+    grouped = (
+        select(A.c.company_key, func.min(A.c.company).label("name"), func.count().label("n"))
+        .where(A.c.status.in_(PIPELINE))
+        .group_by(A.c.company_key)
+        .subquery()
+    )
+    top = conn.execute(
+        select(
+            grouped,
+            func.sum(grouped.c.n).over().label("total"),
+            func.sum(grouped.c.n * grouped.c.n).over().label("sum_sq"),
+        )
+        .order_by(grouped.c.n.desc(), grouped.c.company_key)
+        .limit(1)
+    ).first()
+    if top is None:
+        return 0, 0, None
+    return int(top.total), int(top.sum_sq), (top.company_key, top.name, int(top.n))
+
+
+def _stages(conn: Any) -> dict[str, int]:
+    stage = func.coalesce(func.nullif(A.c.closed_stage, ""), "applied").label("stage")
+    q = select(stage, func.count().label("n")).where(A.c.status == "rejected").group_by("stage")
+    return {r.stage: int(r.n) for r in conn.execute(q)}
+
+
+def _bounce(conn: Any) -> float | None:
+    """Median days from a rejection to the next application. One pass: each rejection's next
+    application is an index lookup, and the spans come back as numbers."""
+    nxt = A.alias("nxt")
+    following = (
+        select(func.min(nxt.c.applied_at)).where(nxt.c.applied_at > A.c.closed_at).scalar_subquery()
+    )
+    spans = conn.execute(
+        select(days_between(A.c.closed_at, following)).where(
+            A.c.status == "rejected", A.c.closed_at.is_not(None), following.is_not(None)
+        )
+    ).scalars()
+    gaps = [max(float(v), 0.0) for v in spans]
+    return median(gaps) if gaps else None
 
 
 def _parse(value: str) -> datetime:

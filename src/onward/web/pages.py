@@ -44,7 +44,7 @@ def _day(value: str) -> datetime | None:
 def today(request: Request) -> Response:
     c = ctx(request)
     t = Tracker(c.store)
-    figures = queries.status(t)
+    figures = queries.status(t, history=False)  # Today shows the pipeline, not the medians
     follow = queries.followup_summary(c.store, t.now)
     pending = Checkins(c.store).pending(t.now)
     return page(
@@ -93,7 +93,7 @@ def checkin_done(request: Request, checkin_id: Id) -> Response:
     if row is None:
         raise HTTPException(404, "No such check-in.")
     advice = ck.advise(ck.load(c.config.paths.config_dir), row["feeling"], row["intensity"] or 3)
-    active = queries.status(Tracker(c.store))["active"]
+    active = queries.status(Tracker(c.store), history=False)["active"]
     return page(c, "checkin_done.html", row=row, advice=advice, active=active)
 
 

@@ -47,9 +47,9 @@ def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
-def status(t: Tracker) -> dict[str, Any]:
+def status(t: Tracker, history: bool = True) -> dict[str, Any]:
     t.refresh_all()
-    return insights.figures(snapshot.snapshot(t.store, t.now), t.now, weekly_goal(t))
+    return insights.figures(snapshot.snapshot(t.store, t.now, history), t.now, weekly_goal(t))
 
 
 def followup_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
