@@ -234,3 +234,39 @@ def test_label_rejects_unknown_kind_and_message(tmp_path: Path) -> None:
     assert bad_kind.returncode == 1 and "not a kind" in bad_kind.stderr
     missing = run("label", "<nope@x>", "rejection", home=home)
     assert missing.returncode == 1 and "No scanned email" in missing.stderr
+
+
+def test_diffuse_doubt_is_not_an_interview() -> None:
+    """Mail in a language the model barely knows spreads a little probability over every kind;
+    that spread alone must not turn a clear rejection into an "interview"."""
+    logp = np.log([0.05, 0.55, 0.04, 0.05, 0.03, 0.03, 0.05, 0.03, 0.17])
+    kind, _, review, _ = Classifier(_weights(logp.tolist())).decide(logp, known=1.0)
+    assert kind == "rejection" and review  # below the rejection threshold: a person confirms
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("after careful review, we won't be moving forward with your application.", ["rejection"]),
+        ("you are no longer being considered for this role.", ["rejection"]),
+        ("the position you applied for has been filled.", ["rejection"]),
+        ("malheureusement, votre candidature n'a pas été retenue.", ["rejection"]),
+        ("nous avons décidé de ne pas donner suite à votre candidature.", ["rejection"]),
+        (
+            "https://www.linkedin.com/comm/x?trk=eml-email_jobs_application_rejected_01-help",
+            ["rejection"],
+        ),
+        # what silence will mean, in a confirmation, is not a decision
+        ("we will be in touch. if you are not selected, we will keep your resume on file.", []),
+        (
+            "sans réponse sous trois semaines, considérez que votre candidature n'a pas été retenue.",
+            [],
+        ),
+        ("we'd like to move forward with scheduling an interview.", []),
+        ("if you no longer wish to be considered, withdraw your application.", []),
+    ],
+)
+def test_decision_cues_in_english_and_french(text: str, kinds: list[str]) -> None:
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text) == kinds

@@ -65,6 +65,15 @@ COMPANY_PATTERNS = [
             2,
             ("welcome to", " from ", "on behalf of"),
         ),
+        (
+            r"(?i:intérêt que vous portez à|intérêt que tu portes à|intérêt porté à|"
+            r"est bien arrivée chez|postulé au poste de [^\n]{2,80}? chez)\s+" + _NAME,
+            4,
+            ("portez à", "portes à", "porté à", "arrivée chez", "postulé"),
+        ),
+        # Sign-offs: "L'équipe Kanbios", "The Acme Recruiting Team".
+        (r"^(?i:l['’]équipe(?: recrutement)?(?: de)?)\s+" + _NAME + r"\s*$", 3, ("équipe",)),
+        (r"^(?i:the)\s+" + _NAME + r"\s+(?i:team)\s*$", 3, ("team", "Team")),
         (r"^" + _NAME + r"\s+(?:-|–|\|)\s", 2, ()),
         (r"(?:-|–|\||:)\s+" + _NAME + r"\s*!?$", 2, ()),
         (r"(?i:interest in)\s+" + _NAME, 2, ("interest in",)),

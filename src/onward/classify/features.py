@@ -12,12 +12,14 @@ import zlib
 import numpy as np
 
 from onward.classify import knowledge as kb
+from onward.classify.rules import cue_kinds
 from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
 N_BUCKETS = 1 << 19
 BODY_CHARS = 1500
 BODY_WORDS = 220
+CUE_CHARS = 2500  # job boards put their template names in links near the top
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -69,6 +71,7 @@ def knowledge_names(
     # What trackers' phrase lists know, as features the model can weigh against the rest.
     for kind, where in phrase_hits(toks["s"], toks["b"]):
         feats.append(f"kw:{kind}:{where}")
+    feats += [f"cue:{kind}" for kind in cue_kinds(email.text[:CUE_CHARS].lower())]
     if personal and s.address:
         feats += [f"me:from:{s.address}", f"me:dom:{s.domain}"]
     return feats
@@ -163,7 +166,7 @@ def hash_name(name: str) -> int:
 
 # Knowledge that carries from one person's inbox to another's (phrases, senders, headers)
 # gets a larger value than words: the same regularisation then lets it weigh more.
-KNOWLEDGE_PREFIXES = ("kw:", "ats:", "board:", "from:", "lp:", "hdr:")
+KNOWLEDGE_PREFIXES = ("kw:", "cue:", "ats:", "board:", "from:", "lp:", "hdr:")
 KNOWLEDGE_VALUE = 8.0
 
 

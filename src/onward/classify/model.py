@@ -25,7 +25,10 @@ META = MODEL_DIR / "model.json"
 # Below these, a verdict waits for the person. Rejection is strictest: it is the kind
 # onward acts on (archive), so a wrong one hides mail.
 DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5}
-PRECIOUS_RISK = 0.15  # P(interview or offer or assessment) above which "rejection" is unsafe
+# "Rejection" is unsafe when an interview, offer or assessment is at least a quarter as likely
+# as the rejection. A ratio, not a sum: mail in a language the model barely knows spreads a
+# little probability over every kind, and that spread is not evidence of an interview.
+PRECIOUS_RATIO = 0.25
 MIN_KNOWN = 0.25  # share of an email's features the model has weights for
 
 
@@ -140,8 +143,8 @@ class Classifier:
     def _decide(self, p: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         kind, reasons = self.w.kinds[int(p.argmax())], []
         review = False
-        risk = sum(float(p[self._index[k]]) for k in PRECIOUS)
-        if kind == "rejection" and risk > PRECIOUS_RISK:
+        risk = max(float(p[self._index[k]]) for k in PRECIOUS)
+        if kind == "rejection" and risk > PRECIOUS_RATIO * float(p[self._index[kind]]):
             # Never file away what might be an interview or an offer: call it that, ask.
             kind = max(PRECIOUS, key=lambda k: p[self._index[k]])
             review = True
