@@ -74,8 +74,7 @@ def test_review_a_message_and_correct_its_kind(page, live: Live) -> None:  # typ
         )
         assert kinds == ["not_job"]
         assert (
-            conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar()
-            == "not_job"
+            conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar() == "not_job"
         )
 
 

@@ -71,7 +71,8 @@ def knowledge_names(
     # What trackers' phrase lists know, as features the model can weigh against the rest.
     for kind, where in phrase_hits(toks["s"], toks["b"]):
         feats.append(f"kw:{kind}:{where}")
-    feats += [f"cue:{kind}" for kind in cue_kinds(email.text[:CUE_CHARS].lower())]
+    text = email.text[:CUE_CHARS].lower()
+    feats += [f"cue:{kind}" for kind in cue_kinds(text, set(toks["s"]) | set(toks["b"]))]
     if personal and s.address:
         feats += [f"me:from:{s.address}", f"me:dom:{s.domain}"]
     return feats

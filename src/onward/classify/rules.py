@@ -147,49 +147,115 @@ ANY_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(PHRASE_KIND, key=l
 # ("we won't be moving forward", "n'a pas été retenue"), and the template names job boards put
 # in their links (LinkedIn's `trk=eml-email_jobs_application_rejected_01`), which say what a
 # notification is in any language even when its text is only a footer.
-CUES: dict[str, tuple[str, ...]] = {
+# (pattern, gate): the gate is word sets that must each share a word with the message's words
+# (set lookups, nearly free), or a literal the text must contain. Only mail that passes runs the
+# regex: a pattern that starts with \b gets no fast literal scan from `re`, and at thousands of
+# messages a second that matters.
+Gate = tuple[frozenset[str], ...] | str
+
+
+def _g(*groups: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(g.split()) for g in groups)
+
+
+_LINK = "eml-email_"
+CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
     "rejection": (
-        r"\b(?:won't|will not|would not|wouldn't|are not|aren't|not be|decided not to|decision "
-        r"not to|decision to not|chosen not to|unable to)\s+(?:be\s+)?(?:moving|move|proceeding|"
-        r"proceed|progressing|progress|advancing|advance|continuing|continue|pursuing|pursue)"
-        r"\b(?! to schedule| with (?:your|the|scheduling) interview)",
-        r"\bno longer (?:being |be )?(?:considered|under consideration|in consideration)\b",
-        r"\b(?:position|role|job|opening|requisition|vacancy)\b[^.\n]{0,80}?\b(?:has|have) been "
-        r"(?:filled|closed|cancell?ed)\b",
-        r"\bregret (?:to (?:inform|say|let you know|tell|advise)|that)\b",
-        r"\b(?:selected|chosen|hired|gone with|go with|move forward with|moving forward with|"
-        r"proceed with|proceeding with|pursue|pursuing) (?:another|other|a different|a more "
-        r"qualified|more qualified) (?:candidate|applicant|individual|person)s?\b",
-        r"(?:\bnot|n't) (?:been )?(?:selected|shortlisted|chosen)\b",
-        r"\b(?:did not|didn't|decided not to|chose not to) select\b",
-        r"\bno longer (?:reviewing|accepting|considering)\b|\bending consideration\b",
-        r"\bmov(?:e|ing) forward with (?:other|those|candidates|applicants|someone|another)\b",
-        r"\b(?:have|has) filled the\b|\ba été pourvue?\b|\bposte (?:est )?pourvu\b",
-        r"\bnot a (?:match|fit)\b",
-        r"\bunable to (?:offer|consider|move)\b",
-        r"\bnot the (?:most qualified|right fit|best fit|best match)\b",
-        r"\bpas\b[^.\n]{0,25}?\bdonner (?:une |de )?suite\b",
-        r"\bn[e'’]\s*(?:a |avons |ont )?pas (?:été )?(?:retenue?s?|sélectionnée?s?)\b",
-        r"\bde ne pas (?:la |le |les |vous |lui )?(?:sélectionner|retenir|poursuivre|donner "
-        r"suite|aller plus loin|avancer)\b",
-        r"\b(?:avec|retenu|privilégié|choisi|sélectionné) (?:un |une |d[e'’] ?)?(?:autres? )?"
-        r"(?:candidat|candidate|profil)s?\b",
-        r"\b(?:au|le) regret de\b",
-        r"\bne correspond(?:ait|ent)? pas\b",
-        r"eml-email_[a-z_]*(?:rejected|rejection)",
+        (
+            r"\b(?:won't|will not|would not|wouldn't|are not|aren't|not be|decided not to|decision "
+            r"not to|decision to not|chosen not to|unable to)\s+(?:be\s+)?(?:moving|move|"
+            r"proceeding|proceed|progressing|progress|advancing|advance|continuing|continue|"
+            r"pursuing|pursue)\b(?! to schedule| with (?:your|the|scheduling) interview)",
+            _g(
+                "moving move proceeding proceed progressing progress advancing advance "
+                "continuing continue pursuing pursue",
+                "not won't wouldn't aren't unable",
+            ),
+        ),
+        (
+            r"\bno longer (?:being |be )?(?:considered|under consideration|in consideration)\b",
+            _g("longer", "considered consideration"),
+        ),
+        (
+            r"\b(?:position|role|job|opening|requisition|vacancy)\b[^.\n]{0,80}?\b(?:has|have) "
+            r"been (?:filled|closed|cancell?ed)\b",
+            _g("filled closed cancelled canceled", "been"),
+        ),
+        (r"\bregret (?:to (?:inform|say|let you know|tell|advise)|that)\b", _g("regret")),
+        (
+            r"\b(?:selected|chosen|hired|gone with|go with|move forward with|moving forward with|"
+            r"proceed with|proceeding with|pursue|pursuing) (?:another|other|a different|a more "
+            r"qualified|more qualified) (?:candidate|applicant|individual|person)s?\b",
+            _g(
+                "candidate candidates applicant applicants individual individuals person",
+                "another other different qualified",
+            ),
+        ),
+        (
+            r"(?:\bnot|n't) (?:been )?(?:selected|shortlisted|chosen)\b",
+            _g("selected shortlisted chosen"),
+        ),
+        (r"\b(?:did not|didn't|decided not to|chose not to) select\b", _g("select")),
+        (
+            r"\bno longer (?:reviewing|accepting|considering)\b|\bending consideration\b",
+            _g("longer ending", "reviewing accepting considering consideration"),
+        ),
+        (
+            r"\bmov(?:e|ing) forward with (?:other|those|candidates|applicants|someone|another)\b",
+            _g("forward", "other those candidates applicants someone another"),
+        ),
+        (
+            r"\b(?:have|has) filled the\b|\ba été pourvue?\b|\bposte (?:est )?pourvu\b",
+            _g("filled pourvu pourvue"),
+        ),
+        (r"\bnot a (?:match|fit)\b", _g("match fit", "not")),
+        (r"\bunable to (?:offer|consider|move)\b", _g("unable")),
+        (
+            r"\bnot the (?:most qualified|right fit|best fit|best match)\b",
+            _g("qualified fit match", "not"),
+        ),
+        (r"\bpas\b[^.\n]{0,25}?\bdonner (?:une |de )?suite\b", _g("suite", "pas")),
+        (
+            r"\bn[e'’]\s*(?:a |avons |ont )?pas (?:été )?(?:retenue?s?|sélectionnée?s?)\b",
+            _g("retenu retenue retenus retenues sélectionné sélectionnée", "pas"),
+        ),
+        (
+            r"\bde ne pas (?:la |le |les |vous |lui )?(?:sélectionner|retenir|poursuivre|donner "
+            r"suite|aller plus loin|avancer)\b",
+            _g("sélectionner retenir poursuivre donner aller avancer", "ne", "pas"),
+        ),
+        (
+            r"\b(?:avec|retenu|privilégié|choisi|sélectionné) (?:un |une |d[e'’] ?)?(?:autres? )?"
+            r"(?:candidat|candidate|profil)s?\b",
+            _g(
+                "candidat candidate candidats candidates profil profils",
+                "avec retenu privilégié choisi sélectionné",
+            ),
+        ),
+        (r"\b(?:au|le) regret de\b", _g("regret")),
+        (r"\bne correspond(?:ait|ent)? pas\b", _g("correspond correspondait correspondent")),
+        (r"eml-email_[a-z_]*(?:rejected|rejection)", _LINK),
     ),
     "application_received": (
-        r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)",
+        (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),
     ),
     "job_alert": (
-        r"eml-email_[a-z_]*(?:job_alert|saved_jobs?|job_reminder|jobs_you|recommended_jobs|"
-        r"first_time_job_seeker)",
+        (
+            r"eml-email_[a-z_]*(?:job_alert|saved_jobs?|job_reminder|jobs_you|recommended_jobs|"
+            r"first_time_job_seeker)",
+            _LINK,
+        ),
     ),
-    "other_job": (r"eml-email_[a-z_]*applications?_update_digest",),
+    "other_job": ((r"eml-email_[a-z_]*applications?_update_digest", _LINK),),
 }
-CUE_PATTERNS = {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in CUES.items()}
-
-
+CUE_PATTERNS = {kind: [(re.compile(p), gate) for p, gate in cues] for kind, cues in CUES.items()}
+# A kind's cues can only fire when the message has one of their gates' first words: one set
+# operation rules most mail out.
+_ENTRY = {
+    kind: frozenset().union(*(g[0] for _, g in cues if not isinstance(g, str)))
+    for kind, cues in CUES.items()
+}
+_BY_LINK = {kind: any(isinstance(g, str) for _, g in cues) for kind, cues in CUES.items()}
 # "If you are not selected, ...", "sans réponse sous trois semaines, considérez que votre
 # candidature n'a pas été retenue": a confirmation saying what silence will mean, not a decision.
 _CONDITIONAL = re.compile(
@@ -199,17 +265,30 @@ _CONDITIONAL = re.compile(
 _SENTENCE = re.compile(r"[.!?\n]")
 
 
-def cue_kinds(text: str) -> list[str]:
-    """Kinds whose cues occur in a lower-cased text, outside conditional clauses."""
+def cue_kinds(text: str, words: set[str] | frozenset[str]) -> list[str]:
+    """Kinds whose cues occur in a lower-cased text (whose words are `words`), outside
+    conditional clauses."""
     found = []
-    for kind, pattern in CUE_PATTERNS.items():
-        for m in pattern.finditer(text):
-            before = text[max(0, m.start() - 120) : m.start()]
-            clause = _SENTENCE.split(before)[-1]
-            if not _CONDITIONAL.search(clause):
+    link = _LINK in text
+    for kind, cues in CUE_PATTERNS.items():
+        if (link and _BY_LINK[kind]) or not _ENTRY[kind].isdisjoint(words):
+            if any(_decided(p, text) for p, gate in cues if _open(gate, text, words)):
                 found.append(kind)
-                break
     return found
+
+
+def _open(gate: Gate, text: str, words: set[str] | frozenset[str]) -> bool:
+    if isinstance(gate, str):
+        return gate in text
+    return all(not group.isdisjoint(words) for group in gate)
+
+
+def _decided(pattern: re.Pattern[str], text: str) -> bool:
+    for m in pattern.finditer(text):
+        clause = _SENTENCE.split(text[max(0, m.start() - 120) : m.start()])[-1]
+        if not _CONDITIONAL.search(clause):
+            return True
+    return False
 
 
 def matched_phrases(email: Email) -> dict[str, list[str]]:
