@@ -114,8 +114,10 @@ def test_what_came_after_each_rejection() -> None:
     later = next(r for r in after if r["company"] == "D")
     assert later["next_application"] is None
     checkins = [{"feeling": "angry", "rejected_at": d(10), "created_at": d(10), "intensity": 4}]
-    bounce = mood.bounce_back(after, checkins, NOW)
-    assert bounce == {"median_days": 3.0, "still_waiting": 1, "by_feeling": {"angry": 3.0}}
+    assert mood.by_feeling([("angry", 3.0), ("angry", 5.0), ("sad", 1.0)]) == {
+        "angry": 4.0,
+        "sad": 1.0,
+    }
     applied = mood.count_by_week((a["applied_at"] for a in apps), NOW)
     rejected = mood.count_by_week((a["closed_at"] for a in apps if a["status"] == "rejected"), NOW)
     weeks = mood.weeks(applied, rejected, checkins, d(31), count=6)

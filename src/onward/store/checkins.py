@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from onward.store.db import Store
@@ -111,22 +111,6 @@ class Checkins:
         )
         if since is not None:
             q = q.where(checkins.c.created_at >= since)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
-
-    def milestones(self) -> list[dict[str, Any]]:
-        """Rejection, interview and offer events, for what came after each rejection."""
-        q = (
-            select(
-                events.c.id,
-                events.c.kind,
-                events.c.at,
-                events.c.application_id,
-                applications.c.company,
-            )
-            .join(applications, applications.c.id == events.c.application_id)
-            .where(and_(events.c.kind.in_(("rejection", "interview", "offer"))))
-        )
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 

@@ -92,27 +92,6 @@ def after_rejections(
     return out
 
 
-def bounce_back(
-    after: list[dict[str, Any]], checkins: list[dict[str, Any]], now: datetime
-) -> dict[str, Any]:
-    """Days from a rejection to the next application: overall, and by the feeling checked in."""
-    days = [r["next_application"]["days"] for r in after if r["next_application"]]
-    feeling_at = sorted(
-        (at, c["feeling"]) for c in checkins if (at := _aware(c.get("rejected_at"), now))
-    )
-    by_feeling: dict[str, list[float]] = defaultdict(list)
-    lookup = dict(feeling_at)
-    for r in after:
-        f = lookup.get(r["at"])
-        if f and r["next_application"]:
-            by_feeling[f].append(r["next_application"]["days"])
-    return {
-        "median_days": round(median(days), 1) if days else None,
-        "still_waiting": sum(1 for r in after if not r["next_application"]),
-        "by_feeling": {f: round(median(v), 1) for f, v in sorted(by_feeling.items())},
-    }
-
-
 def by_feeling(pairs: list[tuple[str, float]]) -> dict[str, float]:
     """Median days to the next application, by the feeling checked in after the rejection."""
     groups: dict[str, list[float]] = defaultdict(list)

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 
 from onward.store import Store
 from onward.store.checkins import Checkins
-from onward.store.schema import applications, emails, events, followups
+from onward.store.schema import applications, emails, followups
 from onward.tracker import insights, mood, snapshot
 from onward.tracker.repo import Tracker
 
@@ -216,8 +216,3 @@ def insight_data(store: Store, t: Tracker, now: datetime) -> dict[str, Any]:
         },
         "ghost_rate": round(figures["ghosted"] / applied, 3) if applied else None,
     }
-
-
-def event_counts(store: Store) -> dict[str, int]:
-    q = select(events.c.kind, func.count().label("n")).group_by(events.c.kind)
-    return {r["kind"]: r["n"] for r in _rows(store, q)}
