@@ -35,7 +35,7 @@ from onward.store.schema import (  # noqa: E402
     events,
     followups,
 )
-from onward.tracker.state import spans  # noqa: E402
+from onward.tracker.state import with_spans  # noqa: E402
 
 KINDS = ["application_received", "interview", "assessment", "rejection", "not_job", "job_alert"]
 STATUSES = ["applied", "interview", "assessment", "rejected", "ghosted", "offer", "saved"]
@@ -130,12 +130,8 @@ def build(store: Store, n_apps: int, n_emails: int, seed: int = 7) -> None:
         }
         for _ in range(n_apps // 10)
     ]
-    for a in apps:  # what the tracker's replay stores beside the dates
-        a["response_days"], a["rejection_days"] = spans(
-            a["applied_at"], a["first_response_at"], a["closed_at"], a["status"]
-        )
     with store.engine.begin() as conn:
-        conn.execute(applications.insert(), apps)
+        conn.execute(applications.insert(), [with_spans(a) for a in apps])
         conn.execute(events.insert(), evs)
         for start in range(0, len(mails), 10_000):
             conn.execute(emails.insert(), mails[start : start + 10_000])
@@ -185,8 +181,8 @@ def main() -> None:
             "/applications",
             "/applications?sort=company&desc=0",
             "/applications?q=role+42&status=rejected",
-            "/applications/5000",
-            "/emails/50000",
+            f"/applications/{args.apps // 2}",
+            f"/emails/{args.emails // 2}",
             "/insights",
             "/followups",
             "/checkin",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import dovecot as dv
+from tests.webserver import Live, build_home, serve, xss_mbox
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("ONWARD_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -149,3 +150,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{server}/{name}"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The dashboard on a free loopback port, over the demo mailbox plus an email full of
+    script payloads; one per test module."""
+    root = tmp_path_factory.mktemp("dashboard")
+    config, store = build_home(root / "home", [xss_mbox(root / "xss.mbox")])
+    with serve(config, store) as server:
+        yield server

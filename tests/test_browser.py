@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from onward.store.schema import applications, checkins, corrections, emails
-from tests.webserver import Live, build_home, serve, xss_mbox
+from tests.webserver import Live
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = os.environ.get("ONWARD_SCREENSHOTS")
@@ -32,14 +31,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:  # type: i
         # No stray DNS lookups from the browser: only the dashboard on loopback is reachable.
         "args": ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
     }
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    root = tmp_path_factory.mktemp("browser")
-    config, store = build_home(root / "home", [xss_mbox(root / "xss.mbox")])
-    with serve(config, store) as server:
-        yield server
 
 
 @pytest.fixture

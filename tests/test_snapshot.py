@@ -12,7 +12,7 @@ from onward.store import Store
 from onward.store.schema import applications, checkins, events
 from onward.tracker import insights, mood, snapshot
 from onward.tracker.repo import Tracker
-from onward.tracker.state import spans
+from onward.tracker.state import with_spans
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 STATUSES = ["saved", "applied", "assessment", "interview", "offer", "rejected", "ghosted"]
@@ -53,12 +53,8 @@ def fill(store: Store, seed: int, n: int = 120) -> None:
         if status in ("interview", "offer") or rnd.random() < 0.2:
             kind = "offer" if status == "offer" else "interview"
             evs.append({"application_id": i, "kind": kind, "at": later, "via": "email"})
-    for a in apps:  # what the tracker's replay stores beside the dates
-        a["response_days"], a["rejection_days"] = spans(
-            a["applied_at"], a["first_response_at"], a["closed_at"], a["status"]
-        )
     with store.engine.begin() as conn:
-        conn.execute(applications.insert(), apps)
+        conn.execute(applications.insert(), [with_spans(a) for a in apps])
         conn.execute(events.insert(), evs)
         rej = conn.execute(events.select().where(events.c.kind == "rejection")).all()
         conn.execute(

@@ -8,23 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from onward.store.schema import applications, corrections
-from tests.webserver import Live, build_home, serve, xss_mbox
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    home = tmp_path_factory.mktemp("web")
-    config, store = build_home(home / "home", [xss_mbox(home / "xss.mbox")])
-    with serve(config, store) as server:
-        yield server
+from tests.webserver import Live
 
 
 def _count(live: Live) -> int:

@@ -101,3 +101,11 @@ def spans(applied: Any, responded: Any, closed: Any, status: str) -> tuple[Any, 
         return d if d >= 0 else None
 
     return days(applied, responded), days(applied, closed) if status == "rejected" else None
+
+
+def with_spans(app: dict[str, Any]) -> dict[str, Any]:
+    """An application row with the spans replay would store (for rows written in bulk)."""
+    response, rejection = spans(
+        app["applied_at"], app["first_response_at"], app["closed_at"], app["status"]
+    )
+    return app | {"response_days": response, "rejection_days": rejection}

@@ -31,6 +31,13 @@ def back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def _email(c: Ctx, email_id: int) -> dict[str, Any]:
+    row = queries.email(c.store, email_id)
+    if row is None:
+        raise HTTPException(404, "No such email.")
+    return row
+
+
 def _day(value: str) -> datetime | None:
     if not value:
         return None
@@ -232,10 +239,7 @@ def application_merge(
 @router.get("/emails/{email_id}", response_class=HTMLResponse)
 def email_view(request: Request, email_id: Id) -> Response:
     c = ctx(request)
-    row = queries.email(c.store, email_id)
-    if row is None:
-        raise HTTPException(404, "No such email.")
-    return page(c, "email.html", e=row, kinds=KINDS)
+    return page(c, "email.html", e=_email(c, email_id), kinds=KINDS)
 
 
 @router.get("/emails/{email_id}/original", response_class=HTMLResponse)
@@ -243,9 +247,7 @@ def email_original(request: Request, email_id: Id) -> Response:
     from onward.web.original import original_html
 
     c = ctx(request)
-    row = queries.email(c.store, email_id)
-    if row is None:
-        raise HTTPException(404, "No such email.")
+    row = _email(c, email_id)
     html, problem = original_html(c.config, c.store, email_id)
     return page(c, "original.html", e=row, html=html, problem=problem)
 
@@ -289,9 +291,6 @@ def followup_draft(request: Request, email_id: Id) -> Response:
     from onward.actions import followup as fu
 
     c = ctx(request)
-    row = queries.email(c.store, email_id)
-    if row is None:
-        raise HTTPException(404, "No such email.")
-    draft = fu.prepare(c.config, row)
+    draft = fu.prepare(c.config, _email(c, email_id))
     fu.store_draft(c.config, c.store, draft)
     return back("/followups")
