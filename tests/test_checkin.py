@@ -106,7 +106,7 @@ def test_what_came_after_each_rejection() -> None:
         {"kind": "interview", "at": d(20), "company": "B"},
         {"kind": "rejection", "at": d(31), "company": "D"},
     ]
-    after = mood.after_rejections(milestones, apps, NOW)
+    after = mood.after_rejections(milestones, apps)
     first = next(r for r in after if r["company"] == "A")
     assert first["next_application"] == {"company": "B", "days": 3.0}
     assert first["next_interview"] == {"company": "B", "days": 10.0}
@@ -118,8 +118,8 @@ def test_what_came_after_each_rejection() -> None:
         "angry": 4.0,
         "sad": 1.0,
     }
-    applied = mood.count_by_week((a["applied_at"] for a in apps), NOW)
-    rejected = mood.count_by_week((a["closed_at"] for a in apps if a["status"] == "rejected"), NOW)
+    applied = mood.count_by_week(a["applied_at"] for a in apps)
+    rejected = mood.count_by_week(a["closed_at"] for a in apps if a["status"] == "rejected")
     weeks = mood.weeks(applied, rejected, checkins, d(31), count=6)
     assert sum(w["applied"] for w in weeks) == 3 and sum(w["rejected"] for w in weeks) == 1
     assert [w["feelings"] for w in weeks if w["feelings"]] == [{"angry": 1}]

@@ -74,9 +74,8 @@ def build_home(home: Path, extra: list[Path] = ()) -> tuple[Config, Store]:  # t
     config = Config(Paths(home, home), {})
     store = Store.for_path(home / "onward.db")
     classifier = classifier_for(store)
-    for i, path in enumerate([DEMO_MBOX, *extra]):
+    for path in [DEMO_MBOX, *extra]:
         Scanner(store, classifier=classifier).run(open_path_source(path, str(path)))
-        del i
     Tracker(store).link_pending()
     return config, store
 

@@ -42,9 +42,10 @@ def context_line(feeling: str, config: Config, store: Any) -> str:
         return "Your follow-up asks what to improve: `onward followup` drafts it, if not done yet."
     if feeling == "anxious":
         from onward.tracker.insights import PIPELINE
-        from onward.tracker.repo import Tracker
+        from onward.tracker.snapshot import snapshot
 
-        active = sum(1 for a in Tracker(store).apps() if a["status"] in PIPELINE)
+        by = snapshot(store, datetime.now(UTC), history=False).by_status
+        active = sum(by.get(status, 0) for status in PIPELINE)
         return f"You have {active} active application{'s' if active != 1 else ''}: `onward status`."
     return ""
 

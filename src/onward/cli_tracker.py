@@ -189,7 +189,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     t.refresh_all()
     from onward.tracker.snapshot import snapshot
 
-    figures = insights.figures(snapshot(t.store, t.now), t.now, int(t.setting("weekly_goal", "5")))
+    figures = insights.figures(snapshot(t.store, t.now), t.now, t.weekly_goal)
     figures["links_to_review"] = len(t.review_links())
     figures["followups"] = _followups(t)
     if as_json:

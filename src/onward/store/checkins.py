@@ -10,14 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from onward.store.db import Store
 from onward.store.schema import applications, checkins, events
+from onward.timeutil import aware
 
 # A rejection older than this when first seen (a year of mail scanned on day one) is history,
 # not something to check in about.
 WINDOW_DAYS = 14
-
-
-def _aware(dt: datetime | None, like: datetime) -> datetime | None:
-    return dt.replace(tzinfo=like.tzinfo) if dt is not None and dt.tzinfo is None else dt
 
 
 class Checkins:
@@ -45,7 +42,7 @@ class Checkins:
             .order_by(events.c.at.desc(), events.c.id.desc())
         )
         with self.engine.connect() as conn:
-            return [dict(r._mapping) | {"at": _aware(r.at, now)} for r in conn.execute(q)]
+            return [dict(r._mapping) | {"at": aware(r.at)} for r in conn.execute(q)]
 
     def record(
         self,
@@ -100,6 +97,13 @@ class Checkins:
                 )
                 done += 1
         return done
+
+    def get(self, checkin_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(checkins).where(checkins.c.id == checkin_id, checkins.c.state == "done")
+            ).first()
+        return dict(row._mapping) if row else None
 
     def history(self, since: datetime | None = None) -> list[dict[str, Any]]:
         q = (

@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-
-def _aware(dt: datetime | None, now: datetime) -> datetime | None:
-    return dt.replace(tzinfo=now.tzinfo) if dt is not None and dt.tzinfo is None else dt
+from onward.timeutil import aware
 
 
 def week_of(dt: datetime) -> str:
@@ -19,8 +17,8 @@ def week_of(dt: datetime) -> str:
     return monday.isoformat()
 
 
-def count_by_week(stamps: Iterable[datetime | None], now: datetime) -> dict[str, int]:
-    return dict(Counter(week_of(at) for t in stamps if (at := _aware(t, now)) is not None))
+def count_by_week(stamps: Iterable[datetime | None]) -> dict[str, int]:
+    return dict(Counter(week_of(at) for t in stamps if (at := aware(t)) is not None))
 
 
 def weeks(
@@ -37,7 +35,7 @@ def weeks(
     feelings: dict[str, Counter[str]] = {k: Counter() for k in keys}
     strength: dict[str, list[int]] = {k: [] for k in keys}
     for c in checkins:
-        at = _aware(c.get("created_at"), now)
+        at = aware(c.get("created_at"))
         k = week_of(at) if at else None
         if k in feelings:
             feelings[k][c["feeling"]] += 1
@@ -56,16 +54,16 @@ def weeks(
 
 
 def after_rejections(
-    milestones: list[dict[str, Any]], apps: list[dict[str, Any]], now: datetime
+    milestones: list[dict[str, Any]], apps: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """One door closes, another opens: for each rejection, the next application, interview
     and offer after it (anywhere), and the days it took."""
     applied = sorted(
-        (at, a["company"]) for a in apps if (at := _aware(a.get("applied_at"), now)) is not None
+        (at, a["company"]) for a in apps if (at := aware(a.get("applied_at"))) is not None
     )
     by_kind: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for m in milestones:
-        at = _aware(m.get("at"), now)
+        at = aware(m.get("at"))
         if at is not None:
             by_kind[m["kind"]].append((at, m["company"]))
     for v in by_kind.values():

@@ -11,10 +11,12 @@ from sqlalchemy import and_, delete, select, update
 from onward.classify.extract import norm_company
 from onward.store import Store
 from onward.store.schema import applications, emails, events, settings
+from onward.timeutil import aware
 from onward.tracker.match import link_email, norm_role
 from onward.tracker.state import STATUSES, TRACKED_KINDS, replay
 
 GHOST_DAYS = 21
+WEEKLY_GOAL = 5
 
 
 class TrackerError(Exception):
@@ -23,12 +25,6 @@ class TrackerError(Exception):
 
 class NotFound(TrackerError):
     """An application or email that is not in the database."""
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
-    return dt
 
 
 class Tracker:
@@ -47,6 +43,10 @@ class Tracker:
         with self.engine.begin() as conn:
             conn.execute(delete(settings).where(settings.c.key == key))
             conn.execute(settings.insert().values(key=key, value=value))
+
+    @property
+    def weekly_goal(self) -> int:
+        return int(self.setting("weekly_goal", str(WEEKLY_GOAL)))
 
     @property
     def ghost_days(self) -> int:
@@ -68,7 +68,7 @@ class Tracker:
                 "last_contact_at",
                 "updated_at",
             ):
-                r[k] = _aware(r[k])
+                r[k] = aware(r[k])
         return rows
 
     def app(self, app_id: int) -> dict[str, Any]:
@@ -85,7 +85,7 @@ class Tracker:
                 .where(events.c.application_id == app_id)
                 .order_by(events.c.at, events.c.id)
             )
-            return [dict(r._mapping) | {"at": _aware(r.at)} for r in rows]
+            return [dict(r._mapping) | {"at": aware(r.at)} for r in rows]
 
     # writing -----------------------------------------------------------------------------
     def _refresh(self, conn: Any, app_id: int) -> None:
@@ -94,7 +94,7 @@ class Tracker:
             .where(events.c.application_id == app_id)
             .order_by(events.c.at, events.c.id)
         ).all()
-        state = replay([(k, _aware(a), v) for k, a, v in rows], self.now, self.ghost_days)
+        state = replay([(k, aware(a), v) for k, a, v in rows], self.now, self.ghost_days)
         conn.execute(
             update(applications)
             .where(applications.c.id == app_id)
@@ -355,7 +355,7 @@ class Tracker:
                     conn,
                     app_id,
                     e["kind"],
-                    _aware(e["sent_at"]) or _aware(e["scanned_at"]),
+                    aware(e["sent_at"]) or aware(e["scanned_at"]),
                     "email",
                     "",
                     e["id"],
@@ -411,6 +411,6 @@ class Tracker:
                 )
             )
             self.add_event(
-                conn, app_id, e.kind, _aware(e.sent_at) or self.now, "email", "", email_id
+                conn, app_id, e.kind, aware(e.sent_at) or self.now, "email", "", email_id
             )
         return app_id

@@ -18,6 +18,7 @@ from onward.store import Store
 from onward.store.schema import applications as A
 from onward.store.schema import checkins as C
 from onward.store.schema import events as E
+from onward.timeutil import aware
 from onward.tracker.insights import PIPELINE, Snapshot, week_start
 
 
@@ -41,10 +42,6 @@ def _days_pg(element: Any, compiler: Any, **kw: Any) -> str:
         f"(EXTRACT(EPOCH FROM ({compiler.process(b, **kw)} - {compiler.process(a, **kw)}))"
         " / 86400.0)"
     )
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
 def _median(conn: Any, n: int, expr: ColumnElement[Any], *where: Any) -> float | None:
@@ -97,7 +94,7 @@ def snapshot(store: Store, now: datetime, history: bool = True) -> Snapshot:
             top_company=top,
             applied=int(applied),
             this_week=int(this_week),
-            last_applied=_aware(last) if not isinstance(last, str) else _parse(last),
+            last_applied=aware(last) if not isinstance(last, str) else _parse(last),
             responded=int(responded),
             to_response=_median(conn, n_response, days[0], days[0].is_not(None))
             if history
@@ -167,8 +164,8 @@ def _row(r: Any) -> dict[str, Any] | None:
     return {
         "company": r.company,
         "role": r.role,
-        "created_at": _aware(r.created_at),
-        "last_contact_at": _aware(r.last_contact_at),
+        "created_at": aware(r.created_at),
+        "last_contact_at": aware(r.last_contact_at),
     }
 
 
@@ -248,7 +245,7 @@ def after_rejections(store: Store, limit: int = 15) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         m = r._mapping
-        item: dict[str, Any] = {"at": _aware(r.at), "company": r.company}
+        item: dict[str, Any] = {"at": aware(r.at), "company": r.company}
         for name in nexts:
             days = m[f"{name}_days"]
             item[name] = (

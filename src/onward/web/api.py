@@ -12,6 +12,7 @@ from onward.actions import checkin as ck
 from onward.classify import KINDS
 from onward.classify.service import label
 from onward.store.checkins import Checkins
+from onward.timeutil import aware
 from onward.tracker.repo import Tracker
 from onward.web import queries
 from onward.web.deps import ctx
@@ -28,7 +29,7 @@ class Out(BaseModel):
     @classmethod
     def _aware(cls, v: Any) -> Any:
         # SQLite hands datetimes back without their zone; they were stored as UTC.
-        return v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+        return aware(v) if isinstance(v, datetime) else v
 
 
 class Application(Out):

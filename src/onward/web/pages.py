@@ -96,7 +96,7 @@ def checkin_post(
 @router.get("/checkin/{checkin_id}", response_class=HTMLResponse)
 def checkin_done(request: Request, checkin_id: Id) -> Response:
     c = ctx(request)
-    row = next((r for r in Checkins(c.store).history() if r["id"] == checkin_id), None)
+    row = Checkins(c.store).get(checkin_id)
     if row is None:
         raise HTTPException(404, "No such check-in.")
     advice = ck.advise(ck.load(c.config.paths.config_dir), row["feeling"], row["intensity"] or 3)

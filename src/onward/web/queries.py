@@ -49,7 +49,7 @@ def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
 
 def status(t: Tracker, history: bool = True) -> dict[str, Any]:
     t.refresh_all()
-    return insights.figures(snapshot.snapshot(t.store, t.now, history), t.now, weekly_goal(t))
+    return insights.figures(snapshot.snapshot(t.store, t.now, history), t.now, t.weekly_goal)
 
 
 def followup_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
@@ -193,10 +193,6 @@ def without_followup(store: Store) -> list[dict[str, Any]]:
         .limit(PER_PAGE)
     )
     return _rows(store, q)
-
-
-def weekly_goal(t: Tracker) -> int:
-    return int(t.setting("weekly_goal", "5"))
 
 
 def insight_data(store: Store, t: Tracker, now: datetime) -> dict[str, Any]:
