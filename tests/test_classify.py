@@ -271,3 +271,49 @@ def test_decision_cues_in_english_and_french(text: str, kinds: list[str]) -> Non
     from onward.classify.rules import cue_kinds
 
     assert cue_kinds(text, set(words(text))) == kinds
+
+
+def test_mail_without_job_words_is_screened_but_job_senders_and_other_scripts_are_not() -> None:
+    clf = Classifier()
+    news = message(
+        6,
+        sender="Garden Club <news@garden.example>",
+        subject="Tulip bulbs are here",
+        body="Spring planting starts now: bulbs, compost and a workshop on pruning.",
+    )
+    v = clf.classify(parse_message(news), explain=True)
+    assert (v.kind, v.needs_review) == ("not_job", False)
+    assert v.model_version.endswith("+screen") and "no word job mail uses" in v.reasons[0]
+    # The same words from an ATS, or in a script the stems do not cover, go to the model.
+    ats = message(
+        7,
+        sender="Acme <no-reply@greenhouse.io>",
+        subject="Tulip bulbs are here",
+        body="Spring planting starts now.",
+    )
+    cyrillic = message(
+        8,
+        sender="HR <hr@firma.example>",
+        subject="Ваша заявка",
+        body="Здравствуйте! К сожалению, мы не можем предложить вам эту должность.",
+    )
+    for raw in (ats, cyrillic):
+        assert not clf.classify(parse_message(raw)).model_version.endswith("+screen")
+
+
+def test_a_correction_of_mail_without_job_words_turns_the_screen_off() -> None:
+    from onward.classify.learn import LocalAdjustment
+
+    odd = parse_message(
+        message(
+            9,
+            sender="Pat Lee <pat@smallshop.example>",
+            subject="Tuesday",
+            body="Sorry Sam, we went with someone else. Best of luck, Pat",
+        )
+    )
+    weights = shipped()
+    assert Classifier(weights).classify(odd).model_version.endswith("+screen")
+    local = LocalAdjustment.learn(weights, [(odd, "rejection")])
+    v = Classifier(weights, local).classify(odd)
+    assert not local.screen and v.kind == "rejection"

@@ -21,19 +21,26 @@ BODY_CHARS = 1500
 BODY_WORDS = 220
 CUE_CHARS = 2500  # job boards put their template names in links near the top
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Two patterns with literal prefixes (which the regex engine finds with a fast search)
+# instead of one alternation it tries at every position; an address can only start where a
+# whitespace-separated token starts.
+_HTTP = re.compile(r"https?://\S+")
+_WWW = re.compile(r"www\.\S+")
+_EMAIL = re.compile(r"(?<!\S)\S+@\S+\.\w+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGITS = re.compile(r"\d")
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words; URLs, addresses and digits flattened so they generalise."""
-    if "http" in text or "www." in text or "WWW." in text:
-        text = _URL.sub(" xurl ", text)
+    text = text.lower()
+    if "http" in text:
+        text = _HTTP.sub(" xurl ", text)
+    if "www." in text:
+        text = _WWW.sub(" xurl ", text)
     if "@" in text:
         text = _EMAIL.sub(" xemail ", text)
-    return _WORD.findall(_DIGITS.sub("0", text.lower()))
+    return _WORD.findall(_DIGITS.sub("0", text))
 
 
 def streams(email: Email, s: SenderInfo) -> tuple[dict[str, list[str]], str]:
@@ -69,10 +76,11 @@ def knowledge_names(
     if email.auto_submitted and email.auto_submitted.lower() != "no":
         feats.append("hdr:auto")
     # What trackers' phrase lists know, as features the model can weigh against the rest.
-    for kind, where in phrase_hits(toks["s"], toks["b"]):
+    sv, bv = set(toks["s"]), set(toks["b"])
+    for kind, where in phrase_hits(toks["s"], toks["b"], (sv, bv)):
         feats.append(f"kw:{kind}:{where}")
     text = email.text[:CUE_CHARS].lower()
-    feats += [f"cue:{kind}" for kind in cue_kinds(text, set(toks["s"]) | set(toks["b"]))]
+    feats += [f"cue:{kind}" for kind in cue_kinds(text, sv | bv)]
     if personal and s.address:
         feats += [f"me:from:{s.address}", f"me:dom:{s.domain}"]
     return feats
@@ -107,24 +115,29 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     return _PHRASE_INDEX
 
 
-def phrase_kinds(toks: list[str]) -> set[str]:
-    """Kinds whose phrases occur in a word sequence: one dict lookup per word."""
+def phrase_kinds(toks: list[str], vocab: set[str] | None = None) -> set[str]:
+    """Kinds whose phrases occur in a word sequence (whose distinct words are `vocab`)."""
     index = _phrase_index()
-    starts = index.keys() & set(toks)
     found: set[str] = set()
-    if not starts:
-        return found
-    for i, tok in enumerate(toks):
-        if tok in starts:
-            for phrase, kind in index[tok]:
+    for first in index.keys() & (vocab if vocab is not None else set(toks)):
+        i = toks.index(first)  # list.index scans in C: no Python loop over every word
+        while True:
+            for phrase, kind in index[first]:
                 if kind not in found and tuple(toks[i : i + len(phrase)]) == phrase:
                     found.add(kind)
+            try:
+                i = toks.index(first, i + 1)
+            except ValueError:
+                break
     return found
 
 
-def phrase_hits(subject: list[str], body: list[str]) -> list[tuple[str, str]]:
-    out = [(kind, "subject") for kind in sorted(phrase_kinds(subject))]
-    return out + [(kind, "body") for kind in sorted(phrase_kinds(body))]
+def phrase_hits(
+    subject: list[str], body: list[str], vocab: tuple[set[str], set[str]] | None = None
+) -> list[tuple[str, str]]:
+    sv, bv = vocab if vocab is not None else (set(subject), set(body))
+    out = [(kind, "subject") for kind in sorted(phrase_kinds(subject, sv))]
+    return out + [(kind, "body") for kind in sorted(phrase_kinds(body, bv))]
 
 
 _SALT = {"s": 0x2545F491, "b": 0x1B873593, "n": 0x68E31DA4, "s2": 0x7FEB352D, "b2": 0x846CA68B}
@@ -141,9 +154,16 @@ def _code(tok: str) -> int:
     return code
 
 
+def _code_list(toks: list[str]) -> list[int]:
+    try:
+        return list(map(_CODE_CACHE.__getitem__, toks))  # runs in C while every word is known
+    except KeyError:
+        get = _CODE_CACHE.get
+        return [get(t) or _code(t) for t in toks]
+
+
 def _codes(toks: list[str]) -> np.ndarray:
-    get = _CODE_CACHE.get
-    return np.fromiter((get(t) or _code(t) for t in toks), np.int64, count=len(toks))
+    return np.array(_code_list(toks), dtype=np.int64)
 
 
 def _uni(codes: np.ndarray, prefix: str) -> np.ndarray:
@@ -153,6 +173,19 @@ def _uni(codes: np.ndarray, prefix: str) -> np.ndarray:
 def _bi(codes: np.ndarray, prefix: str) -> np.ndarray:
     # Word bigrams hashed from the two word hashes: no string is built per bigram.
     return (codes[:-1] * 0x01000193 + codes[1:] * 31 + _SALT[prefix]) % N_BUCKETS
+
+
+_NAME_CACHE: dict[str, int] = {}
+
+
+def _name_bucket(name: str) -> int:
+    bucket = _NAME_CACHE.get(name)
+    if bucket is None:
+        bucket = zlib.crc32(name.encode("utf-8", "surrogatepass")) % N_BUCKETS
+        if len(_NAME_CACHE) > 100_000:  # personal features name addresses: keep it bounded
+            _NAME_CACHE.clear()
+        _NAME_CACHE[name] = bucket
+    return bucket
 
 
 def hash_name(name: str) -> int:
@@ -182,6 +215,28 @@ def _dedupe(a: np.ndarray) -> np.ndarray:
     return a[keep]
 
 
+def _word_buckets(toks: dict[str, list[str]]) -> np.ndarray:
+    """Unigram buckets of every stream and bigram buckets of subject and body, in one array:
+    a handful of numpy calls per email rather than a handful per stream."""
+    subject, body, name = toks["s"], toks["b"], toks["n"]
+    ls, lb, ln = len(subject), len(body), len(name)
+    if not ls + lb + ln:
+        return np.zeros(0, np.int64)
+    codes = np.array(_code_list(subject + body + name), dtype=np.int64)
+    salt = np.repeat(_UNI_SALTS, (ls, lb, ln))
+    uni = (codes * 31 + salt) % N_BUCKETS
+    pair = codes[:-1] * 0x01000193 + codes[1:] * 31
+    bi = []
+    if ls > 1:
+        bi.append((pair[: ls - 1] + _SALT["s2"]) % N_BUCKETS)
+    if lb > 1:
+        bi.append((pair[ls : ls + lb - 1] + _SALT["b2"]) % N_BUCKETS)
+    return np.concatenate([uni, *bi]) if bi else uni
+
+
+_UNI_SALTS = np.array([_SALT["s"], _SALT["b"], _SALT["n"]], dtype=np.int64)
+
+
 def vector(
     email: Email, personal: bool = False, s: SenderInfo | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -191,25 +246,18 @@ def vector(
     rare hash collision, and then both count, the same way in training and prediction."""
     s = s or sender_info(email)
     toks, subject = streams(email, s)
-    parts = []
-    for prefix, ws in toks.items():
-        if not ws:
-            continue
-        codes = _codes(ws)
-        parts.append(_uni(codes, prefix))
-        if prefix != "n" and len(ws) > 1:
-            parts.append(_bi(codes, f"{prefix}2"))
-    crc = zlib.crc32
-    strong, weak = [], []
+    plain = _word_buckets(toks)
+    strong, weak = set(), []
     for n in knowledge_names(email, s, toks, subject, personal):
-        bucket = crc(n.encode("utf-8", "surrogatepass")) % N_BUCKETS
-        (strong if n.startswith(KNOWLEDGE_PREFIXES) else weak).append(bucket)
-    if weak:  # personal features: learnt locally, at the plain value
-        parts.append(np.array(weak, dtype=np.int64))
-    plain = _dedupe(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
-    know = np.array(sorted(set(strong)), dtype=np.int64)
+        if n.startswith(KNOWLEDGE_PREFIXES):
+            strong.add(_name_bucket(n))
+        else:  # personal features: learnt locally, at the plain value
+            weak.append(_name_bucket(n))
+    if weak:
+        plain = np.concatenate([plain, np.array(weak, dtype=np.int64)])
+    plain = _dedupe(plain)
+    know = np.array(sorted(strong), dtype=np.int64)
     idx = np.concatenate([plain, know])
-    val = np.concatenate(
-        [np.ones(len(plain), np.float32), np.full(len(know), KNOWLEDGE_VALUE, np.float32)]
-    )
+    val = np.ones(len(idx), np.float32)
+    val[len(plain) :] = KNOWLEDGE_VALUE
     return idx, val

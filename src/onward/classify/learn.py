@@ -13,6 +13,8 @@ import numpy as np
 
 from onward.classify.features import vector
 from onward.classify.model import Weights, softmax
+from onward.classify.screen import has_no_job_words
+from onward.classify.sender import sender_info
 from onward.mail.model import Email
 
 TARGET = 0.9  # train until every corrected message gets its kind with this probability
@@ -24,6 +26,7 @@ class LocalAdjustment:
     def __init__(self, kinds: Sequence[str]) -> None:
         self.kinds = tuple(kinds)
         self.delta: dict[int, np.ndarray] = {}
+        self.screen = True  # whether the no-job-words screen may decide alone
 
     def adjust(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
         out = np.zeros(len(self.kinds), dtype=np.float32)
@@ -38,6 +41,8 @@ class LocalAdjustment:
         local = cls(weights.kinds)
         data = []
         for email, kind in corrections:
+            if kind != "not_job" and has_no_job_words(email, sender_info(email)):
+                local.screen = False  # this person's job mail can lack every job word
             idx, val = vector(email, personal=True)
             base = weights.bias + val @ weights.table[idx]
             data.append((idx, val, base, weights.kinds.index(kind)))

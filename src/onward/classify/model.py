@@ -16,6 +16,7 @@ from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
 from onward.classify.features import N_BUCKETS, feature_names, hash_name, vector
 from onward.classify.rules import matched_phrases
+from onward.classify.screen import SCREEN_CONFIDENCE, has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
@@ -141,15 +142,20 @@ class Classifier:
         return self._decide(softmax(z / self.w.temperature), known)
 
     def _decide(self, p: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
-        kind, reasons = self.w.kinds[int(p.argmax())], []
+        return self._decide_list(p.tolist(), known)
+
+    def _decide_list(self, p: list[float], known: float) -> tuple[str, float, bool, list[str]]:
+        # Plain floats: nine numpy scalar reads cost more than the whole decision.
+        at = self._index
+        kind, reasons = self.w.kinds[p.index(max(p))], []
         review = False
-        risk = max(float(p[self._index[k]]) for k in PRECIOUS)
-        if kind == "rejection" and risk > PRECIOUS_RATIO * float(p[self._index[kind]]):
+        risk = max(p[at[k]] for k in PRECIOUS)
+        if kind == "rejection" and risk > PRECIOUS_RATIO * p[at[kind]]:
             # Never file away what might be an interview or an offer: call it that, ask.
-            kind = max(PRECIOUS, key=lambda k: p[self._index[k]])
+            kind = max(PRECIOUS, key=lambda k: p[at[k]])
             review = True
             reasons.append(f"might be {kind} ({risk:.0%}), not a rejection")
-        confidence = float(p[self._index[kind]])
+        confidence = p[at[kind]]
         if confidence < self.w.thresholds.get(kind, 0.6):
             review = True
         if kind != "not_job" and known < MIN_KNOWN:
@@ -157,12 +163,30 @@ class Classifier:
             reasons.append(f"only {known:.0%} of its words are known to the model")
         return kind, confidence, review, reasons
 
+    def screens(self, email: Email, s: SenderInfo) -> bool:
+        """Whether the cheap screen may decide alone: not when this person's corrections
+        taught that their job mail can lack every job word."""
+        return (self.local is None or self.local.screen) and has_no_job_words(email, s)
+
+    def screened(self) -> Verdict:
+        rest = (1.0 - SCREEN_CONFIDENCE) / (len(self.w.kinds) - 1)
+        return Verdict(
+            "not_job",
+            SCREEN_CONFIDENCE,
+            False,
+            reasons=("no word job mail uses in the sender, the subject or the start of the body",),
+            probabilities={k: SCREEN_CONFIDENCE if k == "not_job" else rest for k in self.w.kinds},
+            model_version=self.w.version + "+screen",
+        )
+
     def classify(self, email: Email, explain: bool = False) -> Verdict:
         s = sender_info(email)
+        if self.screens(email, s):
+            return self.screened()
         z, idx = self.logits(email, s)
-        known = float(self.w.known[idx].mean()) if len(idx) else 0.0
-        p = softmax(z / self.w.temperature)
-        kind, confidence, review, reasons = self._decide(p, known)
+        known = np.count_nonzero(self.w.known[idx]) / len(idx) if len(idx) else 0.0
+        p = softmax(z / self.w.temperature).tolist()
+        kind, confidence, review, reasons = self._decide_list(p, known)
         x = extract(email, s) if kind != "not_job" else None
         if x is not None and kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", x.ats)
@@ -177,7 +201,7 @@ class Classifier:
             x.role if x else "",
             x.ats if x else "",
             tuple(reasons),
-            dict(zip(self.w.kinds, p.tolist(), strict=True)),
+            dict(zip(self.w.kinds, p, strict=True)),
             self.w.version + ("+local" if self.local is not None else ""),
         )
 

@@ -22,6 +22,8 @@ from onward.classify.extract import extract, norm_company
 from onward.classify.features import N_BUCKETS, vector
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights
 from onward.classify.rules import keyword_kind
+from onward.classify.screen import has_no_job_words
+from onward.classify.sender import sender_info
 from onward.mail.model import Email
 from onward.mail.parse import bounded, parse_message
 
@@ -137,6 +139,7 @@ class Prediction:
     baseline: str
     company: str
     role: str
+    screened: bool = False
 
 
 def cross_validate(
@@ -174,9 +177,15 @@ def cross_validate(
     )
     preds = []
     for i, ex in enumerate(examples):
-        kind, _conf, review, _ = clf.decide(oof[i], float(known[i]))
+        # The same path as `Classifier.classify`: the screen first, then the model.
+        screened = has_no_job_words(ex.email, sender_info(ex.email))
+        if screened:
+            kind, review = "not_job", False
+        else:
+            kind, _conf, review, _ = clf.decide(oof[i], float(known[i]))
         xt = extract(ex.email)
-        preds.append(Prediction(ex, kind, review, keyword_kind(ex.email), xt.company, xt.role))
+        base = keyword_kind(ex.email)
+        preds.append(Prediction(ex, kind, review, base, xt.company, xt.role, screened))
     return preds, temperature
 
 
@@ -223,6 +232,11 @@ def report(preds: list[Prediction], title: str) -> list[str]:
             f"called rejection) {crit}; not_job false-positive rate {fpr:.4f} "
             f"({sum(1 for p in nj if p != 'not_job')}/{len(nj)})"
         )
+    screened = [p for p in preds if p.screened]
+    lines.append(
+        f"the screen decided {len(screened)} of {len(preds)} without the model "
+        f"({sum(p.ex.kind != 'not_job' for p in screened)} of them job mail)"
+    )
     review = sum(p.needs_review for p in preds)
     lines.append(
         f"model sends {review} of {len(preds)} to review "

@@ -1,0 +1,50 @@
+"""A cheap first look: mail with no word that job mail uses is not job mail.
+
+Most of a person's inbox is newsletters, receipts and friends. Before the model reads a
+message word by word, a few substring searches (in C, microseconds) check whether any
+stem of the job-search vocabulary appears in the sender, subject or the part of the body
+the model reads. A message with none, from no ATS or job board, is `not_job` without
+running the model. The stems are deliberately broad ("appl" matches apply, applied,
+application) and multilingual: a miss here is a job message the model never sees, so the
+list errs towards sending mail on to the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onward.classify.sender import SenderInfo
+from onward.mail.model import Email
+
+SCREEN_CHARS = 2500  # as much body as the model's cues read
+# The screen's verdict: measured on the corpus as 3,821 not_job out of 3,822 screened
+# messages, stated more modestly here.
+SCREEN_CONFIDENCE = 0.99
+JOB_STEMS = (
+    # English
+    "appl", "candid", "interview", "position", "role", "job", "offer", "recruit", "hiring",
+    "hire", "talent", "career", "resume", "résumé", "cv", "opportunit", "assessment", "vacanc",
+    "intern", "employ", "onboard", "team", "thank", "welcome", "shortlist", "screening",
+    "hackerrank", "codility", "linkedin", "indeed", "glassdoor",
+    # French
+    "postul", "entretien", "poste", "rôle", "emploi", "offre", "recrut", "carri", "stage",
+    "alternance", "embauche", "équipe", "merci",
+    # German, Spanish, Italian, Portuguese, Dutch: enough to hand the message to the model,
+    # which then says it is unsure rather than nothing at all
+    "bewerb", "stelle", "vorstellung", "entrevista", "vacante", "vaga", "empleo", "trabajo",
+    "lavoro", "colloquio", "sollicit", "vacature", "gesprek",
+)  # fmt: skip
+
+# Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul...: scripts the stems cannot
+# speak for, so mail written in them always goes to the model (which knows it does not know).
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u1dff\u2e80-\ua6ff\uac00-\ud7ff\uf900-\ufaff]")
+
+
+def has_no_job_words(email: Email, s: SenderInfo) -> bool:
+    """True when nothing in the message could be job mail: the model need not read it."""
+    if s.ats or s.board:
+        return False
+    hay = " ".join((email.subject, s.name, s.address, email.text[:SCREEN_CHARS])).lower()
+    if any(stem in hay for stem in JOB_STEMS):
+        return False
+    return hay.isascii() or not _OTHER_SCRIPT.search(hay)
