@@ -50,7 +50,7 @@ def main() -> None:
     emails = [parse_message(r) for r in raws]
     parse = time.perf_counter() - t
     t = time.perf_counter()
-    kinds = [clf.classify(e).kind for e in emails]
+    kinds = [v.kind for v in clf.classify_many(emails)]
     classify = time.perf_counter() - t
     n = len(raws)
     print(f"{n} messages, one core (one process)")

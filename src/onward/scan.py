@@ -83,13 +83,16 @@ def _init_worker(classifier: Any) -> None:
 
 
 def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
-    out = []
+    emails, sizes = [], []
     for raw in raws:
         raw = load(raw)
-        email = parse_message(raw.data, raw.labels)
-        verdict = _CLASSIFIER.classify(email) if _CLASSIFIER is not None else None
-        out.append((email, raw.size, verdict))
-    return out
+        emails.append(parse_message(raw.data, raw.labels))
+        sizes.append(raw.size)
+    # One batch per chunk: the classifier's numpy work is per batch, not per message.
+    verdicts = (
+        _CLASSIFIER.classify_many(emails) if _CLASSIFIER is not None else [None] * len(emails)
+    )
+    return list(zip(emails, sizes, verdicts, strict=True))
 
 
 @dataclass

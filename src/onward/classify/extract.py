@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from onward.classify import knowledge as kb
 from onward.classify.sender import SenderInfo, sender_info
@@ -142,11 +143,17 @@ class Extraction:
     ats: str
 
 
+def _norm(text: str) -> str:
+    return _NOT_KEY.sub("", _LEGAL.sub("", text.lower()))
+
+
+@lru_cache(maxsize=8192)  # employers' names repeat: the same few hundred in an inbox
 def norm_company(name: str) -> str:
     """A key for comparing employer names: case, punctuation and legal suffixes dropped."""
-    return re.sub(r"[^0-9a-zà-ÿ]", "", _LEGAL.sub("", name.lower()))
+    return _norm(name)
 
 
+_NOT_KEY = re.compile(r"[^0-9a-zà-ÿ]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _PREFIXES = re.compile(
     r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
@@ -159,6 +166,7 @@ ROLE_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def _clean(name: str) -> str:
     if name.startswith("\0"):
         return name[1:].strip()
@@ -174,6 +182,7 @@ def _clean(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def _usable(name: str) -> bool:
     low = name.lower().strip()
     if not low or len(low) < 2 or low in kb.GENERIC_NAMES or "@" in low:
@@ -219,6 +228,13 @@ def _domain_label(s: SenderInfo) -> str:
     return label
 
 
+def _any_in(needles: tuple[str, ...], text: str) -> bool:
+    for needle in needles:  # a plain loop: a generator costs more than the searches
+        if needle in text:
+            return True
+    return False
+
+
 def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     name = s.name
@@ -235,7 +251,7 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
             break  # the display name or subject already named the employer outright
         low = text.lower()
         for pattern, weight, triggers in COMPANY_PATTERNS:
-            if triggers and not any(t in low for t in triggers):
+            if triggers and not _any_in(triggers, low):
                 continue
             for m in pattern.finditer(text):
                 if _ROLE_NEXT.match(text, m.end()):
@@ -258,7 +274,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         return ""
     scores: dict[str, float] = {}
     best_form: dict[str, str] = {}
-    haystack = norm_company(email.subject + " " + email.text[:1500])
+    haystack = _norm(email.subject + " " + email.text[:1500])
     label = norm_company(_domain_label(s))
     for cand, weight in cands:
         key = norm_company(cand)
@@ -283,7 +299,7 @@ def extract_role(email: Email) -> str:
     for text in (email.subject, email.text[:1500]):
         low = text.lower()
         for pattern, triggers in ROLE_PATTERNS:
-            if not any(t in low for t in triggers):
+            if not _any_in(triggers, low):
                 continue
             m = pattern.search(text)
             if not m:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -99,11 +101,12 @@ def feature_names(email: Email, personal: bool = False) -> list[str]:
     return names + knowledge_names(email, s, toks, subject, personal)
 
 
-_PHRASE_INDEX: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+_PHRASE_INDEX: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
 
 
-def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """Phrase lists as word sequences, indexed by their first word."""
+def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], int, str]]]:
+    """Phrase lists as word sequences, each indexed by its longest word (with its offset):
+    the longest word is the rarest, so most mail has none of the index's words."""
     if not _PHRASE_INDEX:
         from onward.classify.rules import PHRASES
 
@@ -111,7 +114,8 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
             for phrase in phrases:
                 toks = tuple(words(phrase))
                 if toks:
-                    _PHRASE_INDEX.setdefault(toks[0], []).append((toks, kind))
+                    at = max(range(len(toks)), key=lambda k: len(toks[k]))
+                    _PHRASE_INDEX.setdefault(toks[at], []).append((toks, at, kind))
     return _PHRASE_INDEX
 
 
@@ -119,14 +123,19 @@ def phrase_kinds(toks: list[str], vocab: set[str] | None = None) -> set[str]:
     """Kinds whose phrases occur in a word sequence (whose distinct words are `vocab`)."""
     index = _phrase_index()
     found: set[str] = set()
-    for first in index.keys() & (vocab if vocab is not None else set(toks)):
-        i = toks.index(first)  # list.index scans in C: no Python loop over every word
+    for anchor in index.keys() & (vocab if vocab is not None else set(toks)):
+        i = toks.index(anchor)  # list.index scans in C: no Python loop over every word
         while True:
-            for phrase, kind in index[first]:
-                if kind not in found and tuple(toks[i : i + len(phrase)]) == phrase:
+            for phrase, at, kind in index[anchor]:
+                start = i - at
+                if (
+                    kind not in found
+                    and start >= 0
+                    and tuple(toks[start : start + len(phrase)]) == phrase
+                ):
                     found.add(kind)
             try:
-                i = toks.index(first, i + 1)
+                i = toks.index(anchor, i + 1)
             except ValueError:
                 break
     return found
@@ -215,49 +224,71 @@ def _dedupe(a: np.ndarray) -> np.ndarray:
     return a[keep]
 
 
-def _word_buckets(toks: dict[str, list[str]]) -> np.ndarray:
-    """Unigram buckets of every stream and bigram buckets of subject and body, in one array:
-    a handful of numpy calls per email rather than a handful per stream."""
-    subject, body, name = toks["s"], toks["b"], toks["n"]
-    ls, lb, ln = len(subject), len(body), len(name)
-    if not ls + lb + ln:
-        return np.zeros(0, np.int64)
-    codes = np.array(_code_list(subject + body + name), dtype=np.int64)
-    salt = np.repeat(_UNI_SALTS, (ls, lb, ln))
-    uni = (codes * 31 + salt) % N_BUCKETS
-    pair = codes[:-1] * 0x01000193 + codes[1:] * 31
-    bi = []
-    if ls > 1:
-        bi.append((pair[: ls - 1] + _SALT["s2"]) % N_BUCKETS)
-    if lb > 1:
-        bi.append((pair[ls : ls + lb - 1] + _SALT["b2"]) % N_BUCKETS)
-    return np.concatenate([uni, *bi]) if bi else uni
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The features of many emails: email i's are `idx[starts[i]:starts[i + 1]]`, with values
+    `val[...]`; words first, then knowledge, each sorted and each bucket once."""
+
+    idx: np.ndarray
+    val: np.ndarray
+    starts: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def of(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = int(self.starts[i]), int(self.starts[i + 1])
+        return self.idx[a:b], self.val[a:b]
 
 
 _UNI_SALTS = np.array([_SALT["s"], _SALT["b"], _SALT["n"]], dtype=np.int64)
+_BI_SALTS = np.array([_SALT["s2"], _SALT["b2"], 0], dtype=np.int64)
+
+
+def vectors(
+    emails: Sequence[Email], personal: bool = False, senders: Sequence[SenderInfo] | None = None
+) -> Batch:
+    """Bucket indices of each email's features, each once (presence, not counts), and values.
+
+    Reading the words is Python, one email at a time; hashing, bigrams and deduplication
+    are a few numpy calls for the whole batch, keyed by (email, bucket). Words and knowledge
+    are deduplicated separately: the two share a bucket only through a rare hash collision,
+    and then both count, the same way in training and prediction."""
+    n = len(emails)
+    codes: list[int] = []
+    lengths: list[int] = []  # subject, body, sender-name words per email
+    strong: list[int] = []
+    weak: list[int] = []
+    for m, email in enumerate(emails):
+        s = senders[m] if senders is not None else sender_info(email)
+        toks, subject = streams(email, s)
+        codes += _code_list(toks["s"] + toks["b"] + toks["n"])
+        lengths += (len(toks["s"]), len(toks["b"]), len(toks["n"]))
+        for name in knowledge_names(email, s, toks, subject, personal):
+            # personal features are learnt locally, at the plain value
+            key = m * N_BUCKETS + _name_bucket(name)
+            (strong if name.startswith(KNOWLEDGE_PREFIXES) else weak).append(key)
+    code = np.array(codes, dtype=np.int64)
+    stream = np.repeat(np.tile(np.arange(3), n), lengths)
+    owner = np.repeat(np.repeat(np.arange(n, dtype=np.int64), 3), lengths)
+    uni = owner * N_BUCKETS + (code * 31 + _UNI_SALTS[stream]) % N_BUCKETS
+    # Word bigrams hashed from the two word hashes: no string is built per bigram.
+    pair = code[:-1] * 0x01000193 + code[1:] * 31
+    same = (stream[:-1] == stream[1:]) & (owner[:-1] == owner[1:]) & (stream[:-1] != 2)
+    bi = owner[:-1][same] * N_BUCKETS + (pair[same] + _BI_SALTS[stream[:-1][same]]) % N_BUCKETS
+    plain = _dedupe(np.concatenate([uni, bi, np.array(weak, dtype=np.int64)]))
+    know = _dedupe(np.array(strong, dtype=np.int64))
+    keys = np.concatenate([plain, know])
+    val = np.ones(len(keys), np.float32)
+    val[len(plain) :] = KNOWLEDGE_VALUE
+    order = np.argsort(keys // N_BUCKETS, kind="stable")  # by email; words before knowledge
+    keys, val = keys[order], val[order]
+    starts = np.searchsorted(keys // N_BUCKETS, np.arange(n + 1))
+    return Batch(keys % N_BUCKETS, val, starts)
 
 
 def vector(
     email: Email, personal: bool = False, s: SenderInfo | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bucket indices of the email's features, each once (presence, not counts), and values.
-
-    Words and knowledge are deduplicated separately: the two share a bucket only through a
-    rare hash collision, and then both count, the same way in training and prediction."""
-    s = s or sender_info(email)
-    toks, subject = streams(email, s)
-    plain = _word_buckets(toks)
-    strong, weak = set(), []
-    for n in knowledge_names(email, s, toks, subject, personal):
-        if n.startswith(KNOWLEDGE_PREFIXES):
-            strong.add(_name_bucket(n))
-        else:  # personal features: learnt locally, at the plain value
-            weak.append(_name_bucket(n))
-    if weak:
-        plain = np.concatenate([plain, np.array(weak, dtype=np.int64)])
-    plain = _dedupe(plain)
-    know = np.array(sorted(strong), dtype=np.int64)
-    idx = np.concatenate([plain, know])
-    val = np.ones(len(idx), np.float32)
-    val[len(plain) :] = KNOWLEDGE_VALUE
-    return idx, val
+    """One email's feature buckets and values (see `vectors`)."""
+    return vectors([email], personal, None if s is None else [s]).of(0)

@@ -5,6 +5,8 @@ Data, not logic: adding an ATS is adding a line here.
 
 from __future__ import annotations
 
+import re
+
 # domain suffix -> ATS name. Mail from these is sent for an employer, never by it.
 ATS_DOMAINS: dict[str, str] = {
     "greenhouse.io": "Greenhouse",
@@ -301,9 +303,9 @@ def board_for(domain: str) -> str | None:
     return _suffix_lookup(domain, BOARD_DOMAINS)
 
 
+_ROBOT = re.compile("|".join(re.escape(r) for r in ROBOT_LOCALPARTS))
+
+
 def is_robot(address: str) -> bool:
-    local = address.partition("@")[0].lower()
-    return any(
-        local == r or local.startswith(r + "+") or local.startswith(r + "-") or r in local
-        for r in ROBOT_LOCALPARTS
-    )
+    """A robot's local part contains one of the robot words (no-reply, notifications, ...)."""
+    return _ROBOT.search(address.partition("@")[0].lower()) is not None

@@ -4,8 +4,9 @@ file (no pickle) and applied with numpy alone."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
-from onward.classify.features import N_BUCKETS, feature_names, hash_name, vector
+from onward.classify.features import N_BUCKETS, Batch, feature_names, hash_name, vectors
 from onward.classify.rules import matched_phrases
 from onward.classify.screen import SCREEN_CONFIDENCE, has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
@@ -30,7 +31,8 @@ DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5
 # as the rejection. A ratio, not a sum: mail in a language the model barely knows spreads a
 # little probability over every kind, and that spread is not evidence of an interview.
 PRECIOUS_RATIO = 0.25
-MIN_KNOWN = 0.25  # share of an email's features the model has weights for
+MIN_KNOWN = 0.25
+BATCH = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +132,22 @@ class Classifier:
         self.local = local
         self._index = {k: i for i, k in enumerate(self.w.kinds)}
 
-    def logits(self, email: Email, s: SenderInfo | None = None) -> tuple[np.ndarray, np.ndarray]:
-        idx, val = vector(email, personal=self.local is not None, s=s)
-        z = self.w.bias + val @ self.w.table[idx]
+    def scores(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """Each email's scores per kind, and the share of its features the model knows."""
+        z = np.zeros((len(batch), len(self.w.kinds)), np.float32)
+        known = np.zeros(len(batch))
+        lengths = np.diff(batch.starts)
+        some = lengths > 0
+        if some.any():  # reduceat sums each email's rows; empty emails are left out of it
+            at = batch.starts[:-1][some]
+            z[some] = np.add.reduceat(self.w.table[batch.idx] * batch.val[:, None], at)
+            known[some] = np.add.reduceat(self.w.known[batch.idx], at, dtype=np.int64)
+            known[some] /= lengths[some]
+        z += self.w.bias
         if self.local is not None:
-            z = z + self.local.adjust(idx, val)
-        return z, idx
+            for i in range(len(batch)):
+                z[i] += self.local.adjust(*batch.of(i))
+        return z, known
 
     def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
@@ -168,6 +180,7 @@ class Classifier:
         taught that their job mail can lack every job word."""
         return (self.local is None or self.local.screen) and has_no_job_words(email, s)
 
+    @cached_property
     def screened(self) -> Verdict:
         rest = (1.0 - SCREEN_CONFIDENCE) / (len(self.w.kinds) - 1)
         return Verdict(
@@ -180,12 +193,38 @@ class Classifier:
         )
 
     def classify(self, email: Email, explain: bool = False) -> Verdict:
-        s = sender_info(email)
-        if self.screens(email, s):
-            return self.screened()
-        z, idx = self.logits(email, s)
-        known = np.count_nonzero(self.w.known[idx]) / len(idx) if len(idx) else 0.0
-        p = softmax(z / self.w.temperature).tolist()
+        return self.classify_many([email], explain)[0]
+
+    def classify_many(self, emails: Sequence[Email], explain: bool = False) -> list[Verdict]:
+        """Verdicts for many emails at once: the numpy work is done per batch, not per email."""
+        if len(emails) > BATCH:  # bounded batches keep the gathered weights in the CPU cache
+            return [
+                v
+                for a in range(0, len(emails), BATCH)
+                for v in self.classify_many(emails[a : a + BATCH], explain)
+            ]
+        senders = [sender_info(e) for e in emails]
+        out: list[Verdict | None] = [None] * len(emails)
+        todo = []
+        for i, (email, s) in enumerate(zip(emails, senders, strict=True)):
+            if self.screens(email, s):
+                out[i] = self.screened
+            else:
+                todo.append(i)
+        batch = vectors(
+            [emails[i] for i in todo], self.local is not None, [senders[i] for i in todo]
+        )
+        z, known = self.scores(batch)
+        p = z / self.w.temperature
+        p = np.exp(p - p.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        for j, i in enumerate(todo):
+            out[i] = self._verdict(emails[i], senders[i], p[j].tolist(), known[j], explain)
+        return out  # type: ignore[return-value]
+
+    def _verdict(
+        self, email: Email, s: SenderInfo, p: list[float], known: float, explain: bool
+    ) -> Verdict:
         kind, confidence, review, reasons = self._decide_list(p, known)
         x = extract(email, s) if kind != "not_job" else None
         if x is not None and kind == "job_alert":  # a digest lists many employers: no guess

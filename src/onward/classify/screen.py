@@ -45,6 +45,7 @@ def has_no_job_words(email: Email, s: SenderInfo) -> bool:
     if s.ats or s.board:
         return False
     hay = " ".join((email.subject, s.name, s.address, email.text[:SCREEN_CHARS])).lower()
-    if any(stem in hay for stem in JOB_STEMS):
-        return False
+    for stem in JOB_STEMS:  # a plain loop: a generator costs more than the searches
+        if stem in hay:
+            return False
     return hay.isascii() or not _OTHER_SCRIPT.search(hay)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from scipy import sparse
 
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.extract import extract, norm_company
-from onward.classify.features import N_BUCKETS, vector
+from onward.classify.features import N_BUCKETS, vectors
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights
 from onward.classify.rules import keyword_kind
 from onward.classify.screen import has_no_job_words
@@ -85,15 +85,17 @@ def fold_of(ex: Example) -> int:
     return zlib.crc32(f"{ex.source}:{key}".encode()) % N_FOLDS
 
 
-def matrix(examples: Iterable[Example]) -> sparse.csr_matrix:
-    rows, cols, vals = [], [], []
-    for i, ex in enumerate(examples):
-        idx, val = vector(ex.email)
-        rows.append(np.full(len(idx), i))
-        cols.append(idx)
-        vals.append(val)
-    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    return sparse.csr_matrix((v, (r, c)), shape=(len(rows), N_BUCKETS))
+def matrix(examples: Sequence[Example]) -> sparse.csr_matrix:
+    """One row per example: the same features `Classifier.classify_many` computes."""
+    parts = []
+    for a in range(0, len(examples), 1000):
+        batch = vectors([ex.email for ex in examples[a : a + 1000]])
+        parts.append(
+            sparse.csr_matrix((batch.val, batch.idx, batch.starts), shape=(len(batch), N_BUCKETS))
+        )
+    x = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, N_BUCKETS))
+    x.sum_duplicates()  # a word and a knowledge feature in one bucket (a collision) add up
+    return x
 
 
 def fit(x: sparse.csr_matrix, examples: list[Example]) -> Weights:
