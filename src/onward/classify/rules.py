@@ -249,13 +249,14 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
     "other_job": ((r"eml-email_[a-z_]*applications?_update_digest", _LINK),),
 }
 CUE_PATTERNS = {kind: [(re.compile(p), gate) for p, gate in cues] for kind, cues in CUES.items()}
-# A kind's cues can only fire when the message has one of their gates' first words: one set
-# operation rules most mail out.
-_ENTRY = {
-    kind: frozenset().union(*(g[0] for _, g in cues if not isinstance(g, str)))
-    for kind, cues in CUES.items()
-}
-_BY_LINK = {kind: any(isinstance(g, str) for _, g in cues) for kind, cues in CUES.items()}
+# Every cue once, in order; and for each word of a cue's first gate group, the cues it opens:
+# one set intersection finds the few cues a message can fire, and most mail opens none.
+_ALL_CUES = [(kind, pattern, gate) for kind, cues in CUE_PATTERNS.items() for pattern, gate in cues]
+_OPENED_BY: dict[str, list[int]] = {}
+for _i, (_, _, _gate) in enumerate(_ALL_CUES):
+    for _word in () if isinstance(_gate, str) else _gate[0]:
+        _OPENED_BY.setdefault(_word, []).append(_i)
+_BY_LINK = [i for i, (_, _, gate) in enumerate(_ALL_CUES) if isinstance(gate, str)]
 # "If you are not selected, ...", "sans réponse sous trois semaines, considérez que votre
 # candidature n'a pas été retenue": a confirmation saying what silence will mean, not a decision.
 _CONDITIONAL = re.compile(
@@ -268,19 +269,25 @@ _SENTENCE = re.compile(r"[.!?\n]")
 def cue_kinds(text: str, words: set[str] | frozenset[str]) -> list[str]:
     """Kinds whose cues occur in a lower-cased text (whose words are `words`), outside
     conditional clauses."""
-    found = []
-    link = _LINK in text
-    for kind, cues in CUE_PATTERNS.items():
-        if (link and _BY_LINK[kind]) or not _ENTRY[kind].isdisjoint(words):
-            if any(_decided(p, text) for p, gate in cues if _open(gate, text, words)):
-                found.append(kind)
+    candidates = {i for w in _OPENED_BY.keys() & words for i in _OPENED_BY[w]}
+    if _LINK in text:
+        candidates.update(_BY_LINK)
+    found: list[str] = []
+    for i in sorted(candidates):
+        kind, pattern, gate = _ALL_CUES[i]
+        if (
+            (not found or found[-1] != kind)
+            and _open(gate, text, words)
+            and _decided(pattern, text)
+        ):
+            found.append(kind)
     return found
 
 
 def _open(gate: Gate, text: str, words: set[str] | frozenset[str]) -> bool:
     if isinstance(gate, str):
         return gate in text
-    return all(not group.isdisjoint(words) for group in gate)
+    return all(not group.isdisjoint(words) for group in gate[1:])
 
 
 def _decided(pattern: re.Pattern[str], text: str) -> bool:
