@@ -23,4 +23,9 @@ def test_held_out_people_safety_and_beating_keywords(corpus: Path) -> None:
     ms, bs = scores(gold, model), scores(gold, base)
     assert ms["rejection"][0] > bs["rejection"][0]  # precision: the kind onward acts on
     assert ms["application_received"][2] > bs["application_received"][2]
+    # The targets (fixed seeds: the same figures on every run with the same libraries).
+    assert ms["rejection"][0] >= 0.98 and ms["rejection"][1] >= 0.95
+    assert ms["application_received"][2] >= 0.95
+    # The screen that skips the model never skipped job mail.
+    assert not [p.ex.path for p in real if p.screened and p.ex.kind != "not_job"]
     assert 0.5 <= temperature <= 4.0

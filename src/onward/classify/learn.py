@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from onward.classify.features import vector
+from onward.classify.features import KNOWLEDGE_VALUE, vector
 from onward.classify.model import Weights, softmax
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import sender_info
@@ -50,6 +50,10 @@ class LocalAdjustment:
         for _ in range(MAX_EPOCHS):
             worst = 1.0
             for idx, val, base, target in data:
+                # Only this sender's and this template's own features learn: the shipped
+                # knowledge (a "talent@" address, an ATS, a phrase list) is shared by mail
+                # from every employer, and one correction must not retrain it for all of them.
+                own = np.where(val < KNOWLEDGE_VALUE, val, 0.0)
                 p = softmax((base + local.adjust(idx, val)) / t)
                 worst = min(worst, float(p[target]))
                 if p[target] >= TARGET:
@@ -58,10 +62,11 @@ class LocalAdjustment:
                 grad[target] -= 1.0
                 # Normalised step: each update moves this message's scores by about RATE,
                 # however many features it has, so one correction cannot swamp the model.
-                step = RATE * t / float(val @ val)
-                for i, v in zip(idx.tolist(), val.tolist(), strict=True):
-                    row = local.delta.setdefault(i, np.zeros(len(weights.kinds), np.float32))
-                    row -= step * v * grad
+                step = RATE * t / float(own @ own)
+                for i, v in zip(idx.tolist(), own.tolist(), strict=True):
+                    if v:
+                        row = local.delta.setdefault(i, np.zeros(len(weights.kinds), np.float32))
+                        row -= step * v * grad
             if worst >= TARGET:
                 break
         return local

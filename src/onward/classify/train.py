@@ -11,7 +11,7 @@ import csv
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,10 @@ from onward.mail.parse import bounded, parse_message
 
 SEED = 20261125
 SYNTHETIC_WEIGHT = 0.3  # templates teach vocabulary, but must not outvote real mail
+# Some exports drop the subject and sender (the corpus's sethpoly and enron have none): each
+# training message is also learnt without them, at this weight, so that the body alone
+# carries the decision when the headers are missing.
+HEADERLESS_WEIGHT = 0.5
 C = 1.0
 MIN_DF = 2
 BALANCE = 0.5  # 0 = raw class frequencies, 1 = fully balanced
@@ -53,6 +57,7 @@ class Example:
     role: str
     source: str
     real: bool
+    headerless: bool = False  # a training copy with subject and sender dropped
 
 
 def load_corpus(root: Path) -> list[Example]:
@@ -98,17 +103,31 @@ def matrix(examples: Sequence[Example]) -> sparse.csr_matrix:
     return x
 
 
+def headerless(ex: Example) -> Example | None:
+    """The example as an export without subject and sender would give it (None if it is)."""
+    if not ex.email.subject and not sender_info(ex.email).address:
+        return None
+    email = replace(ex.email, subject="", sender=None)
+    return replace(ex, email=email, headerless=True)
+
+
 def fit(x: sparse.csr_matrix, examples: list[Example]) -> Weights:
     from sklearn.linear_model import LogisticRegression
 
+    # Words must occur in two real messages, not in one and its headerless copy.
     df = np.asarray((x > 0).sum(axis=0)).ravel()
     keep = df >= MIN_DF
+    copies = [c for c in map(headerless, examples) if c is not None]
+    if copies:
+        x = sparse.vstack([x, matrix(copies)], format="csr")
+        examples = [*examples, *copies]
     x = x @ sparse.diags(keep.astype(np.float32))
     y = np.array([KINDS.index(ex.kind) for ex in examples])
     counts = Counter(y.tolist())
     # Balanced classes, but gently (square root): not_job is most mail, and must stay likely.
     w = np.array([(len(y) / (len(counts) * counts[c])) ** BALANCE for c in y])
     w *= np.array([1.0 if ex.real else SYNTHETIC_WEIGHT for ex in examples])
+    w *= np.array([HEADERLESS_WEIGHT if ex.headerless else 1.0 for ex in examples])
     clf = LogisticRegression(C=C, max_iter=3000, random_state=SEED)
     clf.fit(x, y, sample_weight=w)
     table = np.zeros((N_BUCKETS, len(KINDS)), dtype=np.float32)
@@ -295,6 +314,7 @@ def train(corpus: Path, out_dir: Path | None = None) -> tuple[Weights, list[str]
         "C": C,
         "balance": BALANCE,
         "synthetic_weight": SYNTHETIC_WEIGHT,
+        "headerless_weight": HEADERLESS_WEIGHT,
         "min_df": MIN_DF,
     }
     if out_dir is None:
