@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -34,6 +35,23 @@ def _store_if_any(config: Config):  # type: ignore[no-untyped-def]
     )
 
 
+def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool) -> Iterator[Any]:
+    """(raw, email, verdict) in order, classified in batches (the numpy work is per batch)."""
+    batch: list[tuple[Any, Any]] = []
+    for pair in pairs:
+        batch.append(pair)
+        if len(batch) == 256:
+            yield from _flush(batch, classifier, explain)
+            batch = []
+    yield from _flush(batch, classifier, explain)
+
+
+def _flush(batch: list[tuple[Any, Any]], classifier: Any, explain: bool) -> Iterator[Any]:
+    verdicts = classifier.classify_many([email for _, email in batch], explain=explain)
+    for (raw, email), v in zip(batch, verdicts, strict=True):
+        yield raw, email, v
+
+
 @app.command()
 def classify(
     paths: Annotated[
@@ -54,8 +72,7 @@ def classify(
     for path in paths:
         source = open_path_source(path)
         container = Path(path).expanduser().resolve()
-        for raw, email in iter_parsed(source):
-            v = classifier.classify(email, explain=explain)
+        for raw, email, v in _classified(iter_parsed(source), classifier, explain):
             loc = raw.locator
             if jsonl:
                 obj = {
