@@ -10,6 +10,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,13 +68,9 @@ def streams(email: Email, s: SenderInfo) -> tuple[dict[str, list[str]], str]:
     return {"s": words(subject), "b": body, "n": name}, subject
 
 
-def knowledge_names(
-    email: Email, s: SenderInfo, toks: dict[str, list[str]], subject: str, personal: bool
-) -> list[str]:
-    """Features from what onward knows: senders, headers, phrase lists."""
-    # A missing subject or sender is not evidence of anything (some exports drop them),
-    # so it gets no feature of its own.
-    feats = ["hdr:reply"] if subject != email.subject else []
+@lru_cache(maxsize=4096)  # senders write many times: their features are worked out once
+def sender_names(s: SenderInfo) -> tuple[str, ...]:
+    feats = []
     if not s.placeholder:
         local = s.address.partition("@")[0]
         feats += [f"lp:{r}" for r in kb.ROLE_LOCALPARTS if r in local]
@@ -85,6 +82,17 @@ def knowledge_names(
         feats += ["from:ats", f"ats:{s.ats.lower()}"]
     if s.board:
         feats += ["from:board", f"board:{s.board.lower()}"]
+    return tuple(feats)
+
+
+def knowledge_names(
+    email: Email, s: SenderInfo, toks: dict[str, list[str]], subject: str, personal: bool
+) -> list[str]:
+    """Features from what onward knows: senders, headers, phrase lists."""
+    # A missing subject or sender is not evidence of anything (some exports drop them),
+    # so it gets no feature of its own.
+    feats = ["hdr:reply"] if subject != email.subject else []
+    feats += sender_names(s)
     if email.list_unsubscribe or email.list_id:
         feats.append("hdr:list")
     if email.auto_submitted and email.auto_submitted.lower() != "no":

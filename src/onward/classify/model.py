@@ -226,9 +226,11 @@ class Classifier:
         self, email: Email, s: SenderInfo, p: list[float], known: float, explain: bool
     ) -> Verdict:
         kind, confidence, review, reasons = self._decide_list(p, known)
-        x = extract(email, s) if kind != "not_job" else None
-        if x is not None and kind == "job_alert":  # a digest lists many employers: no guess
-            x = Extraction("", "", x.ats)
+        x = None
+        if kind == "job_alert":  # a digest lists many employers: no guess
+            x = Extraction("", "", s.ats or s.board or "")
+        elif kind != "not_job":
+            x = extract(email, s)
         if explain:
             names = feature_names(email, personal=self.local is not None)
             reasons += self.explain(email, kind, names)
