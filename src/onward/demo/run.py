@@ -53,6 +53,7 @@ def _show_job_mail(out: Console, store: Store) -> None:
                 emails.c.company,
                 emails.c.role,
                 emails.c.subject,
+                emails.c.model_version,
             ).order_by(emails.c.sent_at)
         ).all()
     kinds = Counter(r.kind for r in rows)
@@ -73,6 +74,11 @@ def _show_job_mail(out: Console, store: Store) -> None:
         f"\n{job} of {len(rows)} messages are job mail: "
         + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.most_common() if k != "not_job")
         + "."
+    )
+    screened = sum(1 for r in rows if r.model_version.endswith("+screen"))
+    out.print(
+        f"Of the other {len(rows) - job}, {screened} had no job-search word at all and were set "
+        "aside by the screen without the model reading them."
     )
     out.print(
         f"{review} are uncertain and wait for you in `onward review`; "
