@@ -15,7 +15,14 @@ import numpy as np
 from onward.classify import KINDS, PRECIOUS
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
-from onward.classify.features import N_BUCKETS, Batch, feature_names, hash_name, vectors
+from onward.classify.features import (
+    N_BUCKETS,
+    Batch,
+    feature_names,
+    hash_name,
+    head,
+    vectors,
+)
 from onward.classify.rules import matched_phrases
 from onward.classify.screen import SCREEN_CONFIDENCE, has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
@@ -175,10 +182,10 @@ class Classifier:
             reasons.append(f"only {known:.0%} of its words are known to the model")
         return kind, confidence, review, reasons
 
-    def screens(self, email: Email, s: SenderInfo) -> bool:
+    def screens(self, email: Email, s: SenderInfo, low: str | None = None) -> bool:
         """Whether the cheap screen may decide alone: not when this person's corrections
         taught that their job mail can lack every job word."""
-        return (self.local is None or self.local.screen) and has_no_job_words(email, s)
+        return (self.local is None or self.local.screen) and has_no_job_words(email, s, low)
 
     @cached_property
     def screened(self) -> Verdict:
@@ -204,15 +211,19 @@ class Classifier:
                 for v in self.classify_many(emails[a : a + BATCH], explain)
             ]
         senders = [sender_info(e) for e in emails]
+        heads = [head(e) for e in emails]
         out: list[Verdict | None] = [None] * len(emails)
         todo = []
         for i, (email, s) in enumerate(zip(emails, senders, strict=True)):
-            if self.screens(email, s):
+            if self.screens(email, s, heads[i]):
                 out[i] = self.screened
             else:
                 todo.append(i)
         batch = vectors(
-            [emails[i] for i in todo], self.local is not None, [senders[i] for i in todo]
+            [emails[i] for i in todo],
+            self.local is not None,
+            [senders[i] for i in todo],
+            [heads[i] for i in todo],
         )
         z, known = self.scores(batch)
         p = z / self.w.temperature
