@@ -317,3 +317,16 @@ def test_a_correction_of_mail_without_job_words_turns_the_screen_off() -> None:
     local = LocalAdjustment.learn(weights, [(odd, "rejection")])
     v = Classifier(weights, local).classify(odd)
     assert not local.screen and v.kind == "rejection"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Leider haben wir uns für einen anderen Kandidaten entschieden.",
+        "Niestety, proces rekrutacji został zakończony.",
+        "Tack för din ansökan. Vi har tyvärr valt en annan kandidat.",
+    ],
+)
+def test_job_mail_in_other_latin_languages_reaches_the_model(body: str) -> None:
+    raw = message(10, sender="Firma <kontakt@firma.example>", subject="Ihre Nachricht", body=body)
+    assert not Classifier().classify(parse_message(raw)).model_version.endswith("+screen")

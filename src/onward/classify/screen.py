@@ -29,10 +29,10 @@ JOB_STEMS = (
     # French
     "postul", "entretien", "poste", "rôle", "emploi", "offre", "recrut", "carri", "stage",
     "alternance", "embauche", "équipe", "merci",
-    # German, Spanish, Italian, Portuguese, Dutch: enough to hand the message to the model,
-    # which then says it is unsure rather than nothing at all
+    # German, Spanish, Italian, Portuguese, Dutch, Nordic, Polish: enough to hand the message
+    # to the model, which then says it is unsure rather than nothing at all
     "bewerb", "stelle", "vorstellung", "entrevista", "vacante", "vaga", "empleo", "trabajo",
-    "lavoro", "colloquio", "sollicit", "vacature", "gesprek",
+    "lavoro", "colloquio", "sollicit", "vacature", "gesprek", "kandidat", "rekrut", "rekry",
 )  # fmt: skip
 
 # Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul...: scripts the stems cannot
