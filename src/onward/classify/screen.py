@@ -20,19 +20,19 @@ SCREEN_CHARS = 2500  # as much body as the model's cues read (features.CUE_CHARS
 # The screen's verdict: measured on the corpus as 3,821 not_job out of 3,822 screened
 # messages, stated more modestly here.
 SCREEN_CONFIDENCE = 0.99
+# Most frequent first (as counted on the corpus's mail): the search stops at the first hit.
 JOB_STEMS = (
-    # English
-    "appl", "candid", "interview", "position", "role", "job", "offer", "recruit", "hiring",
-    "hire", "talent", "career", "resume", "résumé", "cv", "opportunit", "assessment", "vacanc",
-    "intern", "employ", "onboard", "team", "thank", "welcome", "shortlist", "screening",
-    "hackerrank", "codility", "linkedin", "indeed", "glassdoor",
-    # French
-    "postul", "entretien", "poste", "rôle", "emploi", "offre", "recrut", "carri", "stage",
-    "alternance", "embauche", "équipe", "merci",
-    # German, Spanish, Italian, Portuguese, Dutch, Nordic, Polish: enough to hand the message
-    # to the model, which then says it is unsure rather than nothing at all
-    "bewerb", "stelle", "vorstellung", "entrevista", "vacante", "vaga", "empleo", "trabajo",
-    "lavoro", "colloquio", "sollicit", "vacature", "gesprek", "kandidat", "rekrut", "rekry",
+    "appl", "thank", "position", "team", "career", "offer", "recruit", "role", "talent", "job",
+    "intern", "candid", "opportunit", "welcome", "interview", "hiring", "employ", "cv", "resume",
+    "poste", "merci", "assessment", "linkedin", "offre", "hire", "emploi", "carri", "postul",
+    "onboard", "indeed", "stage", "recrut", "équipe", "screening", "hackerrank", "shortlist",
+    "vaga", "alternance", "stelle", "vacanc", "résumé", "entretien", "vorstellung",
+    # never seen in the corpus, kept for mail it does not have: English, French, then German,
+    # Spanish, Italian, Portuguese, Dutch, Nordic, Polish (enough to hand the message to the
+    # model, which then says it is unsure rather than nothing at all)
+    "codility", "glassdoor", "rôle", "embauche", "bewerb", "entrevista", "vacante", "empleo",
+    "trabajo", "lavoro", "colloquio", "sollicit", "vacature", "gesprek", "kandidat", "rekrut",
+    "rekry",
 )  # fmt: skip
 
 # Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul...: scripts the stems cannot
