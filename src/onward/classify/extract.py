@@ -310,16 +310,29 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     return form if not form.islower() else form.title()
 
 
+# The role patterns again, for lower-cased text: a case-sensitive search is 3-6x faster than
+# IGNORECASE (measured), and the role is then cut from the original text at the same place.
+_ROLE_LOWER = [re.compile(p.pattern, re.UNICODE) for p, _ in ROLE_PATTERNS]
+
+
+def _role_match(text: str, low: str, i: int) -> str | None:
+    if len(low) == len(text):  # lower-casing kept every character in place
+        m = _ROLE_LOWER[i].search(low)
+        return text[m.start("r") : m.end("r")] if m else None
+    m = ROLE_PATTERNS[i][0].search(text)
+    return m.group("r") if m else None
+
+
 def extract_role(email: Email) -> str:
     for text in (email.subject, email.text[:1500]):
         low = text.lower()
-        for pattern, triggers in ROLE_PATTERNS:
+        for i, (_, triggers) in enumerate(ROLE_PATTERNS):
             if not _any_in(triggers, low):
                 continue
-            m = pattern.search(text)
-            if not m:
+            found = _role_match(text, low, i)
+            if found is None:
                 continue
-            role = m.group("r").strip(" \t\"'“”«»")
+            role = found.strip(" \t\"'“”«»")
             role = re.sub(r"\s+", " ", role)
             if 2 <= len(role) <= 80 and not _ROLE_STOP.match(role) and len(role.split()) <= 9:
                 return role
