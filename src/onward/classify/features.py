@@ -32,6 +32,7 @@ _WWW = re.compile(r"www\.\S++")
 _EMAIL = re.compile(r"(?<!\S)\S+@\S+\.\w+")
 # Possessive quantifiers: the same words, without the engine keeping backtrack points (-30%).
 _WORD = re.compile(r"[^\W_]++(?:'[^\W_]++)?+")
+_WORD_NO_UNDERSCORE = re.compile(r"\w++(?:'\w++)?+")  # the same words where there is no "_"
 _DIGITS = re.compile(r"\d")
 
 
@@ -51,7 +52,8 @@ def words(text: str, lowered: bool = False) -> list[str]:
         text = _WWW.sub(" xurl ", text)
     if "@" in text:
         text = _EMAIL.sub(" xemail ", text)
-    return _WORD.findall(_zero_digits(text))
+    text = _zero_digits(text)
+    return (_WORD if "_" in text else _WORD_NO_UNDERSCORE).findall(text)
 
 
 _ASCII_ZERO = bytes.maketrans(b"123456789", b"000000000")
@@ -65,6 +67,11 @@ def _zero_digits(text: str) -> str:
     return text if text.isascii() else _DIGITS.sub("0", text)
 
 
+@lru_cache(maxsize=4096)  # a sender's display name is read once, not once per message
+def _name_words(name: str) -> tuple[str, ...]:
+    return (*words(name), *(["via"] if " via " in name.lower() else []))
+
+
 def streams(
     email: Email, s: SenderInfo, low: str | None = None
 ) -> tuple[dict[str, list[str]], str]:
@@ -73,7 +80,7 @@ def streams(
     subject = email.subject
     if subject.lower().startswith(("re:", "aw:", "tr:", "fwd:", "fw:")):
         subject = subject.split(":", 1)[1]
-    name = words(s.name) + (["via"] if " via " in s.name.lower() else [])
+    name = list(_name_words(s.name))
     low = head(email) if low is None else low
     body = words(low[:BODY_CHARS], lowered=True)[:BODY_WORDS]
     return {"s": words(subject), "b": body, "n": name}, subject
@@ -234,6 +241,18 @@ def _name_bucket(name: str) -> int:
     return bucket
 
 
+_NAME_INFO: dict[str, tuple[int, bool]] = {}
+
+
+def _name_info(name: str) -> tuple[int, bool]:
+    """A knowledge feature's bucket, and whether it is shared knowledge (not personal)."""
+    info = (_name_bucket(name), name.startswith(KNOWLEDGE_PREFIXES))
+    if len(_NAME_INFO) > 100_000:
+        _NAME_INFO.clear()
+    _NAME_INFO[name] = info
+    return info
+
+
 def hash_name(name: str) -> int:
     """The bucket of one named feature; the same bucket `vector` puts it in."""
     prefix, _, value = name.partition(":")
@@ -306,9 +325,9 @@ def vectors(
         codes += _code_list(toks["s"] + toks["b"] + toks["n"])
         lengths += (len(toks["s"]), len(toks["b"]), len(toks["n"]))
         for name in knowledge_names(email, s, toks, subject, personal, low):
+            bucket, shared = _NAME_INFO.get(name) or _name_info(name)
             # personal features are learnt locally, at the plain value
-            key = m * N_BUCKETS + _name_bucket(name)
-            (strong if name.startswith(KNOWLEDGE_PREFIXES) else weak).append(key)
+            (strong if shared else weak).append(m * N_BUCKETS + bucket)
     code = np.array(codes, dtype=np.int64)
     stream = np.repeat(np.tile(np.arange(3), n), lengths)
     owner = np.repeat(np.repeat(np.arange(n, dtype=np.int64), 3), lengths)
