@@ -8,6 +8,7 @@ a candidate that two places agree on wins.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,6 +244,38 @@ def _domain_label(s: SenderInfo) -> str:
     return label
 
 
+def _head(pattern: str) -> re.Pattern[str] | None:
+    """The case-insensitive opening `(?i:...)` of a pattern, compiled case-sensitively for
+    lower-cased text (3-6x faster to scan for than with IGNORECASE, measured)."""
+    if not pattern.startswith("(?i:"):
+        return None
+    depth = 0
+    for end, ch in enumerate(pattern):
+        depth += (ch == "(") - (ch == ")") if pattern[end - 1 : end] != "\\" else 0
+        if depth == 0:
+            return re.compile(pattern[4:end], re.UNICODE)
+    return None
+
+
+_HEADS = [_head(p.pattern) for p, _, _ in COMPANY_PATTERNS]
+
+
+def _matches(i: int, text: str, low: str) -> Iterator[re.Match[str]]:
+    """`COMPANY_PATTERNS[i].finditer(text)`, trying the full pattern only where its opening
+    occurs in the lower-cased text: the same matches, found without scanning every position
+    case-insensitively."""
+    pattern, head = COMPANY_PATTERNS[i][0], _HEADS[i]
+    if head is None or len(low) != len(text):
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (found := head.search(low, pos)) is not None:
+        m = pattern.match(text, found.start())
+        if m:
+            yield m
+        pos = m.end() if m and m.end() > found.start() else found.start() + 1
+
+
 def _any_in(needles: tuple[str, ...], text: str) -> bool:
     for needle in needles:  # a plain loop: a generator costs more than the searches
         if needle in text:
@@ -265,10 +298,10 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
         if bonus == 0 and max((w for _, w in found), default=0) >= 6:
             break  # the display name or subject already named the employer outright
         low = text.lower()
-        for pattern, weight, triggers in COMPANY_PATTERNS:
+        for i, (_, weight, triggers) in enumerate(COMPANY_PATTERNS):
             if triggers and not _any_in(triggers, low):
                 continue
-            for m in pattern.finditer(text):
+            for m in _matches(i, text, low):
                 if _ROLE_NEXT.match(text, m.end()):
                     continue  # "interest in the Data Analyst position": a role, not a company
                 verbatim = m.groupdict().get("v")
