@@ -330,3 +330,18 @@ def test_a_correction_of_mail_without_job_words_turns_the_screen_off() -> None:
 def test_job_mail_in_other_latin_languages_reaches_the_model(body: str) -> None:
     raw = message(10, sender="Firma <kontakt@firma.example>", subject="Ihre Nachricht", body=body)
     assert not Classifier().classify(parse_message(raw)).model_version.endswith("+screen")
+
+
+def test_named_features_hash_to_the_buckets_the_batch_path_scores() -> None:
+    from onward.classify.features import feature_names, hash_name, vector, vectors
+
+    emails = [
+        parse_message(message(11, body=REJECTION)),
+        parse_message(message(12, subject="Re: Data Analyst", body=CONFIRMATION, html=True)),
+        parse_message(message(13, sender="Ana <ana@mail.example>", subject="", body="x_y 42")),
+    ]
+    batch = vectors(emails, personal=True)
+    for i, email in enumerate(emails):
+        idx, _ = vector(email, personal=True)
+        assert set(batch.of(i)[0].tolist()) == set(idx.tolist())
+        assert {hash_name(n) for n in feature_names(email, personal=True)} == set(idx.tolist())
