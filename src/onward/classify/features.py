@@ -42,8 +42,13 @@ def head(email: Email) -> str:
     return email.text[:CUE_CHARS].lower()
 
 
-def words(text: str, lowered: bool = False) -> list[str]:
-    """Lower-cased words; URLs, addresses and digits flattened so they generalise."""
+def words(text: str, lowered: bool = False, zero: bool = True) -> list[str]:
+    """Lower-cased words; URLs, addresses and digits flattened so they generalise.
+
+    `zero=False` leaves digits as they are: the streams the model hashes do that, because
+    `_code` zeroes a word's digits when it first meets the word, which is cheaper than a
+    pass over the whole text (the same words come out: a digit is a word character either
+    way)."""
     if not lowered:
         text = text.lower()
     if "http" in text:
@@ -52,7 +57,8 @@ def words(text: str, lowered: bool = False) -> list[str]:
         text = _WWW.sub(" xurl ", text)
     if "@" in text:
         text = _EMAIL.sub(" xemail ", text)
-    text = _zero_digits(text)
+    if zero:
+        text = _zero_digits(text)
     return (_WORD if "_" in text else _WORD_NO_UNDERSCORE).findall(text)
 
 
@@ -69,7 +75,7 @@ def _zero_digits(text: str) -> str:
 
 @lru_cache(maxsize=4096)  # a sender's display name is read once, not once per message
 def _name_words(name: str) -> tuple[str, ...]:
-    return (*words(name), *(["via"] if " via " in name.lower() else []))
+    return (*words(name, zero=False), *(["via"] if " via " in name.lower() else []))
 
 
 def streams(
@@ -82,8 +88,8 @@ def streams(
         subject = subject.split(":", 1)[1]
     name = list(_name_words(s.name))
     low = head(email) if low is None else low
-    body = words(low[:BODY_CHARS], lowered=True)[:BODY_WORDS]
-    return {"s": words(subject), "b": body, "n": name}, subject
+    body = words(low[:BODY_CHARS], lowered=True, zero=False)[:BODY_WORDS]
+    return {"s": words(subject, zero=False), "b": body, "n": name}, subject
 
 
 @lru_cache(maxsize=4096)  # senders write many times: their features are worked out once
@@ -138,7 +144,8 @@ def feature_names(email: Email, personal: bool = False) -> list[str]:
     low = head(email)
     toks, subject = streams(email, s, low)
     names = []
-    for prefix, ws in toks.items():
+    for prefix, raw in toks.items():
+        ws = [_zero_digits(w) for w in raw]
         names += [f"{prefix}:{w}" for w in ws]
         if prefix != "n":
             names += [f"{prefix}2:{a} {b}" for a, b in zip(ws, ws[1:], strict=False)]
@@ -200,7 +207,8 @@ _CODE_CACHE: dict[str, int] = {}
 
 
 def _code(tok: str) -> int:
-    code = zlib.crc32(tok.encode("utf-8", "surrogatepass"))
+    """The hash of a word with its digits zeroed, cached under the word as written."""
+    code = zlib.crc32(_zero_digits(tok).encode("utf-8", "surrogatepass"))
     if len(_CODE_CACHE) > 500_000:  # words follow Zipf's law: a bounded cache hits most
         _CODE_CACHE.clear()
     _CODE_CACHE[tok] = code
