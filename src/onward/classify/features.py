@@ -223,30 +223,13 @@ def _code_list(toks: list[str]) -> list[int]:
         return [get(t) or _code(t) for t in toks]
 
 
-def _codes(toks: list[str]) -> np.ndarray:
-    return np.array(_code_list(toks), dtype=np.int64)
+def _uni(codes: np.ndarray, salt: int | np.ndarray) -> np.ndarray:
+    return (codes * 31 + salt) % N_BUCKETS
 
 
-def _uni(codes: np.ndarray, prefix: str) -> np.ndarray:
-    return (codes * 31 + _SALT[prefix]) % N_BUCKETS
-
-
-def _bi(codes: np.ndarray, prefix: str) -> np.ndarray:
+def _bi(left: np.ndarray, right: np.ndarray, salt: int | np.ndarray) -> np.ndarray:
     # Word bigrams hashed from the two word hashes: no string is built per bigram.
-    return (codes[:-1] * 0x01000193 + codes[1:] * 31 + _SALT[prefix]) % N_BUCKETS
-
-
-_NAME_CACHE: dict[str, int] = {}
-
-
-def _name_bucket(name: str) -> int:
-    bucket = _NAME_CACHE.get(name)
-    if bucket is None:
-        bucket = zlib.crc32(name.encode("utf-8", "surrogatepass")) % N_BUCKETS
-        if len(_NAME_CACHE) > 100_000:  # personal features name addresses: keep it bounded
-            _NAME_CACHE.clear()
-        _NAME_CACHE[name] = bucket
-    return bucket
+    return (left * 0x01000193 + right * 31 + salt) % N_BUCKETS
 
 
 _NAME_INFO: dict[str, tuple[int, bool]] = {}
@@ -254,20 +237,21 @@ _NAME_INFO: dict[str, tuple[int, bool]] = {}
 
 def _name_info(name: str) -> tuple[int, bool]:
     """A knowledge feature's bucket, and whether it is shared knowledge (not personal)."""
-    info = (_name_bucket(name), name.startswith(KNOWLEDGE_PREFIXES))
-    if len(_NAME_INFO) > 100_000:
+    info = (hash_name(name), name.startswith(KNOWLEDGE_PREFIXES))
+    if len(_NAME_INFO) > 100_000:  # personal features name addresses: keep it bounded
         _NAME_INFO.clear()
     _NAME_INFO[name] = info
     return info
 
 
 def hash_name(name: str) -> int:
-    """The bucket of one named feature; the same bucket `vector` puts it in."""
+    """The bucket of one named feature; the same bucket `vectors` puts it in."""
     prefix, _, value = name.partition(":")
     if prefix in ("s", "b", "n"):
-        return int(_uni(_codes([value]), prefix)[0])
+        return int(_uni(np.array(_code_list([value])), _SALT[prefix])[0])
     if prefix in ("s2", "b2"):
-        return int(_bi(_codes(value.split(" ", 1)), prefix)[0])
+        left, right = np.array(_code_list(value.split(" ", 1)))
+        return int(_bi(left, right, _SALT[prefix]))
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % N_BUCKETS
 
 
@@ -339,11 +323,11 @@ def vectors(
     code = np.array(codes, dtype=np.int64)
     stream = np.repeat(np.tile(np.arange(3), n), lengths)
     owner = np.repeat(np.repeat(np.arange(n, dtype=np.int64), 3), lengths)
-    uni = owner * N_BUCKETS + (code * 31 + _UNI_SALTS[stream]) % N_BUCKETS
-    # Word bigrams hashed from the two word hashes: no string is built per bigram.
-    pair = code[:-1] * 0x01000193 + code[1:] * 31
+    uni = owner * N_BUCKETS + _uni(code, _UNI_SALTS[stream])
+    # Bigrams of neighbouring words in one email's subject or body (not across streams).
     same = (stream[:-1] == stream[1:]) & (owner[:-1] == owner[1:]) & (stream[:-1] != 2)
-    bi = owner[:-1][same] * N_BUCKETS + (pair[same] + _BI_SALTS[stream[:-1][same]]) % N_BUCKETS
+    left, right, where = code[:-1][same], code[1:][same], stream[:-1][same]
+    bi = owner[:-1][same] * N_BUCKETS + _bi(left, right, _BI_SALTS[where])
     plain = _dedupe(np.concatenate([uni, bi, np.array(weak, dtype=np.int64)]))
     know = _dedupe(np.array(strong, dtype=np.int64))
     keys = np.concatenate([plain, know])
