@@ -126,9 +126,9 @@ def shipped() -> Weights:
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max()
-    e = np.exp(z)
-    return e / e.sum()
+    """Probabilities along the last axis: one email's scores, or a batch's rows."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 class Classifier:
@@ -158,12 +158,9 @@ class Classifier:
 
     def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
-        return self._decide(softmax(z / self.w.temperature), known)
+        return self._decide(softmax(z / self.w.temperature).tolist(), known)
 
-    def _decide(self, p: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
-        return self._decide_list(p.tolist(), known)
-
-    def _decide_list(self, p: list[float], known: float) -> tuple[str, float, bool, list[str]]:
+    def _decide(self, p: list[float], known: float) -> tuple[str, float, bool, list[str]]:
         # Plain floats: nine numpy scalar reads cost more than the whole decision.
         at = self._index
         kind, reasons = self.w.kinds[p.index(max(p))], []
@@ -226,9 +223,7 @@ class Classifier:
             [heads[i] for i in todo],
         )
         z, known = self.scores(batch)
-        p = z / self.w.temperature
-        p = np.exp(p - p.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
+        p = softmax(z / self.w.temperature)
         for j, i in enumerate(todo):
             out[i] = self._verdict(emails[i], senders[i], p[j].tolist(), known[j], explain)
         return out  # type: ignore[return-value]
@@ -236,7 +231,7 @@ class Classifier:
     def _verdict(
         self, email: Email, s: SenderInfo, p: list[float], known: float, explain: bool
     ) -> Verdict:
-        kind, confidence, review, reasons = self._decide_list(p, known)
+        kind, confidence, review, reasons = self._decide(p, known)
         x = None
         if kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", s.ats or s.board or "")
