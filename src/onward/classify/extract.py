@@ -132,9 +132,6 @@ ROLE_PATTERNS = [
 _ROLE_STOP = re.compile(
     r"^(?:the|a|an|our|this|your|le|la|un|une|position|role|job|poste|company|team|us)$", re.I
 )
-_LEGAL = re.compile(
-    r"\b(?:inc|llc|ltd|limited|corp|corporation|co|plc|gmbh|sa|sas|sarl|ag|bv|nv)\b\.?", re.I
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +141,6 @@ class Extraction:
     ats: str
 
 
-def _norm(text: str) -> str:
-    return _NOT_KEY.sub("", _LEGAL.sub("", text.lower()))
-
-
 _RUN = re.compile(r"\w++")
 _LEGAL_WORDS = frozenset(
     "inc llc ltd limited corp corporation co plc gmbh sa sas sarl ag bv nv".split()
@@ -155,8 +148,8 @@ _LEGAL_WORDS = frozenset(
 
 
 def _norm_text(text: str) -> str:
-    """`_norm` of a long text, 3x faster: a legal suffix is a whole word, so dropping the words
-    that are one gives the same key as the regex (whose \\b alternation is slow on long text)."""
+    """Lower-cased letters and digits without legal suffixes ("Inc", "GmbH"). A suffix is a
+    whole word, so a word split finds them (3x faster on a long text than a \\b regex)."""
     runs = _RUN.findall(text.lower())
     if not _LEGAL_WORDS.isdisjoint(runs):
         runs = [r for r in runs if r not in _LEGAL_WORDS]
@@ -166,7 +159,7 @@ def _norm_text(text: str) -> str:
 @lru_cache(maxsize=8192)  # employers' names repeat: the same few hundred in an inbox
 def norm_company(name: str) -> str:
     """A key for comparing employer names: case, punctuation and legal suffixes dropped."""
-    return _norm(name)
+    return _norm_text(name)
 
 
 _NOT_KEY = re.compile(r"[^0-9a-zà-öø-ÿ]+")  # letters, not the ÷ between them

@@ -45,15 +45,15 @@ class LocalAdjustment:
                 local.screen = False  # this person's job mail can lack every job word
             idx, val = vector(email, personal=True)
             base = weights.bias + val @ weights.table[idx]
-            data.append((idx, val, base, weights.kinds.index(kind)))
+            # Only this sender's and this template's own features learn: the shipped
+            # knowledge (a "talent@" address, an ATS, a phrase list) is shared by mail
+            # from every employer, and one correction must not retrain it for all of them.
+            own = np.where(val < KNOWLEDGE_VALUE, val, 0.0)
+            data.append((idx, val, own, base, weights.kinds.index(kind)))
         t = weights.temperature
         for _ in range(MAX_EPOCHS):
             worst = 1.0
-            for idx, val, base, target in data:
-                # Only this sender's and this template's own features learn: the shipped
-                # knowledge (a "talent@" address, an ATS, a phrase list) is shared by mail
-                # from every employer, and one correction must not retrain it for all of them.
-                own = np.where(val < KNOWLEDGE_VALUE, val, 0.0)
+            for idx, val, own, base, target in data:
                 p = softmax((base + local.adjust(idx, val)) / t)
                 worst = min(worst, float(p[target]))
                 if p[target] >= TARGET:
