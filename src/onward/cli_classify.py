@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,19 +38,11 @@ def _store_if_any(config: Config):  # type: ignore[no-untyped-def]
 
 def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool) -> Iterator[Any]:
     """(raw, email, verdict) in order, classified in batches (the numpy work is per batch)."""
-    batch: list[tuple[Any, Any]] = []
-    for pair in pairs:
-        batch.append(pair)
-        if len(batch) == 256:
-            yield from _flush(batch, classifier, explain)
-            batch = []
-    yield from _flush(batch, classifier, explain)
-
-
-def _flush(batch: list[tuple[Any, Any]], classifier: Any, explain: bool) -> Iterator[Any]:
-    verdicts = classifier.classify_many([email for _, email in batch], explain=explain)
-    for (raw, email), v in zip(batch, verdicts, strict=True):
-        yield raw, email, v
+    rest = iter(pairs)
+    while batch := list(islice(rest, 256)):
+        verdicts = classifier.classify_many([email for _, email in batch], explain=explain)
+        for (raw, email), v in zip(batch, verdicts, strict=True):
+            yield raw, email, v
 
 
 @app.command()
