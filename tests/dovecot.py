@@ -261,6 +261,15 @@ class Dovecot:
         finally:
             c.logout()
 
+    def deliver(self, user: str, raw: bytes, folder: str = "INBOX") -> None:
+        """Store these exact bytes, as delivery would: APPEND refuses NUL and bare 8-bit."""
+        subprocess.run(
+            ["doveadm", "-c", str(self.dir / "dovecot.conf"), "save", "-u", user, "-m", folder],
+            input=raw,
+            check=True,
+            capture_output=True,
+        )
+
 
 def new_user() -> str:
     return f"u{uuid.uuid4().hex[:10]}"
