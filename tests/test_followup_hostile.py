@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onward.actions import compose
 from onward.actions.followup import PLACEHOLDER
@@ -86,7 +88,7 @@ def row(**values: str) -> dict[str, str]:
 
 
 def draft_for(r: dict[str, str], me: tuple[str, str] = ("Sam", "sam@example.org")) -> bytes:
-    choice = compose.choose_recipient(r, {me[1]})
+    choice = compose.choose_recipient(r, {me[1].lower()})
     msg = compose.compose(r, choice, me, compose.default_template(), datetime.now(UTC))
     return msg.as_bytes()
 
@@ -106,6 +108,27 @@ def test_every_line_break_in_a_subject_or_name_stays_on_one_header_line(ch: str)
     assert draft["To"].addresses[0].display_name == "Dana Bcc: x@evil.test"
     assert not [h for h in headers(raw) if h.lower().startswith(b"bcc")]
     assert ch not in raw.decode("utf-8", "replace")
+
+
+ANY = st.text(st.characters(codec=None), max_size=30)
+ADDRESS = st.builds(lambda a, b: f"{a}@{b}", ANY, ANY)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    values=st.fixed_dictionaries(
+        {k: ANY for k in ("subject", "from_name", "message_id", "refs", "company", "role", "body")}
+        | {"from_addr": ADDRESS, "reply_to": st.builds(lambda n, a: f"{n} <{a}>", ANY, ADDRESS)}
+    ),
+    me=st.tuples(ANY, ADDRESS),
+)
+def test_any_text_from_the_mail_gives_a_draft_with_one_line_headers(
+    values: dict[str, str], me: tuple[str, str]
+) -> None:
+    raw = draft_for(row(**values), me)
+    for line in headers(raw):
+        assert not any(b < 32 and b != 9 or b == 127 for b in line), line
+    assert parse(raw)["From"] is not None
 
 
 def test_followup_drafts_a_reply_to_a_subject_with_a_line_separator(
@@ -362,6 +385,13 @@ def test_at_a_terminal_the_address_is_asked_once_and_kept(home: Path, tmp_path: 
         draft = parse(saved.read_bytes())
         assert str(draft["From"]) == "Sam Rivera <sam@example.org>"
         assert b"Big Boss" not in saved.read_bytes()
+
+
+def test_an_address_the_email_package_cannot_parse_is_never_a_recipient() -> None:
+    raw = draft_for(row(from_addr="dana@[", reply_to="<@acme.test>, x@y z"), ("Sam", "sam@["))
+    draft = parse(raw)
+    assert draft["To"] is None
+    assert draft["From"].addresses[0].addr_spec == PLACEHOLDER[1]
 
 
 # --- item 15: only well-formed Message-IDs are threaded ----------------------------------

@@ -24,18 +24,26 @@ from jinja2.sandbox import SandboxedEnvironment
 from onward.classify import knowledge as kb
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+# An address a reply can go to: a dot-atom local part and a host name, in any script. Anything
+# else (a domain literal, a quoted or broken local part) the email package may not even parse.
+_ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
+_USABLE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[\w-]+(?:\.[\w-]+)+")
 # One id: printable ASCII without space or angle brackets inside, as RFC 5322 has it.
 _MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
 _MSGIDS = re.compile(rf"(?:{_MSGID.pattern})+")
 # Every C0 and C1 control, and so every character str.splitlines() breaks on (\v, \f,
 # \x1c-\x1e, \x85) plus U+2028 and U+2029: the email package refuses a header value that
-# splits into lines, and a control character is never text.
-_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# splits into lines, and a control character is never text (nor is a lone surrogate).
+_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 
 
 def text(value: object) -> str:
     """A value from an email, safe to put in a header: on one line, no control characters."""
     return _CTRL.sub(" ", str(value or "")).strip()
+
+
+def usable_address(value: str) -> bool:
+    return bool(_USABLE.fullmatch(value or ""))
 
 
 def message_ids(value: str) -> list[str]:
@@ -128,7 +136,8 @@ def choose_recipient(row: dict[str, Any], mine: set[str]) -> Choice:
     doubtful = [r for r in headed if r.address in foreign]
     role = lambda r: is_role(r.address)  # noqa: E731
     for r in sorted(trusted, key=role) + sorted(in_text, key=role) + doubtful:
-        if r.address and r.address not in mine | seen and not is_automated(r.address):
+        usable = usable_address(r.address) and not is_automated(r.address)
+        if usable and r.address not in mine | seen:
             seen.add(r.address)
             ranked.append(r)
     robots = [r.address for r in headed if r.address and is_automated(r.address)]
@@ -161,6 +170,10 @@ def choose_recipient(row: dict[str, Any], mine: set[str]) -> Choice:
 
 
 DEFAULT_TEMPLATE = "followup.txt.j2"
+# From and signature when onward does not know who the person is: visible, and undeliverable
+# (.invalid is reserved, RFC 2606), never a name or address taken from the mail.
+PLACEHOLDER = ("[your name]", "your-address@onward.invalid")
+_NOBODY = Address(display_name=PLACEHOLDER[0], addr_spec=PLACEHOLDER[1])
 
 
 def default_template() -> str:
@@ -187,7 +200,7 @@ def compose(
     now: datetime,
 ) -> EmailMessage:
     """The reply to `row` (a stored email) from `me` (name, address), threaded under it."""
-    my_name, my_addr = text(me[0]), text(me[1])
+    sender = mailbox(text(me[0]), text(me[1])) or _NOBODY
     to = choice.to
     first = to.name.split()[0] if to and to.name and not is_role(to.address) else ""
     body = render(
@@ -197,13 +210,12 @@ def compose(
             "recruiter": text(to.name if to else ""),
             "company": text(row.get("company")) or "your team",
             "role": text(row.get("role")),
-            "my_name": my_name or my_addr,
+            "my_name": sender.display_name or sender.addr_spec,
             "subject": text(row.get("subject")),
         },
     )
     if choice.note:
         body = f"[onward: {choice.note} Delete this line before sending.]\n\n{body}"
-    sender = mailbox(my_name, my_addr)
     recipient = mailbox(to.name, to.address) if to else None
     msg = EmailMessage(policy=_policy_for(sender, recipient))
     msg["From"] = sender
@@ -211,8 +223,8 @@ def compose(
         msg["To"] = recipient
     msg["Subject"] = subject_of(row.get("subject") or "")
     msg["Date"] = format_datetime(now)
-    domain = sender.domain if isinstance(sender, Address) and sender.domain.isascii() else ""
-    msg["Message-ID"] = make_msgid("onward", domain=domain or "onward.invalid")
+    domain = sender.domain if sender.domain.isascii() else "onward.invalid"
+    msg["Message-ID"] = make_msgid("onward", domain=domain)
     parent = message_ids(row.get("message_id") or "")
     if parent:
         refs = message_ids(row.get("refs") or "")[-20:]
@@ -222,14 +234,12 @@ def compose(
     return msg
 
 
-def mailbox(name: str, addr: str) -> Address | str:
+def mailbox(name: str, addr: str) -> Address | None:
     """A header address with its domain in IDNA (ASCII) form, which every server takes; a
     local part that is not ASCII stays as it is and needs SMTPUTF8 (RFC 6531)."""
-    if not addr:
-        return text(name)
-    local, _, domain = text(addr).rpartition("@")
-    if not local:
-        local, domain = domain, ""
+    if not usable_address(addr):
+        return None
+    local, _, domain = addr.rpartition("@")
     if domain and not domain.isascii():
         try:
             domain = idna.encode(domain, uts46=True).decode("ascii")
@@ -238,7 +248,7 @@ def mailbox(name: str, addr: str) -> Address | str:
     return Address(display_name=text(name), username=local, domain=domain)
 
 
-def _policy_for(*addresses: Address | str | None) -> EmailPolicy[EmailMessage]:
+def _policy_for(*addresses: Address | None) -> EmailPolicy[EmailMessage]:
     """SMTP's policy, with UTF-8 headers only when an address cannot be written in ASCII."""
-    needs_utf8 = any(isinstance(a, Address) and not a.addr_spec.isascii() for a in addresses)
+    needs_utf8 = any(a is not None and not a.addr_spec.isascii() for a in addresses)
     return SMTP.clone(utf8=True) if needs_utf8 else SMTP

@@ -3,7 +3,6 @@ record it with its reminders, and later link the employer's answer to the applic
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,14 +22,11 @@ from onward.store.followups import Followups
 
 CHECK_BACK_WEEKS = 2
 RECONTACT_DAYS = 90
-# From and signature when onward does not know who the person is: visible, and undeliverable
-# (.invalid is reserved, RFC 2606), never a name or address taken from the mail.
-PLACEHOLDER = ("[your name]", "your-address@onward.invalid")
+PLACEHOLDER = c.PLACEHOLDER
 PLACEHOLDER_NOTE = (
     f"onward does not know your own address, so the draft is from a placeholder, {PLACEHOLDER[1]}: "
     "change it before you send, or run `onward followup` in a terminal once to set it."
 )
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # Asks the person for (name, address) at a terminal; None when they give none.
 Ask = Callable[[], tuple[str, str] | None]
@@ -67,7 +63,7 @@ def template(config: Config) -> str:
 
 
 def is_address(value: str) -> bool:
-    return bool(_ADDRESS.fullmatch(value or ""))
+    return c.usable_address(value)
 
 
 def known_me(config: Config, source: str) -> tuple[str, str] | None:
