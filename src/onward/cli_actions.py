@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,7 +20,7 @@ from onward.actions.archive import (
     archive,
     undo,
 )
-from onward.cli_app import app, err, open_store, out
+from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.mail.movers import Mover, mover_for
 from onward.store.db import Store
@@ -105,9 +106,11 @@ def archive_cmd(
 
 
 def _offer_followups(config: Config, store: Store, min_confidence: float, quiet: bool) -> None:
-    """Before a rejection leaves the inbox: the chance to thank them and ask for feedback."""
+    """Before a rejection leaves the inbox: the chance to thank them and ask for feedback.
+
+    A draft that cannot be made is said in one sentence and never holds up the archive."""
     from onward.actions import followup as fu
-    from onward.actions.drafts import DraftError
+    from onward.cli_followup import terminal_asker
     from onward.store.followups import Followups
 
     mode = str(fu.settings(config).get("before_archive", "ask"))  # ask | draft | skip
@@ -116,27 +119,65 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
     ]
     if mode == "skip" or not waiting:
         return
+    say = err if quiet else out
     if mode == "ask" and not sys.stdin.isatty():
-        say = err if quiet else out
         say.print(
             f"{len(waiting)} rejections have no follow-up yet: `onward followup` lists them "
             '(set [followup] before_archive = "draft" to draft them here).',
             highlight=False,
         )
         return
+    ask = terminal_asker()
+    told_placeholder = False
     for row in waiting:
         who = row["company"] or row["from_addr"]
         if mode == "ask" and not typer.confirm(
             f"Draft a thank-you reply to {who} ({row['subject'][:60]}) first?", default=True
         ):
             continue
-        try:
-            where = fu.store_draft(config, store, fu.prepare(config, row))
-            (err if quiet else out).print(
-                f"Drafted a follow-up to {who} in {where}.", highlight=False
+        for line, problem in _draft_one(config, store, row, mode, ask):
+            if line == fu.PLACEHOLDER_NOTE:  # said once, not once per draft
+                if told_placeholder:
+                    continue
+                told_placeholder = True
+            (err if problem else say).print(
+                line, style="yellow" if problem else None, markup=False, highlight=False
             )
-        except DraftError as exc:
-            err.print(f"[yellow]No follow-up drafted for {who}:[/] {exc}", highlight=False)
+
+
+def _draft_one(
+    config: Config, store: Store, row: dict[str, Any], mode: str, ask: Any
+) -> list[tuple[str, bool]]:
+    """Draft the follow-up to one rejection: what to tell the person, and whether it is a
+    problem."""
+    from onward.actions import followup as fu
+    from onward.actions.drafts import DraftError
+
+    who = row["company"] or row["from_addr"]
+    try:
+        draft = fu.prepare(config, row, ask=ask)
+        if draft.choice.foreign and mode == "draft":
+            skipped = (
+                f"No follow-up drafted for {who}: {draft.choice.note} "
+                f"`onward followup --email {row['id']}` drafts it when you are sure."
+            )
+            return [(skipped, True)]
+        where = fu.store_draft(config, store, draft)
+        return [(f"Drafted a follow-up to {who} in {where}.", False)] + [
+            (note, True) for note in draft.notes
+        ]
+    except DraftError as exc:
+        return [(f"No follow-up drafted for {who}: {exc}", True)]
+    except (typer.Abort, typer.Exit):
+        raise
+    except Exception as exc:  # one failed draft never stops the archive
+        if _state["debug"]:
+            traceback.print_exception(exc)
+        failed = (
+            f"No follow-up drafted for {who}: it could not be made ({type(exc).__name__}), "
+            "and archiving goes on."
+        )
+        return [(failed, True)]
 
 
 def _plan_row(r: dict[str, object]) -> dict[str, object]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from onward.actions import compose
 from onward.actions import followup as fu
 from onward.actions.drafts import DraftError
 from onward.cli_app import app, open_store, out
@@ -71,9 +72,9 @@ def followup(
         )
         if not send:
             return
-    draft = fu.prepare(config, row)
-    if draft.choice.note:
-        out.print(f"[yellow]{draft.choice.note}[/]", highlight=False)
+    draft = fu.prepare(config, row, ask=terminal_asker())
+    for note in draft.notes:
+        out.print(note, style="yellow", markup=False, highlight=False)
     if show:
         sys.stdout.write(draft.message.as_string())
         return
@@ -92,6 +93,30 @@ def followup(
     out.print(f"Drafted a reply to {to} in {where}. Review it there, then send it yourself.")
 
 
+def terminal_asker() -> fu.Ask | None:
+    """Ask the person for their own address, once per run, and only at a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    asked: list[tuple[str, str] | None] = []
+
+    def ask() -> tuple[str, str] | None:
+        if not asked:
+            asked.append(_ask_me())
+        return asked[0]
+
+    return ask
+
+
+def _ask_me() -> tuple[str, str] | None:
+    out.print("onward does not know your own email address yet: it goes in your follow-ups' From.")
+    address = typer.prompt("Your email address", default="", show_default=False).strip()
+    if not fu.is_address(address):
+        out.print("That is not an email address, so the draft gets a placeholder From.")
+        return None
+    name = typer.prompt("Your name, to sign with (Enter to skip)", default="", show_default=False)
+    return name.strip(), address
+
+
 def _list_waiting(config: Config, store: Store) -> None:
     rows = Followups(store).without_followup()
     if not rows:
@@ -103,5 +128,13 @@ def _list_waiting(config: Config, store: Store) -> None:
             f"  --email {r['id']:<6} {r['company'] or r['from_addr']}: {r['subject']}",
             highlight=False,
         )
+        for address in compose.foreign_reply_to(r):
+            out.print(
+                f"               its Reply-To {address} is {compose.outside(r)}: "
+                "check it is the employer's before you reply.",
+                style="yellow",
+                markup=False,
+                highlight=False,
+            )
     out.print("Draft one with `onward followup --email N`.")
     out.print(f"Your template: {fu.template_path(config)} (created on first use; edit it freely).")

@@ -3,6 +3,7 @@ record it with its reminders, and later link the employer's answer to the applic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -21,6 +22,14 @@ from onward.store.followups import Followups
 
 CHECK_BACK_WEEKS = 2
 RECONTACT_DAYS = 90
+PLACEHOLDER = c.PLACEHOLDER
+PLACEHOLDER_NOTE = (
+    f"onward does not know your own address, so the draft is from a placeholder, {PLACEHOLDER[1]}: "
+    "change it before you send, or run `onward followup` in a terminal once to set it."
+)
+
+# Asks the person for (name, address) at a terminal; None when they give none.
+Ask = Callable[[], tuple[str, str] | None]
 
 
 @dataclass
@@ -29,6 +38,11 @@ class Draft:
     choice: c.Choice
     message: EmailMessage
     account: str | None
+    me_unknown: bool = False
+
+    @property
+    def notes(self) -> list[str]:
+        return [n for n in (self.choice.note, PLACEHOLDER_NOTE if self.me_unknown else "") if n]
 
 
 def settings(config: Config) -> dict[str, Any]:
@@ -48,25 +62,59 @@ def template(config: Config) -> str:
     return path.read_text("utf-8")
 
 
-def _me(config: Config, row: dict[str, Any]) -> tuple[str, str]:
-    acc = config.accounts.get(row["source"], {})
-    if acc.get("address"):
-        return str(acc.get("name", "")), str(acc["address"])
-    found = getaddresses([row.get("to_addrs") or ""])
-    return found[0] if found else ("", "")
+def is_address(value: str) -> bool:
+    return c.usable_address(value)
 
 
-def prepare(config: Config, row: dict[str, Any], now: datetime | None = None) -> Draft:
+def known_me(config: Config, source: str) -> tuple[str, str] | None:
+    """The person's own (name, address) for mail from `source`: the account's address, or its
+    IMAP login when that is an address; for a file scanned without an account, [followup]'s.
+    Never a recipient of the mail: its first To may be anyone."""
+    acc = config.accounts.get(source)
+    if acc is None:
+        acc = settings(config)
+    name = str(acc.get("name", ""))
+    for value in (acc.get("address"), acc.get("user")):
+        if value and is_address(str(value)):
+            return name, str(value)
+    return None
+
+
+def remember_me(config: Config, source: str, name: str, address: str) -> None:
+    target = config.accounts.get(source)
+    if target is None:
+        target = config.data.setdefault("followup", {})
+    target["address"] = address
+    if name:
+        target["name"] = name
+    config.save()
+
+
+def identity(config: Config, source: str, ask: Ask | None) -> tuple[str, str] | None:
+    """Who the draft is from; asked once at a terminal and kept in the config."""
+    me = known_me(config, source)
+    if me is None and ask is not None:
+        me = ask()
+        if me is not None:
+            remember_me(config, source, *me)
+    return me
+
+
+def prepare(
+    config: Config, row: dict[str, Any], now: datetime | None = None, ask: Ask | None = None
+) -> Draft:
     now = now or datetime.now(UTC)
-    me = _me(config, row)
-    mine = {a.lower() for _, a in getaddresses([row.get("to_addrs") or ""]) if a} | {me[1].lower()}
+    me = identity(config, row["source"], ask)
+    mine = {a.lower() for _, a in getaddresses([row.get("to_addrs") or ""]) if a}
+    if me:
+        mine.add(me[1].lower())
     choice = c.choose_recipient(row, mine)
     try:
-        msg = c.compose(row, choice, me, template(config), now)
+        msg = c.compose(row, choice, me or PLACEHOLDER, template(config), now)
     except TemplateError as exc:  # includes the sandbox's SecurityError
         raise DraftError(f"Your template {template_path(config)} has an error: {exc}.") from exc
     account = row["source"] if row["source"] in config.accounts else None
-    return Draft(row, choice, msg, account)
+    return Draft(row, choice, msg, account, me_unknown=me is None)
 
 
 def store_draft(config: Config, store: Store, draft: Draft) -> str:
@@ -108,6 +156,11 @@ def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, st
 
 
 def send_now(config: Config, store: Store, draft: Draft) -> None:
+    if draft.me_unknown:
+        raise DraftError(
+            "onward does not know your own address, so the reply was not sent: run "
+            "`onward followup` in a terminal once to set it."
+        )
     s, password = smtp_settings(config, draft.account)
     send(s, password, draft.message)
     _record(config, store, draft, "sent", f"smtp://{s.host}:{s.port}", sent=True)
@@ -130,7 +183,7 @@ def _record(
         message_id=str(draft.message["Message-ID"]),
         state=state,
         stored_in=where,
-        note=draft.choice.note,
+        note=" ".join(draft.notes),
         sent_at=now if sent else None,
     )
 
@@ -143,7 +196,7 @@ def link_answers(store: Store) -> int:
 
     fu = Followups(store)
     tracker = Tracker(store)
-    found = fu.unanswered_replies()
+    found = fu.unanswered_replies(_from_employer)
     for f, e in found:
         fu.update(
             f["id"],
@@ -162,3 +215,9 @@ def link_answers(store: Store) -> int:
                     conn, f["application_id"], "feedback", e["sent_at"], email_id=e["id"]
                 )
     return len(found)
+
+
+def _from_employer(followup: dict[str, Any], answer: dict[str, Any]) -> bool:
+    """Mail from a Reply-To outside the rejection's sender domain is not the employer's word."""
+    original = {"from_addr": followup["original_from"], "reply_to": followup["original_reply_to"]}
+    return (answer["from_addr"] or "").lower() not in c.foreign_reply_to(original)

@@ -127,6 +127,8 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
     from onward.store.journal import Journal
 
     config = Config.load()
+    # The demo mailbox's owner, as `onward account add --address` would set it for a real one.
+    config.data["followup"] = {"address": "sam.rivera@example.org", "name": "Sam Rivera"}
     waiting = Followups(store).without_followup()
     table = Table(title="Follow-ups drafted before archiving (never sent without you)")
     for col in ("company", "to", "draft"):

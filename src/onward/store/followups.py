@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,9 +63,14 @@ class Followups:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def unanswered_replies(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """(follow-up, email) pairs where the email answers a follow-up not yet answered."""
+    def unanswered_replies(
+        self, counts: Callable[[dict[str, Any], dict[str, Any]], bool] = lambda f, e: True
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(follow-up, email) pairs where the email answers a follow-up not yet answered: the
+        first email that `counts` (given the follow-up with its original's `original_from` and
+        `original_reply_to`, and the email)."""
         f, e = followups, emails
+        o = emails.alias("original")
         threaded = or_(
             and_(f.c.message_id != "", e.c.in_reply_to == f.c.message_id),
             and_(f.c.message_id != "", e.c.refs.contains(f.c.message_id)),
@@ -77,8 +83,17 @@ class Followups:
             ),
         )
         q = (
-            select(f, e.c.id.label("e_id"), e.c.body.label("e_body"), e.c.sent_at.label("e_at"))
+            select(
+                f,
+                e.c.id.label("e_id"),
+                e.c.body.label("e_body"),
+                e.c.sent_at.label("e_at"),
+                e.c.from_addr.label("e_from"),
+                o.c.from_addr.label("original_from"),
+                o.c.reply_to.label("original_reply_to"),
+            )
             .join(e, threaded)
+            .outerjoin(o, o.c.id == f.c.email_id)
             .where(f.c.reply_email_id.is_(None), e.c.id != f.c.email_id)
             .order_by(f.c.id, e.c.sent_at)
         )
@@ -87,7 +102,8 @@ class Followups:
         seen: set[int] = set()
         out = []
         for r in rows:
-            if r["id"] not in seen:
+            answer = {"id": r["e_id"], "body": r["e_body"], "sent_at": r["e_at"]}
+            if r["id"] not in seen and counts(r, answer | {"from_addr": r["e_from"]}):
                 seen.add(r["id"])
-                out.append((r, {"id": r["e_id"], "body": r["e_body"], "sent_at": r["e_at"]}))
+                out.append((r, answer))
         return out
