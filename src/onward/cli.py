@@ -22,6 +22,7 @@ from onward.cli_app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
+from onward.terminal import styled
 
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
@@ -162,7 +163,7 @@ def scan(
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
         for problem in summary.problems:
-            err.print(f"[yellow]{t}:[/] {problem}", highlight=False)
+            err.print(styled((f"{t}:", "yellow"), f" {problem}"))
         failures += summary.failed
         for k in ("scanned", "new", "skipped", "errors"):
             setattr(total, k, getattr(total, k) + getattr(summary, k))
@@ -230,7 +231,7 @@ def main() -> None:
     except USER_ERRORS as exc:
         if _state["debug"]:
             traceback.print_exc()
-        err.print(f"[red]Error:[/] {exc}", highlight=False)
+        err.print(styled(("Error:", "red"), f" {exc}"))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print(
@@ -241,8 +242,9 @@ def main() -> None:
         if _state["debug"]:
             raise
         err.print(
-            f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}. "
-            "Run again with --debug for details.",
-            highlight=False,
+            styled(
+                ("Unexpected error:", "red"),
+                f" {type(exc).__name__}: {exc}. Run again with --debug for details.",
+            )
         )
         sys.exit(1)
