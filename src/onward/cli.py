@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from typing import Annotated
@@ -19,7 +20,7 @@ from onward import (  # noqa: F401 (registers commands)
     cli_tracker,
 )
 from onward.cli_app import _state, app, err, open_store, out
-from onward.config import Config
+from onward.config import PRIVATE_UMASK, Config, Paths
 from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
 from onward.terminal import styled
@@ -212,12 +213,12 @@ def _root(
 ) -> None:
     _state["debug"] = _state["debug"] or debug
     if db:
-        import os
-
         os.environ["ONWARD_DB"] = db
 
 
 def main() -> None:
+    os.umask(PRIVATE_UMASK)  # every file onward writes (database, WAL, drafts) is the person's
+    Paths.default().make_private()
     if "--debug" in sys.argv[1:]:
         _state["debug"] = True
         sys.argv.remove("--debug")

@@ -24,5 +24,5 @@ _state = {"debug": False}
 
 
 def open_store(config: Config) -> Store:
-    config.paths.data_dir.mkdir(parents=True, exist_ok=True)
+    config.paths.make_data_dir()
     return Store(config.database_url)
