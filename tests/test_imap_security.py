@@ -58,3 +58,22 @@ def test_plain_text_is_refused_off_loopback_and_allowed_on_it(dovecot: Dovecot, 
     set_account(home, security="Plain", host="127.0.0.1")
     assert run("scan", "work", home=home).returncode == 0
     assert logged_in(dovecot, user)
+
+
+def test_a_non_ascii_password_logs_in_with_authenticate_plain(dovecot: Dovecot, home: Path) -> None:
+    from tests.dovecot import UNICODE_PASSWORD, UNICODE_USER
+
+    add_account(home, dovecot, UNICODE_USER, password=UNICODE_PASSWORD)
+    done = run("scan", "work", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    assert logged_in(dovecot, UNICODE_USER)
+
+
+def test_a_wrong_non_ascii_password_is_one_sentence(dovecot: Dovecot, home: Path) -> None:
+    from tests.dovecot import UNICODE_USER
+
+    add_account(home, dovecot, UNICODE_USER, password="wrong-pässwörd")
+    done = run("scan", "work", home=home)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    said = done.stderr.replace("\n", " ")
+    assert "refused the login for nadia" in said and "Unexpected error" not in said

@@ -108,6 +108,21 @@ def describe_error(exc: BaseException, settings: ImapSettings) -> str:
 _NETWORK_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, IMAPClientError)
 
 
+def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
+    if settings.user.isascii() and password.isascii():
+        client.login(settings.user, password)
+        return
+    # LOGIN (imaplib) sends ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616).
+    try:
+        client.plain_login(settings.user, password)
+    except LoginError as exc:
+        raise SourceError(
+            f"The server at {settings.host}:{settings.port} refused the login for "
+            f"{settings.user}: check the password (its non-ASCII characters were sent as "
+            "UTF-8 with AUTHENTICATE PLAIN, which some servers do not accept)."
+        ) from exc
+
+
 class ImapSource:
     kind = "imap"
 
@@ -136,7 +151,7 @@ class ImapSource:
             if method == "oauth2":
                 client.oauth2_login(s.user, value)
             else:
-                client.login(s.user, value)
+                _login(client, s, value)
             # Pre-login capabilities lack MOVE, CONDSTORE...: ask again now we are in.
             client._cached_capabilities = None
             if client.has_capability("CONDSTORE"):
