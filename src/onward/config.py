@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,9 @@ class Paths:
         for root in {self.config_dir, self.data_dir}:
             if root.is_dir() and not root.is_symlink():
                 _tighten(root)
-                for path in root.rglob("*"):  # rglob does not follow symlinked folders
-                    _tighten(path)
+                with suppress(OSError):  # an unreadable corner must not stop onward starting
+                    for path in root.rglob("*"):  # rglob does not follow symlinked folders
+                        _tighten(path)
 
 
 def _tighten(path: Path) -> None:
