@@ -25,6 +25,8 @@ from imapclient import IMAPClient
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "pw"
+# A password LOGIN cannot carry (imaplib sends ASCII only), for the passwd file's second user.
+UNICODE_USER, UNICODE_PASSWORD = "nadia", "pässwörd-密码"
 
 CONF = """\
 instance_name = dovecot-onward-{tag}
@@ -147,7 +149,10 @@ class Dovecot:
             check=True,
             capture_output=True,
         )
-        (d / "passwd").write_text(f"alice:{{PLAIN}}{PASSWORD}::::::\n")
+        (d / "passwd").write_text(
+            f"alice:{{PLAIN}}{PASSWORD}::::::\n{UNICODE_USER}:{{PLAIN}}{UNICODE_PASSWORD}::::::\n",
+            encoding="utf-8",
+        )
         if root:
             privs, uid, chroot, anvil = "", "uid=nobody gid=nogroup ", "", ""
             os.chmod(d, 0o711)

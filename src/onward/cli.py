@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from typing import Annotated
@@ -19,9 +20,10 @@ from onward import (  # noqa: F401 (registers commands)
     cli_tracker,
 )
 from onward.cli_app import _state, app, err, open_store, out
-from onward.config import Config
+from onward.config import PRIVATE_UMASK, Config, Paths
 from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
+from onward.terminal import styled
 
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
@@ -162,7 +164,7 @@ def scan(
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
         for problem in summary.problems:
-            err.print(f"[yellow]{t}:[/] {problem}", highlight=False)
+            err.print(styled((f"{t}:", "yellow"), f" {problem}"))
         failures += summary.failed
         for k in ("scanned", "new", "skipped", "errors"):
             setattr(total, k, getattr(total, k) + getattr(summary, k))
@@ -211,12 +213,12 @@ def _root(
 ) -> None:
     _state["debug"] = _state["debug"] or debug
     if db:
-        import os
-
         os.environ["ONWARD_DB"] = db
 
 
 def main() -> None:
+    os.umask(PRIVATE_UMASK)  # every file onward writes (database, WAL, drafts) is the person's
+    Paths.default().make_private()
     if "--debug" in sys.argv[1:]:
         _state["debug"] = True
         sys.argv.remove("--debug")
@@ -230,7 +232,7 @@ def main() -> None:
     except USER_ERRORS as exc:
         if _state["debug"]:
             traceback.print_exc()
-        err.print(f"[red]Error:[/] {exc}", highlight=False)
+        err.print(styled(("Error:", "red"), f" {exc}"))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print(
@@ -241,8 +243,9 @@ def main() -> None:
         if _state["debug"]:
             raise
         err.print(
-            f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}. "
-            "Run again with --debug for details.",
-            highlight=False,
+            styled(
+                ("Unexpected error:", "red"),
+                f" {type(exc).__name__}: {exc}. Run again with --debug for details.",
+            )
         )
         sys.exit(1)

@@ -25,6 +25,7 @@ from onward.config import Config
 from onward.mail.movers import Mover, mover_for
 from onward.store.db import Store
 from onward.store.journal import Journal
+from onward.terminal import styled, visible
 
 
 def _movers(config: Config, copy_to: Path | None = None) -> MoverFactory:
@@ -41,7 +42,7 @@ def _settings(config: Config) -> dict[str, object]:
 
 def _print_problems(report: Report) -> None:
     for p in report.problems:
-        err.print(f"[yellow]{p}[/]", highlight=False)
+        err.print(p, style="yellow")
 
 
 @app.command("archive")
@@ -132,7 +133,8 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
     for row in waiting:
         who = row["company"] or row["from_addr"]
         if mode == "ask" and not typer.confirm(
-            f"Draft a thank-you reply to {who} ({row['subject'][:60]}) first?", default=True
+            visible(f"Draft a thank-you reply to {who} ({row['subject'][:60]}) first?"),
+            default=True,
         ):
             continue
         for line, problem in _draft_one(config, store, row, mode, ask):
@@ -191,8 +193,10 @@ def _print_summary(report: Report, verb: str) -> None:
         out.print(f"Checked moves an interrupted run left pending: {parts}.")
     for s in report.skipped:
         out.print(
-            f"[yellow]Left in place[/] {s.get('message_id', '')}: {s.get('why') or s.get('state')}",
-            highlight=False,
+            styled(
+                ("Left in place", "yellow"),
+                f" {s.get('message_id', '')}: {s.get('why') or s.get('state')}",
+            )
         )
     batches = ", ".join(str(b) for b in report.batches)
     out.print(

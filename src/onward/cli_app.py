@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from onward.config import Config
 from onward.store import Store
+from onward.terminal import PlainConsole
 
 app = typer.Typer(
     help="Get through job rejection and back into the search, on your own machine.",
@@ -17,11 +17,12 @@ app = typer.Typer(
     add_completion=False,
 )
 # Piped output (CI logs, `| less`) gets room for tables instead of Rich's default 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, soft_wrap=True)
+# Mail and files reach these consoles: no markup, control codes shown (onward.terminal).
+out = PlainConsole(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+err = PlainConsole(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 
 def open_store(config: Config) -> Store:
-    config.paths.data_dir.mkdir(parents=True, exist_ok=True)
+    config.paths.make_data_dir()
     return Store(config.database_url)

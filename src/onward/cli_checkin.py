@@ -13,6 +13,7 @@ from onward.actions import checkin as ck
 from onward.cli_app import app, err, open_store, out
 from onward.config import Config
 from onward.store.checkins import Checkins
+from onward.terminal import styled
 
 # Commands after which onward never asks: the check-in itself, the dashboard (it asks on its
 # own page), the demo (a temporary home), and anything about help or machine output.
@@ -30,9 +31,9 @@ def show_advice(advice: ck.Advice, extra: str = "") -> None:
     lines = [advice.acknowledge, ""] + [f"• {s}" for s in advice.suggestions]
     if extra:
         lines += ["", extra]
-    lines += ["", f"[italic]{advice.reminder}[/]"]
+    body = styled("\n".join(lines) + "\n\n", (advice.reminder, "italic"))
     # The shared console soft-wraps (for tables in logs); a panel must wrap or it crops.
-    panel = Panel("\n".join(lines), title=f"Feeling {advice.label.lower()}", expand=False)
+    panel = Panel(body, title=styled(f"Feeling {advice.label.lower()}"), expand=False)
     out.print(panel, soft_wrap=False)
 
 

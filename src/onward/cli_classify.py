@@ -13,6 +13,7 @@ from rich.table import Table
 
 from onward.cli_app import app, open_store, out
 from onward.config import Config
+from onward.terminal import styled
 
 model_app = typer.Typer(
     help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
@@ -78,9 +79,11 @@ def classify(
             elif explain:
                 review = ", needs review" if v.needs_review else ""
                 out.print(
-                    f"[bold]{v.kind}[/] ({v.confidence:.2f}{review}) {email.subject!r}"
-                    f" from {email.sender or 'unknown'}",
-                    highlight=False,
+                    styled(
+                        (v.kind, "bold"),
+                        f" ({v.confidence:.2f}{review}) {email.subject!r}"
+                        f" from {email.sender or 'unknown'}",
+                    )
                 )
                 for reason in v.reasons:
                     out.print(f"    {reason}", highlight=False)

@@ -14,6 +14,7 @@ from onward.cli_app import app, open_store, out
 from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups
+from onward.terminal import styled, visible
 from onward.tracker.repo import TrackerError
 
 
@@ -61,8 +62,10 @@ def followup(
     row = _find(store, target, email)
     if row.get("kind") != "rejection":
         out.print(
-            f"[yellow]Note:[/] this email is classified {row.get('kind') or 'unknown'}, "
-            "not a rejection."
+            styled(
+                ("Note:", "yellow"),
+                f" this email is classified {row.get('kind') or 'unknown'}, not a rejection.",
+            )
         )
     earlier = Followups(store).for_email(row["id"])
     if earlier and not show:
@@ -82,7 +85,7 @@ def followup(
         to = draft.message.get("To")
         if not to:
             raise DraftError("The reply has no recipient, so it was not sent.")
-        if not yes and not typer.confirm(f"Send this reply to {to} now?", default=False):
+        if not yes and not typer.confirm(visible(f"Send this reply to {to} now?"), default=False):
             out.print("Not sent.")
             raise typer.Exit(1)
         fu.send_now(config, store, draft)

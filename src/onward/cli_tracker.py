@@ -13,6 +13,7 @@ from rich.table import Table
 
 from onward.cli_app import app, open_store, out
 from onward.config import Config
+from onward.terminal import styled
 from onward.tracker import insights
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.transfer import export, parse_date, read_csv
@@ -217,10 +218,12 @@ def print_status(figures: dict) -> None:  # type: ignore[type-arg]
     by = figures["active_by_stage"]
     stages = ", ".join(f"{n} {s}" for s, n in by.items() if n)
     out.print(
-        f"[bold]{figures['active']} active[/]"
-        + (f" ({stages})" if stages else "")
-        + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
-        f"{figures['ghosted']} gone quiet."
+        styled(
+            (f"{figures['active']} active", "bold"),
+            (f" ({stages})" if stages else "")
+            + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
+            f"{figures['ghosted']} gone quiet.",
+        )
     )
     out.print(
         f"This week: {figures['this_week']} of {figures['weekly_goal']} applications. "

@@ -7,7 +7,9 @@ otherwise the platform's config and data folders are used.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,9 @@ import platformdirs
 import tomli_w
 
 APP = "onward"
+# The person's mail, words and feelings: readable by them alone, whatever their umask.
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR = 0o700
 
 
 class ConfigError(Exception):
@@ -42,6 +47,27 @@ class Paths:
             root = Path(home).expanduser()
             return cls(root, root)
         return cls(Path(platformdirs.user_config_dir(APP)), Path(platformdirs.user_data_dir(APP)))
+
+    def make_data_dir(self) -> None:
+        self.data_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+    def make_private(self) -> None:
+        """Take group and other access off everything onward keeps (older installs left 0644)."""
+        for root in {self.config_dir, self.data_dir}:
+            if root.is_dir() and not root.is_symlink():
+                _tighten(root)
+                with suppress(OSError):  # an unreadable corner must not stop onward starting
+                    for path in root.rglob("*"):  # rglob does not follow symlinked folders
+                        _tighten(path)
+
+
+def _tighten(path: Path) -> None:
+    try:
+        st = path.lstat()
+        if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+            path.chmod(stat.S_IMODE(st.st_mode) & ~0o077)
+    except OSError:
+        pass  # another user's file, or gone meanwhile: nothing of ours to protect there
 
 
 @dataclass

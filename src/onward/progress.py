@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -18,12 +17,14 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from onward.terminal import PlainConsole, visible
+
 
 class RichProgress:
     """Implements scan.Progress. Messages or bytes, whichever the source can count ahead."""
 
     def __init__(self, label: str, enabled: bool | None = None) -> None:
-        self.label = label
+        self.label = visible(label)  # a path, perhaps; TextColumn makes Text of it directly
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._progress: Progress | None = None
         self._task: TaskID | None = None
@@ -45,10 +46,10 @@ class RichProgress:
             return
         self._unit = unit
         if self._progress is None:
-            console = Console(stderr=True)
+            console = PlainConsole(stderr=True)
             if unit == "bytes":
                 cols = [
-                    TextColumn("{task.description}"),
+                    TextColumn("{task.description}", markup=False),
                     BarColumn(),
                     DownloadColumn(),
                     TransferSpeedColumn(),
@@ -57,7 +58,7 @@ class RichProgress:
                 ]
             else:
                 cols = [
-                    TextColumn("{task.description}"),
+                    TextColumn("{task.description}", markup=False),
                     BarColumn(),
                     MofNCompleteColumn(),
                     TextColumn("{task.fields[rate]}"),

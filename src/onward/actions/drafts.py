@@ -43,7 +43,7 @@ def save_to_imap(source: ImapSource, msg: EmailMessage) -> str:
 
 
 def save_to_file(folder: Path, msg: EmailMessage, stem: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # drafts hold the person's words
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)[:60].strip("-")
     target = folder / f"{safe or 'followup'}.eml"
     n = 1

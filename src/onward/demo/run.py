@@ -19,13 +19,16 @@ from onward.progress import RichProgress
 from onward.scan import Scanner
 from onward.store import Store
 from onward.store.schema import emails
+from onward.terminal import styled
 
 
 def run_demo(out: Console) -> None:
     with tempfile.TemporaryDirectory(prefix="onward-demo-") as home:
         os.environ["ONWARD_HOME"] = home  # nothing of the person's is read or written
         store = Store.for_path(Path(home) / "onward.db")
-        out.print(f"[bold]onward demo[/] in a temporary home ({home}), on {DEMO_MBOX.name}\n")
+        out.print(
+            styled(("onward demo", "bold"), f" in a temporary home ({home}), on {DEMO_MBOX.name}\n")
+        )
         classifier = classifier_for(store)
         with RichProgress("Scanning demo mailbox") as progress:
             summary = Scanner(store, progress, classifier=classifier).run(
@@ -63,7 +66,7 @@ def _show_job_mail(out: Console, store: Store) -> None:
     for r in rows:
         if r.kind == "not_job":
             continue
-        kind = r.kind.replace("_", " ") + (" [yellow](review)[/]" if r.needs_review else "")
+        kind = styled(r.kind.replace("_", " "), (" (review)" if r.needs_review else "", "yellow"))
         table.add_row(
             f"{r.sent_at:%b %d}" if r.sent_at else "", kind, r.company, r.role, r.subject[:48]
         )
@@ -105,8 +108,11 @@ def _show_tracker(out: Console, store: Store) -> None:
     counts = tracker.link_pending()
     tracker.save("Kestrel Labs", "Data Platform Analyst")
     out.print(
-        f"\n[bold]The tracker[/] (as of {now:%b %d}): {counts['linked']} emails linked into "
-        f"{counts['opened']} applications; {counts['review']} wait for you to pick one."
+        styled(
+            ("\nThe tracker", "bold"),
+            f" (as of {now:%b %d}): {counts['linked']} emails linked into "
+            f"{counts['opened']} applications; {counts['review']} wait for you to pick one.",
+        )
     )
     tracker.refresh_all()
     from onward.tracker.snapshot import snapshot
@@ -137,8 +143,11 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
     for row in waiting:
         draft = fu.prepare(config, row)
         where = Path(fu.store_draft(config, store, draft))
-        to = draft.message.get("To") or "[yellow]nobody: it came from a no-reply robot[/]"
-        table.add_row(row["company"] or row["from_addr"], str(to), where.name)
+        to = styled(
+            str(draft.message.get("To") or ""),
+            ("" if draft.message.get("To") else "nobody: it came from a no-reply robot", "yellow"),
+        )
+        table.add_row(row["company"] or row["from_addr"], to, where.name)
         if shown is None and draft.message.get("To"):
             shown = draft
     out.print()
@@ -155,9 +164,12 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
         ArchiveOptions(),
     )
     out.print(
-        f"\n[bold]Archived[/] {len(report.moved)} rejections (batch {report.batches}): the "
-        "export itself is never modified; copies went to archive.mbox. On IMAP or a Maildir "
-        "they move to 'Job search/Rejections', journaled, and `onward undo` puts them back."
+        styled(
+            ("\nArchived", "bold"),
+            f" {len(report.moved)} rejections (batch {report.batches}): the "
+            "export itself is never modified; copies went to archive.mbox. On IMAP or a Maildir "
+            "they move to 'Job search/Rejections', journaled, and `onward undo` puts them back.",
+        )
     )
 
 
@@ -180,9 +192,12 @@ def _show_checkin(out: Console, store: Store, home: Path) -> None:
     if last is None:
         return
     out.print(
-        f"\n[bold]A moment for you.[/] After the rejection from {last.company}, the next "
-        "`onward` command at a terminal asks once how you feel (never in scripts or quiet "
-        "hours). Here the demo answers 'angry, 4 of 5':"
+        styled(
+            ("\nA moment for you.", "bold"),
+            f" After the rejection from {last.company}, the next "
+            "`onward` command at a terminal asks once how you feel (never in scripts or quiet "
+            "hours). Here the demo answers 'angry, 4 of 5':",
+        )
     )
     about = [{"event_id": last.id, "application_id": last.application_id}]
     Checkins(store).record(datetime.now(UTC), "angry", 4, "demo", about)

@@ -102,7 +102,7 @@ class Store:
 
     @classmethod
     def for_path(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return cls(f"sqlite:///{path}")
 
     def _insert(self, table: Any) -> Any:

@@ -37,7 +37,7 @@ class ExportMover:
         if self.copy_to:
             try:
                 self.copy_to.parent.mkdir(parents=True, exist_ok=True)
-                self.copy_to.touch(exist_ok=True)
+                self.copy_to.touch(mode=0o600, exist_ok=True)  # archived mail: the person's alone
             except OSError as exc:
                 raise MoveError(f"Could not create {self.copy_to}: {exc.strerror}.") from exc
         return {}

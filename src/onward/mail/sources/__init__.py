@@ -14,6 +14,7 @@ from onward.mail.sources.base import (
     MailSource,
     ScanItem,
     SourceError,
+    is_regular,
 )
 
 __all__ = [
@@ -36,6 +37,8 @@ def detect_path_kind(path: Path) -> str:
         if (path / "cur").is_dir() and (path / "new").is_dir():
             return "maildir"
         return "eml"
+    if not is_regular(path):
+        raise SourceError(f"{path} is not a regular file or a folder, so onward does not read it.")
     if path.suffix.lower() == ".eml":
         return "eml"
     with open(path, "rb") as f:

@@ -53,8 +53,18 @@ class MailSource(Protocol):
     def close(self) -> None: ...
 
 
+class NotAFile(OSError):
+    """A FIFO, socket or device where a message file should be: reading it could block forever."""
+
+
+def is_regular(path: Path | str) -> bool:
+    return Path(path).is_file()  # stat and S_ISREG, without opening: FIFOs and devices fail
+
+
 def read_prefix(path: Path) -> tuple[bytes, int]:
     """Read the header block and the start of the body; never the whole 50 MB attachment."""
+    if not is_regular(path):  # checked before opening: opening a FIFO waits for a writer
+        raise NotAFile(f"{path} is not a regular file")
     with open(path, "rb") as f:
         size = f.seek(0, 2)
         f.seek(0)

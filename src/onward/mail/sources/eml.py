@@ -23,7 +23,8 @@ class EmlSource:
     def files(self) -> list[tuple[str, Path]]:
         if self.root.is_file():
             return [(self.root.name, self.root)]
-        found = [p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() == ".eml"]
+        # Not is_file(): a FIFO or socket named .eml is listed, then counted unreadable.
+        found = [p for p in self.root.rglob("*") if not p.is_dir() and p.suffix.lower() == ".eml"]
         return sorted((p.relative_to(self.root).as_posix(), p) for p in found)
 
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:

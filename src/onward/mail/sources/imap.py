@@ -7,6 +7,7 @@ UIDNEXT and HIGHESTMODSEQ per folder: a rescan with nothing new is one SELECT.
 from __future__ import annotations
 
 import imaplib
+import ipaddress
 import socket
 import ssl
 from collections.abc import Callable, Iterator
@@ -32,14 +33,47 @@ FETCH_BATCH = 200
 TEXT_PART = f"BODY.PEEK[TEXT]<0.{BODY_PREFIX}>".encode()
 
 
+# What the config may say, and what it means. Anything else is refused: guessing could send
+# the password in clear text.
+SECURITY = {"tls": "tls", "ssl": "tls", "imaps": "tls", "starttls": "starttls", "plain": "plain"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_security(value: object, host: str) -> str:
+    """tls, starttls or plain from the config's word for it; plain only to this computer."""
+    security = SECURITY.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if security is None:
+        raise SourceError(
+            f"The IMAP security setting {str(value)[:40]!r} is not one of tls, starttls or "
+            "plain, so onward did not connect."
+        )
+    if security == "plain" and not is_loopback(host):
+        raise SourceError(
+            f'security = "plain" would send the password unencrypted to {host}; it is only '
+            "allowed for a server on this computer (127.0.0.1): use tls or starttls."
+        )
+    return security
+
+
 @dataclass(frozen=True)
 class ImapSettings:
     host: str
     port: int
     user: str
-    security: str = "tls"  # tls | starttls | plain (plain is refused except on loopback)
+    security: str = "tls"  # tls | starttls | plain (only to loopback); see checked_security
     ca_file: str | None = None
     timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "security", checked_security(self.security, self.host))
 
 
 Secret = Callable[[], tuple[str, str]]  # returns ("password" | "oauth2", value)
@@ -74,6 +108,21 @@ def describe_error(exc: BaseException, settings: ImapSettings) -> str:
 _NETWORK_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, IMAPClientError)
 
 
+def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
+    if settings.user.isascii() and password.isascii():
+        client.login(settings.user, password)
+        return
+    # LOGIN (imaplib) sends ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616).
+    try:
+        client.plain_login(settings.user, password)
+    except LoginError as exc:
+        raise SourceError(
+            f"The server at {settings.host}:{settings.port} refused the login for "
+            f"{settings.user}: check the password (its non-ASCII characters were sent as "
+            "UTF-8 with AUTHENTICATE PLAIN, which some servers do not accept)."
+        ) from exc
+
+
 class ImapSource:
     kind = "imap"
 
@@ -102,7 +151,7 @@ class ImapSource:
             if method == "oauth2":
                 client.oauth2_login(s.user, value)
             else:
-                client.login(s.user, value)
+                _login(client, s, value)
             # Pre-login capabilities lack MOVE, CONDSTORE...: ask again now we are in.
             client._cached_capabilities = None
             if client.has_capability("CONDSTORE"):

@@ -25,6 +25,9 @@ from onward.mail.sources.base import Checkpoint, Expect, FolderReset, KnownKeys,
 _FROM_LINE = re.compile(rb"From \S*\s.*\d")  # used with match(): anchored
 _QUOTED = re.compile(rb"\n>(>*From )")
 CHECKPOINT_EVERY = 500
+# Real From_ lines are under 1 KB. A longer "From " line is body text, and looking no further
+# for its end keeps memory bounded when one runs for hundreds of megabytes.
+MAX_FROM_LINE = 64 * 1024
 
 
 READ = 1 << 20
@@ -51,7 +54,7 @@ def split_mbox(
     """
     f.seek(start)
     data = f.read(READ)
-    while data.startswith(b"From ") and b"\n" not in data:  # a From_ line longer than a read
+    while data.startswith(b"From ") and b"\n" not in data and len(data) < MAX_FROM_LINE:
         more = f.read(READ)
         if not more:
             break
@@ -65,7 +68,10 @@ def split_mbox(
         search = pos
     while True:
         m = data.find(b"\nFrom ", max(search, 1))
-        nl = data.find(b"\n", m + 1) if m != -1 else -1
+        nl = data.find(b"\n", m + 1, m + 1 + MAX_FROM_LINE) if m != -1 else -1
+        if m != -1 and nl == -1 and len(data) >= m + 1 + MAX_FROM_LINE:
+            search = m + 1  # too long for a separator
+            continue
         if m == -1 or (nl == -1 and not eof):
             if eof:
                 if cur_start is not None:
