@@ -1,0 +1,134 @@
+"""A message found again by its Message-ID must be proven to be the one journaled (issue 12).
+
+IMAP `SEARCH HEADER Message-ID x` matches every Message-ID that contains x, so a hit is only
+a candidate: the mover fetches its header block and compares the exact Message-ID and the
+stored header fingerprint, or leaves it alone and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from tests.dovecot import Dovecot, new_user
+from tests.jobmail import _msg, rejection
+from tests.runner import run
+from tests.test_archive import ARCHIVE, folder_digest, last_json, ok
+from tests.test_imap import add_account
+
+
+def interview(i: int) -> bytes:
+    return _msg(
+        i,
+        "Interview invitation: Backend Engineer at Acme Robotics",
+        "Hi Sam,\n\nThank you for applying. We would love to invite you to a first interview "
+        "for the Backend Engineer role. Could you share a few times that work for you next "
+        "week?\n\nBest,\nDana Whitfield\nAcme Robotics\n",
+        "Dana Whitfield <dana.whitfield@acmerobotics.com>",
+    ).as_bytes()
+
+
+def with_message_id(raw: bytes, mid: bytes) -> bytes:
+    return re.sub(rb"(?m)^Message-ID: [^\r\n]*", b"Message-ID: " + mid, raw, count=1)
+
+
+def mid_of(raw: bytes) -> str:
+    found = re.search(rb"(?m)^Message-ID: ([^\r\n]*)", raw)
+    assert found
+    return found.group(1).decode()
+
+
+def uid_of(c: IMAPClient, folder: str, subject: str) -> int:
+    c.select_folder(folder)
+    found = c.search(["SUBJECT", subject])
+    assert len(found) == 1
+    return int(found[0])
+
+
+def move_away(c: IMAPClient, subject: str, to: str = "Trash") -> None:
+    """What another mail client does: the message leaves INBOX behind onward's back."""
+    if not c.folder_exists(to):
+        c.create_folder(to)
+    c.move([uid_of(c, "INBOX", subject)], to)
+
+
+def digest_all(c: IMAPClient) -> dict[str, dict[str, list[str]]]:
+    """What each folder holds; an empty folder counts as no folder."""
+    names = [name for _flags, _sep, name in c.list_folders()]
+    found = {name: folder_digest(c, name) for name in ("INBOX", "Trash", ARCHIVE) if name in names}
+    return {name: held for name, held in found.items() if held}
+
+
+def test_archive_never_takes_the_interview_for_a_rejection_whose_message_id_is_a_dot(
+    dovecot: Dovecot, home: Path
+) -> None:
+    user = new_user()
+    dovecot.seed(user, [interview(1), with_message_id(rejection(2), b".")])
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", home=home))
+    c = dovecot.client(user)
+    move_away(c, "Your application")
+    before = digest_all(c)
+
+    done = ok(run("archive", home=home))
+
+    assert "0 messages archived" in done.stdout
+    assert "Left in place" in done.stdout
+    assert digest_all(c) == before  # the interview is still in INBOX, nothing moved
+    c.logout()
+
+
+def test_archive_finds_a_rejection_moved_out_and_back_by_its_proven_message_id(
+    dovecot: Dovecot, home: Path
+) -> None:
+    """The re-find still works for the real message: a new UID, the same header block."""
+    user = new_user()
+    dovecot.seed(user, [interview(1), rejection(2)])
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", home=home))
+    c = dovecot.client(user)
+    move_away(c, "Your application", "Elsewhere")
+    c.move([uid_of(c, "Elsewhere", "Your application")], "INBOX")
+
+    assert last_json(ok(run("archive", "--json", home=home)))["summary"]["moved"] == 1
+    assert list(folder_digest(c, ARCHIVE)) == [mid_of(rejection(2))]
+    c.logout()
+
+
+def open_batches_without_moves(home: Path) -> int:
+    q = (
+        "SELECT count(*) FROM batches WHERE finished_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM moves WHERE moves.batch_id = batches.id)"
+    )
+    with sqlite3.connect(home / "onward.db") as conn:
+        return int(conn.execute(q).fetchone()[0])
+
+
+def test_a_non_ascii_message_id_moved_away_is_reported_and_archiving_goes_on(
+    dovecot: Dovecot, home: Path
+) -> None:
+    user = new_user()
+    moved = with_message_id(rejection(2), "<résumé-2@mail.test>".encode())
+    stays = with_message_id(rejection(3), "<résumé-3@mail.test>".encode())
+    dovecot.seed(user, [interview(1), moved, stays])
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", home=home))
+    c = dovecot.client(user)
+    c.select_folder("INBOX")
+    c.create_folder("Trash")
+    c.move([uid_of(c, "INBOX", "at Initech")], "Trash")
+
+    runs = [run("archive", "--json", home=home) for _ in range(2)]  # every run, not the first
+
+    for done in runs:
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert open_batches_without_moves(home) == 0
+    first = [json.loads(ln) for ln in runs[0].stdout.splitlines()[:-1]]
+    assert [r["message_id"] for r in first if "why" in r] == ["<résumé-2@mail.test>"]
+    assert list(folder_digest(c, ARCHIVE)) == ["<résumé-3@mail.test>"]
+    assert list(folder_digest(c, "Trash")) == ["<résumé-2@mail.test>"]
+    c.logout()
