@@ -33,7 +33,7 @@ def interview(i: int) -> bytes:
 
 
 def with_message_id(raw: bytes, mid: bytes) -> bytes:
-    return re.sub(rb"(?m)^Message-ID: [^\r\n]*", b"Message-ID: " + mid, raw, count=1)
+    return re.sub(rb"(?m)^Message-ID: [^\r\n]*", lambda _m: b"Message-ID: " + mid, raw, count=1)
 
 
 def mid_of(raw: bytes) -> str:
