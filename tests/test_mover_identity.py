@@ -8,10 +8,12 @@ stored header fingerprint, or leaves it alone and says why.
 from __future__ import annotations
 
 import json
+import mailbox
 import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from imapclient import IMAPClient
 
 from tests.dovecot import Dovecot, new_user
@@ -132,3 +134,84 @@ def test_a_non_ascii_message_id_moved_away_is_reported_and_archiving_goes_on(
     assert list(folder_digest(c, ARCHIVE)) == ["<résumé-3@mail.test>"]
     assert list(folder_digest(c, "Trash")) == ["<résumé-2@mail.test>"]
     c.logout()
+
+
+@pytest.mark.parametrize("renumbered", [False, True], ids=["same-uids", "archive-renumbered"])
+def test_reconcile_never_settles_a_pending_move_on_another_message_with_a_similar_message_id(
+    dovecot: Dovecot, tmp_path: Path, renumbered: bool
+) -> None:
+    """A crash left a move pending; meanwhile another client put the message in Trash.
+
+    In the archive sits an interview whose Message-ID contains the rejection's: the search
+    finds it, and before the fix reconciling recorded it as the archived rejection (so that
+    `onward undo` would then move the interview).
+    """
+    from onward.actions.archive import Report, reconcile
+    from onward.mail.movers import Move, mover_for
+    from onward.mail.parse import parse_message
+    from onward.store import Store
+    from onward.store.journal import Journal
+    from tests.test_imap import _source
+
+    user = new_user()
+    rejected = with_message_id(rejection(2), b"r2@mail.test")
+    dovecot.seed(user, [rejected])
+    dovecot.seed(user, [with_message_id(interview(1), b"<ar2@mail.test>")], ARCHIVE)
+    c = dovecot.client(user)
+    uid = uid_of(c, "INBOX", "Your application")
+    validity = int(c.folder_status("INBOX", [b"UIDVALIDITY"])[b"UIDVALIDITY"])
+
+    journal = Journal(Store.for_path(tmp_path / "o.db"))
+    mover = mover_for(_source(dovecot, user))
+    marks = mover.prepare([ARCHIVE])
+    batch = journal.open_batch("work", "archive", ARCHIVE, marks)
+    fp = parse_message(rejected).fingerprint
+    journal.write_pending(
+        batch, [Move("r2@mail.test", "INBOX", str(uid), ARCHIVE, validity, fingerprint=fp)]
+    )
+    move_away(c, "Your application")
+    if renumbered:
+        dovecot.doveadm("mailbox", "update", "-u", user, "--uid-validity", "777", ARCHIVE)
+    before = digest_all(c)
+
+    report = Report()
+    reconcile(journal, mover, report)
+    mover.close()
+
+    assert report.reconciled == {"gone": 1}
+    assert journal.done_moves(batch) == [] and journal.pending_count() == 0
+    assert digest_all(c) == before
+    c.logout()
+
+
+def test_an_archive_run_that_fails_before_moving_leaves_no_empty_open_batch(
+    dovecot: Dovecot, home: Path
+) -> None:
+    user = new_user()
+    dovecot.seed(user, [rejection(2)], "Applications")
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", "--folder", "Applications", home=home))
+    c = dovecot.client(user)
+    c.delete_folder("Applications")  # another client: the folder is gone, SELECT fails
+
+    for _ in range(2):
+        done = run("archive", home=home)
+        assert done.returncode == 1 and "Unexpected" not in done.stderr, done.stderr
+    assert open_batches_without_moves(home) == 0
+    c.logout()
+
+
+def test_a_maildir_archive_matches_files_by_their_own_name_never_by_message_id(
+    tmp_path: Path, home: Path
+) -> None:
+    """The Maildir mover has no Message-ID search: a rejection deleted elsewhere is just missing."""
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    md.add(interview(1))
+    key = md.add(with_message_id(rejection(2), b"."))
+    ok(run("scan", str(tmp_path / "Mail"), home=home))
+    md.remove(key)
+
+    done = ok(run("archive", home=home))
+
+    assert "0 messages archived" in done.stdout
+    assert [m["Subject"] for m in md] == [mailbox.MaildirMessage(interview(1))["Subject"]]

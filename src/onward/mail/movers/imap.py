@@ -81,6 +81,10 @@ def _chunks(items: list[T], n: int = CHUNK) -> Iterator[list[T]]:
         yield items[i : i + n]
 
 
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _fits(m: Move, fingerprint: str) -> bool:
     return not m.fingerprint or fingerprint == m.fingerprint
 
@@ -150,9 +154,14 @@ class ImapMover:
 
     def _search_mid(self, mid: str) -> list[int] | None:
         """Candidates only (a substring match); None when the server refused the search."""
-        charset = None if mid.isascii() else "UTF-8"
+        criteria: str | list[str] = ["HEADER", "Message-ID", mid]
+        charset: str | None = "UTF-8"  # 8-bit text goes as a literal
+        if mid.isascii():
+            # IMAPClient sends an atom-like value bare, where "(", "*" or a final "{5}" would
+            # break the command or make the server wait for a literal: always quote it.
+            criteria, charset = "HEADER Message-ID " + _quoted(mid), None
         try:
-            found = self._run("UID SEARCH", self._c.search, ["HEADER", "Message-ID", mid], charset)
+            found = self._run("UID SEARCH", self._c.search, criteria, charset)
         except _REFUSED as exc:
             if isinstance(exc, imaplib.IMAP4.abort):
                 raise
