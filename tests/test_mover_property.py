@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from imapclient import IMAPClient
 
@@ -160,6 +160,26 @@ def _source(dovecot: Dovecot, user: str):  # type: ignore[no-untyped-def]
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(cases=cases)
+# Always tried, whatever hypothesis draws: the case, and the ones a search trips on.
+@example(
+    cases=[Case(False, "<inbox-{k}@mail.test>", "stay", "stay"), Case(True, ".", "trash", "stay")]
+)
+@example(
+    cases=[
+        Case(True, "<paren(s)*%-{k}@mail.test>", "back", "back"),
+        Case(True, "<lit-{k}@mail.test{5}", "back", "back"),
+        Case(True, "<résumé-{k}@mail.test>", "back", "back"),
+        Case(True, "<résumé-1@mail.test>", "trash", "stay"),
+    ]
+)
+@example(
+    cases=[
+        Case(True, "<inbox-1@mail.test>", "back", "back"),
+        Case(True, "<inbox-1@mail.test>", "stay", "back"),
+        Case(False, "<inbox-1@mail.test", "stay", "stay"),
+        Case(True, "inbox-1@mail.test", "back", "trash"),
+    ]
+)
 def test_archive_and_undo_move_only_journaled_messages_each_exactly_once(
     dovecot: Dovecot, cases: list[Case]
 ) -> None:
