@@ -215,3 +215,23 @@ def test_a_maildir_archive_matches_files_by_their_own_name_never_by_message_id(
 
     assert "0 messages archived" in done.stdout
     assert [m["Subject"] for m in md] == [mailbox.MaildirMessage(interview(1))["Subject"]]
+
+
+def test_an_mbox_archive_copy_keeps_two_rejections_that_share_a_message_id(
+    tmp_path: Path, home: Path
+) -> None:
+    """The copy is deduplicated by the message's own header block, not its Message-ID alone."""
+    box = tmp_path / "takeout.mbox"
+    mb = mailbox.mbox(box)
+    for k in (2, 3):
+        mb.add(with_message_id(rejection(k), b"<same@mail.test>"))
+    mb.close()
+    ok(run("scan", str(box), home=home))
+    copy = tmp_path / "archive.mbox"
+
+    for _ in range(2):  # a rerun still appends nothing twice
+        ok(run("archive", "--to-mbox", str(copy), home=home))
+
+    assert sorted(m["Subject"] for m in mailbox.mbox(copy)) == sorted(
+        m["Subject"] for m in mailbox.mbox(box)
+    )
