@@ -235,3 +235,18 @@ def test_an_mbox_archive_copy_keeps_two_rejections_that_share_a_message_id(
     assert sorted(m["Subject"] for m in mailbox.mbox(copy)) == sorted(
         m["Subject"] for m in mailbox.mbox(box)
     )
+
+
+def test_the_journal_drops_a_batch_only_while_it_has_no_moves(db_url: str) -> None:
+    from onward.mail.movers import Move
+    from onward.store import Store
+    from onward.store.journal import Journal
+
+    journal = Journal(Store(db_url))
+    empty = journal.open_batch("work", "archive", ARCHIVE, {})
+    used = journal.open_batch("work", "archive", ARCHIVE, {})
+    journal.write_pending(used, [Move("<a@mail.test>", "INBOX", "1", ARCHIVE, fingerprint="f")])
+
+    assert journal.drop_if_empty(empty) and journal.batch(empty) is None
+    assert not journal.drop_if_empty(used) and journal.batch(used) is not None
+    assert [m.message_id for m, _ in journal.pending("work")] == ["<a@mail.test>"]
