@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from onward.mail.movers.base import Move, MoveError, Mover
+from onward.mail.movers.base import Located, Move, MoveError, Mover
 from onward.scan import NoProgress, Progress
 from onward.store.journal import Journal
 
@@ -78,13 +78,38 @@ def reconcile(journal: Journal, mover: Mover, report: Report) -> None:
 def run_moves(
     journal: Journal,
     mover: Mover,
-    batch_id: int,
+    batch: Callable[[], int],
     todo: list[Move],
     report: Report,
     progress: Progress,
     action: str,
 ) -> None:
+    """Locate, then journal and move in chunks; `batch` opens (or resumes) the batch.
+
+    Locating comes first, so a run that fails there leaves no batch behind; a batch that
+    journaled nothing before its run failed is dropped.
+    """
     located = mover.locate(todo)
+    batch_id = batch()
+    report.batches.append(batch_id)
+    try:
+        _journaled_moves(journal, mover, batch_id, located, report, progress, action)
+    except BaseException:
+        with suppress(Exception):  # the first failure is the one to report
+            if journal.drop_if_empty(batch_id):
+                report.batches.remove(batch_id)
+        raise
+
+
+def _journaled_moves(
+    journal: Journal,
+    mover: Mover,
+    batch_id: int,
+    located: Located,
+    report: Report,
+    progress: Progress,
+    action: str,
+) -> None:
     if located.missing:
         journal.record_skipped(batch_id, located.missing)
         report.skipped.extend(
@@ -168,6 +193,7 @@ def _archive_source(
                 from_uidvalidity=int(r["uidvalidity"] or 0),
                 to_folder=folder,
                 email_id=r["id"],
+                fingerprint=r["fingerprint"] or "",
             )
         )
     if not todo:
@@ -176,11 +202,13 @@ def _archive_source(
             journal.finish_batch(stale)
         return
     marks = mover.prepare([folder])
-    batch_id = journal.unfinished(mover.name, "archive", folder) or journal.open_batch(
-        mover.name, "archive", folder, marks
-    )
-    report.batches.append(batch_id)
-    run_moves(journal, mover, batch_id, todo, report, progress, "archive")
+
+    def batch() -> int:
+        return journal.unfinished(mover.name, "archive", folder) or journal.open_batch(
+            mover.name, "archive", folder, marks
+        )
+
+    run_moves(journal, mover, batch, todo, report, progress, "archive")
 
 
 def undo(
@@ -209,18 +237,21 @@ def undo(
                 from_uidvalidity=m.to_uidvalidity,
                 to_folder=m.from_folder,
                 email_id=m.email_id,
+                fingerprint=m.fingerprint,
             )
             # Only what is still archived: an interrupted undo already restored the rest.
             for m in journal.done_moves(batch["id"], email_state="archived")
         ]
         marks = mover.prepare(sorted({m.to_folder for m in back}))
-        undo_id = (
-            earlier["id"]
-            if earlier
-            else journal.open_batch(mover.name, "undo", batch["folder"], marks, undo_of=batch["id"])
-        )
-        report.batches.append(undo_id)
-        run_moves(journal, mover, undo_id, back, report, progress, "undo")
+
+        def undo_batch() -> int:
+            if earlier:
+                return int(earlier["id"])
+            return journal.open_batch(
+                mover.name, "undo", batch["folder"], marks, undo_of=batch["id"]
+            )
+
+        run_moves(journal, mover, undo_batch, back, report, progress, "undo")
     return report
 
 

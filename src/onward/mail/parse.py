@@ -374,8 +374,7 @@ def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
 
 
 def message_id_from(raw: bytes) -> str:
-    """The Message-ID of a message or of its header fields alone, in angle brackets."""
+    """The Message-ID of a message or of its header fields alone, read as a scan reads it."""
     head, _ = split_head(raw)
-    msg = email.message_from_bytes(head[:HEADER_CAP] + b"\r\n\r\n")
-    value = msg.get("Message-ID")
-    return _message_id(value) if value else ""
+    # The scan's own path: 8-bit bytes in the header decode the same way here as there.
+    return parse_message(head).message_id

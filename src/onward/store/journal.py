@@ -34,6 +34,7 @@ class Journal:
                 emails.c.id,
                 emails.c.source,
                 emails.c.message_id,
+                emails.c.fingerprint,
                 emails.c.subject,
                 emails.c.from_addr,
                 emails.c.company,
@@ -113,6 +114,15 @@ class Journal:
             )
         with self.engine.connect() as conn:
             return conn.execute(q.order_by(batches.c.id.desc()).limit(1)).scalar()
+
+    def drop_if_empty(self, batch_id: int) -> bool:
+        """Delete a batch that journaled nothing (its run failed first); True if it was."""
+        with self.engine.begin() as conn:
+            has = conn.execute(select(moves.c.id).where(moves.c.batch_id == batch_id).limit(1))
+            if has.first() is not None:
+                return False
+            conn.execute(batches.delete().where(batches.c.id == batch_id))
+            return True
 
     def finish_batch(self, batch_id: int) -> None:
         with self.engine.begin() as conn:
@@ -227,8 +237,9 @@ class Journal:
 
     def _moves(self, where: Any) -> list[tuple[Move, dict[str, Any]]]:
         q = (
-            select(moves, batches.c.action, batches.c.source, batches.c.marks)
+            select(moves, batches.c.action, batches.c.source, batches.c.marks, emails.c.fingerprint)
             .join(batches, batches.c.id == moves.c.batch_id)
+            .outerjoin(emails, emails.c.id == moves.c.email_id)
             .where(where)
             .order_by(moves.c.id)
         )
@@ -349,4 +360,5 @@ def _move(r: dict[str, Any]) -> Move:
         to_uidvalidity=int(r["to_uidvalidity"] or 0),
         email_id=r["email_id"],
         id=r["id"],
+        fingerprint=r["fingerprint"] or "",
     )

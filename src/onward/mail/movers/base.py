@@ -27,6 +27,8 @@ class Move:
     to_uidvalidity: int = 0
     email_id: int | None = None
     id: int = 0  # the journal row, once written
+    # The stored header fingerprint: what proves a message found by Message-ID is this one.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from onward.mail.movers.base import Located, Move, MoveError, Outcome, norm_mid
-from onward.mail.parse import message_id_from
+from onward.mail.parse import parse_message
 from onward.mail.sources.mbox import split_mbox
 
 RECORDED = "(recorded)"
@@ -28,7 +28,7 @@ class ExportMover:
         self.copy_to = copy_to
         self.commands: Counter[str] = Counter()
         self.relocates = False
-        self._have: set[str] | None = None
+        self._have: set[tuple[str, str]] | None = None
 
     def folder_name(self, folder: str) -> str:
         return str(self.copy_to) if self.copy_to else RECORDED
@@ -59,13 +59,16 @@ class ExportMover:
     def _eml_path(self, m: Move) -> Path:
         return self.root if self.root.is_file() else self.root / m.from_key
 
-    def _archived(self) -> set[str]:
+    def _archived(self) -> set[tuple[str, str]]:
+        """What the copy holds, as `_key`s: two messages sharing a Message-ID are both kept."""
         if self._have is None:
             self._have = set()
             if self.copy_to and self.copy_to.exists():
                 with open(self.copy_to, "rb") as f:
                     for _off, data, _size in split_mbox(f, 0, 0):
-                        self._have.add(norm_mid(message_id_from(data)))
+                        found = parse_message(data)
+                        mid = norm_mid(found.message_id)
+                        self._have |= {(mid, found.fingerprint), (mid, "")}
         return self._have
 
     def _mbox_bytes(self, m: Move) -> bytes:
@@ -87,11 +90,13 @@ class ExportMover:
         try:
             with open(self.copy_to, "ab") as f:
                 for m in moves:
-                    if norm_mid(m.message_id) not in have:
+                    # By Message-ID and header fingerprint (by Message-ID alone if unknown).
+                    key = (norm_mid(m.message_id), m.fingerprint)
+                    if key not in have:
                         data = self._mbox_bytes(m)
                         f.write(data if data.endswith(b"\n\n") else data.rstrip(b"\n") + b"\n\n")
                         self.commands["append"] += 1
-                        have.add(norm_mid(m.message_id))
+                        have |= {key, (key[0], "")}
                     out.append(Outcome(m.id, "done", note=f"copied to {self.copy_to}"))
                 f.flush()
                 os.fsync(f.fileno())
@@ -100,7 +105,7 @@ class ExportMover:
         return out
 
     def reconcile(self, moves: list[Move], marks: dict[str, Any]) -> list[Outcome]:
-        return self.move(moves)  # appending is idempotent by Message-ID
+        return self.move(moves)  # appending is idempotent: by Message-ID and fingerprint
 
     def close(self) -> None:
         pass

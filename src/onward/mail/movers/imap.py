@@ -4,12 +4,17 @@ Never a plain EXPUNGE: it would also remove messages another client marked \\Del
 A connection that drops mid-command may leave a message in both folders (Dovecot commits
 a large MOVE in steps), so `reconcile` compares the copies byte for byte before it removes
 the one left behind.
+
+A message no longer at its UID is looked up with `SEARCH HEADER Message-ID`, which matches
+every Message-ID that merely contains the text. A hit is only a candidate: it is taken once
+its own header block shows exactly the journaled Message-ID and header fingerprint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import imaplib
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,12 +24,15 @@ from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from onward.mail.movers.base import Located, Move, MoveError, Outcome, norm_mid
-from onward.mail.parse import message_id_from
+from onward.mail.parse import message_id_from, parse_message
 from onward.mail.sources.base import SourceError
 from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
 
 CHUNK = 250  # UIDs per command: a few commands per batch, short enough to resume cheaply
 MID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+HEAD_FIELD = b"BODY.PEEK[HEADER]"
+MIN_SEARCHABLE = 6  # "<a@b>" and shorter would match half the mailbox as a substring
+MAX_HITS = 100  # a real Message-ID is in a folder a few times at most
 T = TypeVar("T")
 _REFUSED = (imaplib.IMAP4.error, IMAPClientError)  # a NO or BAD answer, the connection is fine
 
@@ -50,6 +58,16 @@ def copyuid_map(value: bytes | str | None) -> tuple[int, dict[int, int]]:
     return int(parts[0]), dict(zip(src, dst, strict=False))
 
 
+def search_problem(message_id: str) -> str:
+    """Why this Message-ID must not be searched for, or "" when it may be."""
+    text = norm_mid(message_id)
+    if len(text) < MIN_SEARCHABLE:
+        return "its Message-ID is too short to look it up by"
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        return "its Message-ID has control characters, so it was not looked up"
+    return ""
+
+
 def _pairs(moves: list[Move]) -> dict[tuple[str, str], list[Move]]:
     """Moves grouped by (source folder, destination folder)."""
     groups: dict[tuple[str, str], list[Move]] = defaultdict(list)
@@ -61,6 +79,14 @@ def _pairs(moves: list[Move]) -> dict[tuple[str, str], list[Move]]:
 def _chunks(items: list[T], n: int = CHUNK) -> Iterator[list[T]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fits(m: Move, fingerprint: str) -> bool:
+    return not m.fingerprint or fingerprint == m.fingerprint
 
 
 class ImapMover:
@@ -116,8 +142,59 @@ class ImapMover:
                 out[uid] = hashlib.sha256(data.get(b"BODY[]") or b"").hexdigest()
         return out
 
-    def _search_mid(self, mid: str) -> list[int]:
-        return list(self._run("UID SEARCH", self._c.search, ["HEADER", "Message-ID", mid]))
+    def _heads(self, uids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """(Message-ID, header fingerprint) of each UID, read exactly as a scan reads them."""
+        out: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(set(uids)), 50):
+            resp = self._run("UID FETCH", self._c.fetch, chunk, [HEAD_FIELD])
+            for uid, data in resp.items():
+                found = parse_message(data.get(b"BODY[HEADER]") or b"")
+                out[uid] = (norm_mid(found.message_id), found.fingerprint)
+        return out
+
+    def _search_mid(self, mid: str) -> list[int] | None:
+        """Candidates only (a substring match); None when the server refused the search."""
+        criteria: str | list[str] = ["HEADER", "Message-ID", mid]
+        charset: str | None = "UTF-8"  # 8-bit text goes as a literal
+        if mid.isascii():
+            # IMAPClient sends an atom-like value bare, where "(", "*" or a final "{5}" would
+            # break the command or make the server wait for a literal: always quote it.
+            criteria, charset = "HEADER Message-ID " + _quoted(mid), None
+        try:
+            found = self._run("UID SEARCH", self._c.search, criteria, charset)
+        except _REFUSED as exc:
+            if isinstance(exc, imaplib.IMAP4.abort):
+                raise
+            return None
+        return sorted(found)
+
+    def _by_message_id(self, m: Move) -> tuple[list[int], str]:
+        """UIDs in the selected folder whose header block is m's, or why none could be.
+
+        Exact Message-ID always; the header fingerprint too when the journal knows it.
+        """
+        why = search_problem(m.message_id)
+        if why:
+            return [], why
+        hits = self._search_mid(m.message_id)
+        if hits is None:
+            return [], "the server would not search for its Message-ID"
+        if len(hits) > MAX_HITS:
+            return [], "too many messages match its Message-ID to tell which one it is"
+        want = norm_mid(m.message_id)
+        heads = self._heads(hits) if hits else {}
+        same = sorted(u for u, (mid, fp) in heads.items() if mid == want and _fits(m, fp))
+        if hits and not same:
+            return [], "a message with a similar Message-ID is there, but it is another one"
+        return same, ""
+
+    def _refind(self, m: Move, claimed: set[int]) -> tuple[int, str]:
+        """The journaled message's UID in the selected folder, proven; or 0 and why not."""
+        if not m.fingerprint:
+            return 0, "onward has no record of its headers to tell it from another message"
+        uids, why = self._by_message_id(m)
+        free = [u for u in uids if u not in claimed]
+        return (free[0], "") if free else (0, why)
 
     def _remove(self, uids: list[int]) -> None:
         """Remove exactly these UIDs from the selected folder (their copies are confirmed)."""
@@ -206,21 +283,25 @@ class ImapMover:
         keyed = {id(m) for m in group if m.from_uidvalidity == uidvalidity and m.from_key.isdigit()}
         mids = self._message_ids(int(m.from_key) for m in group if id(m) in keyed)
         claimed: set[int] = set()
+        elsewhere: list[Move] = []
         for m in group:
             uid = int(m.from_key) if m.from_key.isdigit() else 0
             if id(m) in keyed and mids.get(uid) == norm_mid(m.message_id) and uid not in claimed:
                 claimed.add(uid)
                 m.from_uidvalidity = uidvalidity
                 out.found.append(m)
-                continue
-            # Moved by another client, or the folder was renumbered: look it up by Message-ID.
-            hits = [u for u in self._search_mid(m.message_id) if u not in claimed]
-            if hits:
-                claimed.add(hits[0])
-                m.from_key, m.from_uidvalidity = str(hits[0]), uidvalidity
+            else:
+                elsewhere.append(m)
+        # Moved by another client, or the folder was renumbered: look each up by Message-ID,
+        # only once every message still at its UID has claimed it.
+        for m in elsewhere:
+            uid, why = self._refind(m, claimed)
+            if uid:
+                claimed.add(uid)
+                m.from_key, m.from_uidvalidity = str(uid), uidvalidity
                 out.found.append(m)
             else:
-                out.missing.append((m, f"no longer in {folder}"))
+                out.missing.append((m, f"no longer in {folder}" + (f" ({why})" if why else "")))
 
     # moving ------------------------------------------------------------------------------
     def move(self, moves: list[Move]) -> list[Outcome]:
@@ -264,34 +345,50 @@ class ImapMover:
     def _reconcile_pair(
         self, src: str, dst: str, group: list[Move], mark: dict[str, Any]
     ) -> list[Outcome]:
-        # Where each message is now: in the destination among the UIDs created since the
-        # batch began (ours), and in the source at the UID it had.
         dst_validity = self._select(dst)
-        ours: dict[str, list[int]] = defaultdict(list)
-        if mark.get("uidvalidity") == dst_validity:
-            start = int(mark.get("uidnext", 1))
-            fresh = [u for u in self._run("UID SEARCH", self._c.search, ["UID", f"{start}:*"])]
-            for uid, mid in self._message_ids(u for u in fresh if u >= start).items():
-                ours[mid].append(uid)
-        else:
-            for m in group:
-                ours[norm_mid(m.message_id)] = self._search_mid(m.message_id)
-        src_validity = self._select(src)
-        at_src: dict[int, Move] = {}
-        if all(m.from_uidvalidity == src_validity for m in group):
+        in_dst = self._in_dst(group, mark, dst_validity)
+        at_src = self._at_src(group, self._select(src))
+        return self._settle(src, dst, group, at_src, in_dst, dst_validity)
+
+    def _in_dst(
+        self, group: list[Move], mark: dict[str, Any], validity: int
+    ) -> dict[int, list[int]]:
+        """Per move, the destination UIDs carrying its header block: its copies, if any.
+
+        Without a known fingerprint a candidate is only as good as its Message-ID: it is then
+        taken only if byte-equal to the message still in the source.
+        """
+        if mark.get("uidvalidity") != validity:
+            return {m.id: self._by_message_id(m)[0] for m in group}
+        # Ours are among the UIDs created since the batch began.
+        start = int(mark.get("uidnext", 1))
+        fresh = [u for u in self._run("UID SEARCH", self._c.search, ["UID", f"{start}:*"])]
+        heads = self._heads(u for u in fresh if u >= start)
+        return {
+            m.id: sorted(
+                u
+                for u, (mid, fp) in heads.items()
+                if mid == norm_mid(m.message_id) and _fits(m, fp)
+            )
+            for m in group
+        }
+
+    def _at_src(self, group: list[Move], validity: int) -> dict[int, Move]:
+        """Where each move's message still is in the (selected) source, by UID."""
+        if all(m.from_uidvalidity == validity for m in group):
             mids = self._message_ids(int(m.from_key) for m in group)
-            at_src = {
+            return {
                 int(m.from_key): m
                 for m in group
                 if mids.get(int(m.from_key)) == norm_mid(m.message_id)
             }
-        else:
-            for m in group:
-                hits = self._search_mid(m.message_id)
-                if hits:
-                    m.from_key, m.from_uidvalidity = str(hits[0]), src_validity
-                    at_src[hits[0]] = m
-        return self._settle(src, dst, group, at_src, ours, dst_validity)
+        at_src: dict[int, Move] = {}
+        for m in group:
+            uid, _why = self._refind(m, set(at_src))
+            if uid:
+                m.from_key, m.from_uidvalidity = str(uid), validity
+                at_src[uid] = m
+        return at_src
 
     def _settle(
         self,
@@ -299,52 +396,84 @@ class ImapMover:
         dst: str,
         group: list[Move],
         at_src: dict[int, Move],
-        ours: dict[str, list[int]],
+        in_dst: dict[int, list[int]],
         dst_validity: int,
     ) -> list[Outcome]:
-        out: list[Outcome] = []
-        both = {uid: m for uid, m in at_src.items() if ours.get(norm_mid(m.message_id))}
-        src_hash = self._hashes(both) if both else {}
-        dst_uids = [u for m in both.values() for u in ours[norm_mid(m.message_id)]]
+        src_uid = {m.id: uid for uid, m in at_src.items()}
+        claimed: set[int] = set()
+        # A message gone from the source whose proven copy is in the destination was moved.
+        placed: dict[int, int] = {}
+        for m in group:
+            free = [u for u in in_dst.get(m.id, []) if u not in claimed]
+            if m.id not in src_uid and m.fingerprint and free:
+                placed[m.id] = free[0]
+                claimed.add(free[0])
+        both = {
+            uid: [u for u in in_dst.get(m.id, []) if u not in claimed] for uid, m in at_src.items()
+        }
+        both = {uid: cands for uid, cands in both.items() if cands}
+        same, differ = self._left_behind(src, dst, both, claimed)
         self._select(dst)
-        dst_hash = self._hashes(dst_uids) if dst_uids else {}
-        extra: list[int] = []  # duplicate copies our interrupted move left in the destination
+        out: list[Outcome] = []
+        for m in group:
+            uid = src_uid.get(m.id)
+            if uid is not None and uid in same:
+                out.append(
+                    Outcome(m.id, "done", str(same[uid]), dst_validity, "copy left behind removed")
+                )
+            elif uid is not None and uid in differ:
+                out.append(
+                    Outcome(m.id, "conflict", note=f"in {src} and {dst}, and the copies differ")
+                )
+            elif uid is not None:
+                out.append(Outcome(m.id, "aborted", note="the move never happened"))
+            elif m.id in placed:
+                out.append(Outcome(m.id, "done", str(placed[m.id]), dst_validity))
+            else:
+                out.append(self._found_late(m, src, dst, claimed, dst_validity))
+        return out
+
+    def _left_behind(
+        self, src: str, dst: str, both: dict[int, list[int]], claimed: set[int]
+    ) -> tuple[dict[int, int], set[int]]:
+        """Remove source copies whose destination copy is byte-equal.
+
+        Returns {source UID: its destination UID} and the source UIDs whose candidates all
+        differ. Each source message claims one equal copy; equal copies nobody claimed are
+        the duplicates an interrupted move left in the destination, and are removed too.
+        """
+        if not both:
+            return {}, set()
+        src_hash = self._hashes(both)  # the source is selected
+        self._select(dst)
+        dst_hash = self._hashes(u for cands in both.values() for u in cands)
         same: dict[int, int] = {}
-        for uid, m in both.items():
-            equal = [
-                u for u in ours[norm_mid(m.message_id)] if dst_hash.get(u) == src_hash.get(uid)
-            ]
-            if equal:
-                same[uid] = equal[0]
-                extra.extend(equal[1:])
+        equal: dict[int, list[int]] = {}
+        for uid, cands in both.items():
+            equal[uid] = [u for u in cands if dst_hash.get(u) == src_hash.get(uid)]
+            free = [u for u in equal[uid] if u not in claimed]
+            if free:
+                same[uid] = free[0]
+                claimed.add(free[0])
+        extra = sorted({u for uid in same for u in equal[uid]} - claimed)
         if extra:
             self._remove(extra)
         if same:
             self._select(src)
             self._remove(sorted(same))
-        self._select(dst)
-        for m in group:
-            mid = norm_mid(m.message_id)
-            uid = int(m.from_key) if m.from_key.isdigit() else 0
-            if uid in same:
-                out.append(
-                    Outcome(m.id, "done", str(same[uid]), dst_validity, "copy left behind removed")
-                )
-            elif uid in both:
-                out.append(
-                    Outcome(m.id, "conflict", note=f"in {src} and {dst}, and the copies differ")
-                )
-            elif uid in at_src:
-                out.append(Outcome(m.id, "aborted", note="the move never happened"))
-            elif ours.get(mid):
-                out.append(Outcome(m.id, "done", str(ours[mid][0]), dst_validity))
-            else:
-                found = self._search_mid(m.message_id)
-                if found:
-                    out.append(Outcome(m.id, "done", str(found[0]), dst_validity))
-                else:
-                    out.append(Outcome(m.id, "gone", note=f"in neither {src} nor {dst}"))
-        return out
+        return same, {uid for uid in both if not equal[uid]}
+
+    def _found_late(
+        self, m: Move, src: str, dst: str, claimed: set[int], dst_validity: int
+    ) -> Outcome:
+        """A message in neither place we looked first: anywhere in the (selected) destination?"""
+        uid, why = self._refind(m, claimed)
+        if uid:
+            claimed.add(uid)
+            return Outcome(m.id, "done", str(uid), dst_validity)
+        return Outcome(
+            m.id, "gone", note=f"in neither {src} nor {dst}" + (f" ({why})" if why else "")
+        )
 
     def close(self) -> None:
         self.source.close()
