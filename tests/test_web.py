@@ -63,6 +63,79 @@ def test_a_foreign_host_header_is_refused(live: Live) -> None:
     assert c.get("/", headers={"Host": live.url.removeprefix("http://")}).status_code == 200
 
 
+def _raw_get(live: Live, target: str) -> tuple[int, dict[str, str]]:
+    """One GET sent byte for byte: an HTTP client would tidy the very paths under test."""
+    import socket
+
+    host = live.url.removeprefix("http://")
+    with socket.create_connection(tuple(host.split(":")), timeout=10) as s:  # type: ignore[arg-type]
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    fields = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
+    return int(head[0].split()[1]), fields
+
+
+def _same_origin(location: str) -> bool:
+    """How a browser reads a Location: only "/x" (not "//x", "/\\x", "/<tab>/x") stays here."""
+    return (
+        location.startswith("/")
+        and location[1:2] not in ("/", "\\")
+        and not any(c in location for c in "\t\r\n\\")
+    )
+
+
+def test_a_token_link_redirects_only_within_the_dashboard(live: Live) -> None:
+    token = live.secrets.token
+    for path in (
+        "//evil.example/x",
+        "///evil.example/x",
+        "/\\evil.example/x",
+        "/\\/evil.example/x",
+        "/%2F%2Fevil.example/x",
+        "/%5C%5Cevil.example/x",
+        "/%09/evil.example/x",
+        "/%0A/evil.example/x",
+        "/http://evil.example/x",
+        "//evil.example/x?next=//evil.example",
+    ):
+        sep = "&" if "?" in path else "?"
+        status, fields = _raw_get(live, f"{path}{sep}token={token}")
+        assert status == 303, path
+        assert _same_origin(fields["location"]), (path, fields["location"])
+    status, fields = _raw_get(live, f"//evil.example/x?token={token}")
+    assert fields["location"] == "/evil.example/x"
+    status, fields = _raw_get(live, f"/applications?sort=company&token={token}")
+    assert fields["location"] == "/applications?sort=company"
+
+
+def test_a_redirect_target_is_always_a_path_here() -> None:
+    from onward.web.security import local_target
+
+    assert local_target("//evil.example/x") == "/evil.example/x"
+    assert local_target("/\\\\/evil.example") == "/evil.example"
+    assert local_target("/\t/evil.example") == "/%09/evil.example"
+    assert local_target("/a\\b c") == "/a%5Cb%20c"
+    assert local_target("/", "q=1") == "/?q=1"
+    assert local_target("") == "/"
+
+
+def test_the_session_cookie_is_named_for_its_port(live: Live) -> None:
+    """Cookies ignore ports: two dashboards on 127.0.0.1 must not overwrite each other's."""
+    port = live.url.rsplit(":", 1)[1]
+    r = httpx.get(live.url + "/", params={"token": live.secrets.token})
+    assert r.headers["set-cookie"].startswith(f"onward_session_{port}=")
+    ok = {f"onward_session_{port}": live.secrets.token}
+    assert httpx.get(live.url + "/insights", cookies=ok).status_code == 200
+    other = {"onward_session": live.secrets.token, "onward_session_1": live.secrets.token}
+    assert httpx.get(live.url + "/insights", cookies=other).status_code == 401
+    c = _session(live)
+    r = c.post("/applications", data={"company": "Cookie Co", "csrf": live.secrets.csrf})
+    assert r.status_code == 303  # CSRF still works with the renamed cookie
+
+
 def test_forms_need_the_csrf_token(live: Live) -> None:
     c = _session(live)
     before = _count(live)

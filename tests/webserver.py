@@ -81,9 +81,9 @@ def build_home(home: Path, extra: list[Path] = ()) -> tuple[Config, Store]:  # t
 
 
 @contextmanager
-def serve(config: Config, store: Store) -> Iterator[Live]:
+def serve(config: Config, store: Store, token: str = "test-token-" + "x" * 20) -> Iterator[Live]:
     port = free_port()
-    secrets = Secrets.for_port("test-token-" + "x" * 20, "test-csrf-" + "y" * 20, port)
+    secrets = Secrets.for_port(token, "test-csrf-" + "y" * 20, port)
     app = create_app(config, store, secrets)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

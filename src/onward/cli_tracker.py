@@ -289,7 +289,7 @@ def import_(
 ) -> None:
     """Import a tracker export (Huntr, Teal, or a spreadsheet saved as CSV)."""
     t = tracker()
-    rows = read_csv(file, t.apps())
+    rows, notes = read_csv(file, t.apps())
     table = Table("company", "role", "status", "date", "action", title=f"{file.name}")
     for r in rows:
         table.add_row(
@@ -300,6 +300,8 @@ def import_(
             "skip (already tracked)" if r.duplicate else "add",
         )
     out.print(table)
+    for note in notes:
+        out.print(note, markup=False, highlight=False)
     new = [r for r in rows if not r.duplicate]
     if dry_run:
         out.print(f"Dry run: {len(new)} would be added, {len(rows) - len(new)} skipped.")

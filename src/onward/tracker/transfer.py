@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +43,18 @@ STATUS_WORDS = {
     "rejected": ("rejected", "declined", "not selected", "no", "closed", "rejection"),
     "withdrawn": ("withdrawn", "withdrew", "archived"),
 }
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's list, and the full-width forms that
+# some spreadsheets fold to ASCII): a company from mail or a note typed by hand can start so.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Stored lengths for imported text; a company or role longer than this is not one.
+FIELD_CAPS = {"company": 200, "role": 200, "url": 2000, "note": 20000}
+
+
+def neutralise(cell: str) -> str:
+    """The cell as text a spreadsheet shows but never runs: a leading ' before a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 class ImportError_(Exception):
@@ -102,34 +116,73 @@ def parse_date(value: str) -> datetime | None:
         return None
 
 
-def read_csv(path: Path, existing: list[dict[str, Any]]) -> list[Row]:
+@contextmanager
+def _field_limit(size: int) -> Iterator[None]:
+    """The csv module refuses fields over 128 KB, process-wide; the whole file is in memory
+    already, so a limit of its size costs nothing and lets one huge note be cut, not fatal."""
+    old = csv.field_size_limit(max(size, csv.field_size_limit()))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _capped(
+    rec: dict[str, str | None], cols: dict[str, str], field: str, row: int, notes: list[str]
+) -> str:
+    value = (rec.get(cols.get(field, ""), "") or "").strip()
+    cap = FIELD_CAPS[field]
+    if len(value) > cap:
+        notes.append(
+            f"Row {row}: the {cols[field]} field has {len(value):,} characters; "
+            f"onward kept the first {cap:,}."
+        )
+        value = value[:cap].strip()
+    return value
+
+
+def _rows(
+    reader: csv.DictReader[str],
+    cols: dict[str, str],
+    existing: list[dict[str, Any]],
+    notes: list[str],
+) -> list[Row]:
+    have = {(a["company_key"], a["role_key"]) for a in existing}
+    rows, formulas = [], 0
+    for number, rec in enumerate(reader, start=2):  # row 1 is the header
+        text = {f: _capped(rec, cols, f, number, notes) for f in FIELD_CAPS}
+        if not text["company"]:
+            continue
+        formulas += sum(v.startswith(FORMULA_START) for v in text.values())
+        company, role, url, note = (neutralise(text[f]) for f in ("company", "role", "url", "note"))
+        key = (norm_company(company), norm_role(role))
+        status = map_status(rec.get(cols.get("status", ""), "") or "")
+        date = parse_date(rec.get(cols.get("date", ""), "") or "")
+        rows.append(Row(company, role, status, date, url, note, key in have))
+        have.add(key)
+    if formulas:
+        notes.append(
+            f"{formulas} cell(s) began with =, +, - or @: onward keeps them with a "
+            "leading ' so that no spreadsheet runs them as formulas."
+        )
+    return rows
+
+
+def read_csv(path: Path, existing: list[dict[str, Any]]) -> tuple[list[Row], list[str]]:
+    """The file's rows, and one sentence for each thing onward changed while reading them."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportError_(f"Could not read {path} ({exc}).") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    cols = map_columns(reader.fieldnames or [])
-    have = {(a["company_key"], a["role_key"]) for a in existing}
-    rows = []
-    for rec in reader:
-        company = (rec.get(cols["company"]) or "").strip()
-        if not company:
-            continue
-        role = (rec.get(cols.get("role", ""), "") or "").strip()
-        key = (norm_company(company), norm_role(role))
-        rows.append(
-            Row(
-                company,
-                role,
-                map_status(rec.get(cols.get("status", ""), "") or ""),
-                parse_date(rec.get(cols.get("date", ""), "") or ""),
-                (rec.get(cols.get("url", ""), "") or "").strip(),
-                (rec.get(cols.get("note", ""), "") or "").strip(),
-                key in have,
-            )
-        )
-        have.add(key)
-    return rows
+    notes: list[str] = []
+    with _field_limit(len(text) + 1):
+        reader = csv.DictReader(io.StringIO(text))
+        try:
+            return _rows(reader, map_columns(list(reader.fieldnames or [])), existing, notes), notes
+        except csv.Error as exc:
+            raise ImportError_(
+                f"Line {reader.line_num} of {path.name} is not valid CSV ({exc})."
+            ) from exc
 
 
 def export(
@@ -166,6 +219,7 @@ def export(
             for a in apps
         ]
         return json.dumps({"applications": out}, indent=1, ensure_ascii=False)
+    # Company, role and notes come from mail and from the person: no cell may be a formula.
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([*fields, "events"])
@@ -173,5 +227,6 @@ def export(
         evs = "; ".join(
             f"{iso(e['at'])} {e['kind']} ({e['via']})" for e in events_by_app.get(a["id"], [])
         )
-        w.writerow([iso(a[k]) if a[k] is not None else "" for k in fields] + [evs])
+        cells = [iso(a[k]) if a[k] is not None else "" for k in fields] + [evs]
+        w.writerow([neutralise(c) if isinstance(c, str) else c for c in cells])
     return buf.getvalue()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from onward import accounts
 from onward.config import Config
 from onward.errors import USER_ERRORS
-from onward.mail.original import read_original, safe_html
+from onward.mail.original import TooBig, read_original, safe_html
 from onward.store import Store
 from onward.store.schema import locations
 
@@ -29,6 +29,8 @@ def original_html(config: Config, store: Store, email_id: int) -> tuple[str | No
             continue
         try:
             raw = read_original(source, loc.folder, loc.key, int(loc.uidvalidity or 0))
+        except TooBig as exc:
+            return None, str(exc)
         except (OSError, *USER_ERRORS) as exc:
             problem = f"Could not read it from {loc.source}: {exc}"
             continue
@@ -37,6 +39,9 @@ def original_html(config: Config, store: Store, email_id: int) -> tuple[str | No
         if raw is None:
             problem = f"{loc.source} no longer holds it."
             continue
-        html = safe_html(raw)
+        try:
+            html = safe_html(raw)
+        except TooBig as exc:
+            return None, str(exc)
         return (html, "") if html is not None else (None, "This email has no HTML part.")
     return None, problem

@@ -244,12 +244,13 @@ def email_view(request: Request, email_id: Id) -> Response:
 
 @router.get("/emails/{email_id}/original", response_class=HTMLResponse)
 def email_original(request: Request, email_id: Id) -> Response:
+    from onward.mail.original import TOO_BIG
     from onward.web.original import original_html
 
     c = ctx(request)
     row = _email(c, email_id)
     html, problem = original_html(c.config, c.store, email_id)
-    return page(c, "original.html", e=row, html=html, problem=problem)
+    return page(c, "original.html", e=row, html=html, problem=problem, show_text=problem == TOO_BIG)
 
 
 @router.get("/insights", response_class=HTMLResponse)

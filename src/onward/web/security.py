@@ -11,12 +11,12 @@ import hmac
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import HTTPException, Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-COOKIE = "onward_session"
+COOKIE = "onward_session"  # + "_<port>": cookies ignore ports, so two dashboards would share one
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # No script may run on any page: the dashboard needs none, and email content must never run.
 CSP = (
@@ -30,15 +30,27 @@ class Secrets:
     token: str
     csrf: str
     hosts: frozenset[str]
+    cookie: str = COOKIE
 
     @classmethod
     def for_port(cls, token: str, csrf: str, port: int) -> Secrets:
         names = ("127.0.0.1", "localhost", "[::1]")
-        return cls(token, csrf, frozenset(f"{n}:{port}" for n in names))
+        return cls(token, csrf, frozenset(f"{n}:{port}" for n in names), f"{COOKIE}_{port}")
 
 
 def _same(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a.encode(), b.encode())
+
+
+def local_target(path: str, query: str = "") -> str:
+    """A redirect target that stays on this origin, whatever path the request named.
+
+    Browsers read `//host` and `/` + backslash + `host` as another origin, and drop tabs and
+    newlines before they look, so leading slashes and backslashes collapse to one slash and the
+    rest is percent-encoded (a tab or backslash left inside becomes %09 or %5C, read as text).
+    """
+    rest = quote(path.lstrip("/\\"), safe="/-._~!$&'()*+,;=:@").lstrip("/")
+    return "/" + rest + (f"?{query}" if query else "")
 
 
 def bearer(request: Request) -> str | None:
@@ -61,12 +73,14 @@ def guard(
             if not _same(given, secrets.token):
                 return PlainTextResponse("Wrong token.", status_code=401)
             rest = {k: v for k, v in request.query_params.items() if k != "token"}
-            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            target = local_target(request.url.path, urlencode(rest))
             resp: Response = RedirectResponse(target, status_code=303)
-            resp.set_cookie(COOKIE, secrets.token, httponly=True, samesite="strict", path="/")
+            resp.set_cookie(
+                secrets.cookie, secrets.token, httponly=True, samesite="strict", path="/"
+            )
             return _headers(resp, start)
         if not (
-            _same(request.cookies.get(COOKIE), secrets.token)
+            _same(request.cookies.get(secrets.cookie), secrets.token)
             or _same(bearer(request), secrets.token)
         ):
             return PlainTextResponse(
