@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from onward.mail.model import Locator, RawMessage
 from onward.mail.parse import parse_message
-from onward.store import Store
+from onward.store import Store, StoreError
 from onward.store.db import email_row
 from onward.store.schema import emails
 from tests.factory import message
@@ -86,6 +86,30 @@ def test_a_value_the_database_refuses_skips_that_message_alone(db_url: str) -> N
     assert again.new == 0 and again.refused == ()
 
 
+def refuse_inserts(store: Store, table: str) -> None:
+    """Make the database itself refuse every new row of a table (not the mail's fault)."""
+    sql = (
+        f"CREATE TRIGGER refuse BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'no'); END"
+        if store.engine.dialect.name == "sqlite"
+        else f"ALTER TABLE {table} ADD CONSTRAINT refuse CHECK (false) NOT VALID"
+    )
+    with store.engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+def test_a_database_that_refuses_every_message_stops_the_scan_and_skips_nothing(
+    db_url: str,
+) -> None:
+    store = Store(db_url)
+    refuse_inserts(store, "emails")
+    with pytest.raises(StoreError, match="refused every message") as caught:
+        store.write_batch(
+            "acct", items("acct", [private(i) for i in range(3)]), [("INBOX", {"uid": 3})]
+        )  # type: ignore[arg-type]
+    assert MARK not in str(caught.value)
+    assert store.folder_state("acct", "INBOX") == {}  # the next scan reads them again
+
+
 def test_database_errors_never_carry_the_values_they_were_given(db_url: str) -> None:
     store = Store(db_url)
     row = email_row("acct", parse_message(private(1)), 10, datetime.now(UTC))
@@ -101,13 +125,7 @@ def test_a_database_error_in_a_command_is_one_sentence_without_mail(
     db_url: str, tmp_path: Path
 ) -> None:
     store = Store(db_url)
-    refuse = (
-        "CREATE TRIGGER refuse BEFORE INSERT ON applications BEGIN SELECT RAISE(ABORT, 'no'); END"
-        if db_url.startswith("sqlite")
-        else "ALTER TABLE applications ADD CONSTRAINT refuse CHECK (false) NOT VALID"
-    )
-    with store.engine.begin() as conn:
-        conn.execute(text(refuse))
+    refuse_inserts(store, "applications")
     store.close()
     folder = tmp_path / "emls"
     folder.mkdir()

@@ -15,8 +15,6 @@ from sqlalchemy.exc import (
     DataError,
     DBAPIError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
     SQLAlchemyError,
     StatementError,
 )
@@ -235,7 +233,7 @@ class Store:
         checkpoints: Sequence[tuple[str, dict[str, Any]]],
         now: datetime,
     ) -> Written:
-        new, refused = 0, []
+        new, refused, kind = 0, [], ""
         for item in items:
             try:
                 with self.engine.begin() as conn:
@@ -243,10 +241,13 @@ class Store:
             except Exception as exc:
                 if not _refused_data(exc):
                     raise
+                kind = type(exc).__name__
                 refused.append(
                     f"Skipped the message at {item[0].locator.display()}: the database refused "
-                    f"one of its values ({type(exc).__name__})."
+                    f"one of its values ({kind})."
                 )
+        if len(items) > 1 and len(refused) == len(items):  # the database's fault, not the mail's
+            raise StoreError(f"Could not write to the database: it refused every message ({kind}).")
         # Saved once everything before it is stored or skipped: the next scan goes on from here.
         with self.engine.begin() as conn:
             self._save_states(conn, source, checkpoints, now)
@@ -395,12 +396,13 @@ class Store:
 
 
 def _reason(exc: SQLAlchemyError) -> str:
-    """The driver's own first line for a connection problem ("database is locked"); for
-    anything else only the kind of error, since a refused value may be quoted in the text."""
+    """The driver's first line ("database is locked", "file is not a database"), but only the
+    kind of error for a refused value, which that line may quote."""
     orig = getattr(exc, "orig", None)
-    if isinstance(exc, OperationalError | InterfaceError) and orig is not None:
-        return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
-    return type(orig or exc).__name__
+    if orig is None or isinstance(exc, DataError):
+        return type(orig or exc).__name__
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
 
 
 def _refused_data(exc: BaseException) -> bool:
