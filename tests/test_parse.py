@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onward.mail.model import Address
 from onward.mail.parse import bounded, fingerprint, parse_message, split_head
 from tests.factory import message
 
@@ -146,3 +147,70 @@ def test_every_corpus_message_parses(corpus: Path) -> None:
         assert e.message_id or row["source"] == "spamassassin", row["path"]
         no_sender += e.sender is None
     assert no_sender < 20
+
+
+def test_a_display_name_that_decodes_to_an_address_stays_a_name() -> None:
+    hostile = b"=?utf-8?q?Jan=C3=A9_=3Cevil=40x=2Ecom=3E?= <jane@acme.com>"
+    raw = (
+        b"From: " + hostile + b"\nReply-To: " + hostile + b"\nTo: " + hostile + b", me@me.org\n"
+        b"Cc: =?utf-8?q?Big_Boss_=3Cceo=40acme=2Ecom=3E=2C_x?= <me@me.org>\nSubject: hi\n\nbody"
+    )
+    e = parse_message(raw)
+    assert e.sender is not None
+    assert e.sender.email == "jane@acme.com" and e.sender.name == "Jané <evil@x.com>"
+    assert [a.email for a in e.reply_to] == ["jane@acme.com"]
+    assert [a.email for a in e.to] == ["jane@acme.com", "me@me.org"]
+    assert [(a.name, a.email) for a in e.cc] == [("Big Boss <ceo@acme.com>, x", "me@me.org")]
+
+
+def test_encoded_names_still_decode_in_every_address_header() -> None:
+    raw = (
+        b'From: "=?utf-8?q?Ma=C3=AFa?=" <maia@example.fr>\n'
+        b"To: =?iso-8859-1?q?Andr=E9?= <andre@example.fr>, =?utf-8?b?w4lsaXNl?= <elise@x.fr>\n\nx"
+    )
+    e = parse_message(raw)
+    assert e.sender == Address("Maïa", "maia@example.fr")
+    assert e.to == (Address("André", "andre@example.fr"), Address("Élise", "elise@x.fr"))
+
+
+def test_control_characters_never_reach_any_field() -> None:
+    raw = (
+        b"From: =?utf-8?q?Ja=00ne=1B=5B2J?= <ja\x00ne@acme.com>\n"
+        b"Reply-To: a\x07b <r\x01@x.y>, =?utf-8?q?=00?= <z@x.y>\n"
+        b"To: Sam\x00 <sam@x.y>\nCc: <c\x1b@x.y>\n"
+        b"Subject: =?utf-8?q?a=00b?= \x1b]0;title\x07\n"
+        b"Message-ID: <id\x00@x.y>\nIn-Reply-To: =?utf-8?q?=3Cp=00@x.y=3E?=\n"
+        b"References: <r1\x00@x.y> <r2\x1b[2J@x.y>\nList-Id: l\x00i\x08st\nAuto-Submitted: no\x00\n"
+        b"X-Gmail-Labels: In\x00box,Jo\x1bbs\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"Body\x00 with\x01NUL\x1b[31m and\ttab\nand newline \x7f"
+    )
+    e = parse_message(raw)
+    texts = [
+        e.message_id,
+        e.subject,
+        e.in_reply_to,
+        *e.references,
+        e.list_id,
+        e.auto_submitted,
+        *e.labels,
+        e.text,
+        *[f for a in (e.sender, *e.reply_to, *e.to, *e.cc) if a for f in (a.name, a.email)],
+    ]
+    controls = {chr(c) for c in range(32)} - {"\n"}
+    assert [t for t in texts if controls & set(t)] == []
+    assert e.subject.startswith("ab ") and e.message_id == "<id@x.y>"
+    assert e.in_reply_to == "<p@x.y>" and e.references == ("<r1@x.y>", "<r2[2J@x.y>")
+    assert e.sender is not None and e.sender.email == "jane@acme.com"
+    assert e.text == "Body with NUL [31m and tab\nand newline \x7f"
+    labeled = parse_message(raw, labels=("Jo\x00bs", "\\Inbox"))
+    assert labeled.labels == ("Jobs", "\\Inbox")
+
+
+def test_a_lone_surrogate_in_utf7_text_never_loses_the_message() -> None:
+    raw = (
+        b"From: a@b.c\nMessage-ID: <u7@x>\nSubject: =?utf-7?q?+2AA-?=\n"
+        b"Content-Type: text/plain; charset=utf-7\n\nhello +2AA- there"
+    )
+    e = parse_message(raw)
+    assert e.defects == () and e.message_id == "<u7@x>"
+    assert e.subject == "?" and e.text == "hello ? there"

@@ -9,6 +9,7 @@ import traceback
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from onward import (  # noqa: F401 (registers commands)
     accounts,
@@ -239,6 +240,15 @@ def main() -> None:
             "Interrupted. Everything stored so far is kept; run the command again to carry on."
         )
         sys.exit(130)
+    except SQLAlchemyError as exc:  # its text is SQL and the driver's words, which may quote mail
+        if _state["debug"]:
+            raise
+        err.print(
+            f"[red]Database error:[/] the database refused an operation ({type(exc).__name__}). "
+            "Run again with --debug for details.",
+            highlight=False,
+        )
+        sys.exit(1)
     except Exception as exc:  # the last line of defence: one sentence, not a traceback
         if _state["debug"]:
             raise

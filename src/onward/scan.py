@@ -23,6 +23,7 @@ from onward.mail.sources.base import read_prefix
 from onward.store import Store
 
 CHUNK = 250  # messages per task and per transaction
+SHOWN_REFUSED = 5  # messages the database refused that a scan names one by one
 
 
 class Progress(Protocol):
@@ -48,6 +49,7 @@ class ScanSummary:
     exceptions: list[BaseException] = field(default_factory=list)  # for --debug only
     folders_failed: int = 0
     folders: int = 0
+    refused: int = 0  # messages the database refused, skipped (counted in `errors` too)
     kinds: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
@@ -158,6 +160,10 @@ class Scanner:
                     )
         finally:
             source.close()
+        if summary.refused > SHOWN_REFUSED:
+            more = summary.refused - SHOWN_REFUSED
+            were = "message was" if more == 1 else "messages were"
+            summary.problems.append(f"{more} more {were} skipped the same way.")
         return summary
 
     def _scan_folder(self, source: MailSource, folder: str, summary: ScanSummary) -> None:
@@ -217,11 +223,14 @@ class Scanner:
                 (raw, e, size or raw.size, verdict)
                 for raw, (e, size, verdict) in zip(chunk.raws, parsed, strict=True)
             ]
-            new = self.store.write_batch(source, rows, chunk.checkpoints)
+            written = self.store.write_batch(source, rows, chunk.checkpoints)
+            refused = len(written.refused)
             summary.scanned += len(rows)
-            summary.new += new
-            summary.skipped += len(rows) - new
-            summary.errors += sum(1 for _, e, _, _ in rows if _broken(e))
+            summary.new += written.new
+            summary.skipped += len(rows) - written.new - refused
+            summary.errors += sum(1 for _, e, _, _ in rows if _broken(e)) + refused
+            summary.problems += written.refused[: max(0, SHOWN_REFUSED - summary.refused)]
+            summary.refused += refused
             for _, _, _, verdict in rows:
                 if verdict is not None:
                     summary.kinds[verdict.kind] = summary.kinds.get(verdict.kind, 0) + 1

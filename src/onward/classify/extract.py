@@ -33,7 +33,9 @@ COMPANY_PATTERNS = [
             ("enregistrée chez",),
         ),
         (r"(?i:application to\s.{2,60}?\sat)\s+" + _NAME, 5, ("application to",)),
-        (r"(?i:votre candidature)\s*:.*?\s(?i:chez)\s+" + _NAME, 5, ("votre candidature",)),
+        # The gap is bounded: unbounded, each of 4,500 "votre candidature :" in a subject
+        # scanned to the end of the line (8 s).
+        (r"(?i:votre candidature)\s*:.{0,200}?\s(?i:chez)\s+" + _NAME, 5, ("votre candidature",)),
         (
             r"(?i:thank(?:s| you) for (?:applying|your application) (?:to|at|with))\s+" + _NAME,
             4,
@@ -89,7 +91,7 @@ COMPANY_PATTERNS = [
         ),
     ]
 ]
-_ROLE_NEXT = re.compile(r"\s+(?:position|role|job|opening|poste|team)\b", re.I)
+_ROLE_NEXT = re.compile(r"\s++(?:position|role|job|opening|poste|team)\b", re.I)
 _ROLE = r"(?P<r>[^\n.!?;:|]{2,90}?)"
 _ROLE_END = r"(?=\s+(?:at|with|chez|à|au sein|has|was|position|role|job|poste|in our|-|–|\()\b|\s*(?:[-–(|!.,;:\n]|$))"
 ROLE_PATTERNS = [
@@ -163,7 +165,9 @@ def norm_company(name: str) -> str:
 
 
 _NOT_KEY = re.compile(r"[^0-9a-zà-öø-ÿ]+")  # letters, not the ÷ between them
-_PAREN = re.compile(r"\s*\([^)]*\)")
+# Starts only where a run of spaces starts (where the leftmost match starts anyway): from
+# every space of a long run, `\s*` would scan the rest of it again.
+_PAREN = re.compile(r"(?<!\s)\s*+\([^)]*+\)")
 _PREFIXES = re.compile(
     r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
 )
@@ -179,7 +183,9 @@ ROLE_WORDS = frozenset(
 def _clean(name: str) -> str:
     if name.startswith("\0"):
         return name[1:].strip()
-    name = _PAREN.sub("", name)
+    # A "(" after the last ")" starts no match: not trying them keeps a run of "(" linear.
+    closed = name.rfind(")") + 1
+    name = _PAREN.sub("", name[:closed]) + name[closed:]
     name = re.split(r"(?<=\w)[.,!?](?:\s|$)", name)[0]  # "Deel. We're excited" -> "Deel"
     name = _PREFIXES.sub("", name.strip())
     name = name.strip(" \t.,;:!'’\"-–")

@@ -26,6 +26,11 @@ from onward.mail.model import Address, Email
 TEXT_CAP = 4000  # characters of body text kept per message
 BODY_PREFIX = 16 * 1024  # body bytes a source needs to hand us
 HEADER_CAP = 1024 * 1024  # a header block past this is cut (a 100 KB header still fits)
+# Characters of one header field the parser reads (all its occurrences together): longer is
+# no real subject, name or ID, and every pattern that reads a field then costs a bounded time.
+FIELD_CAP = 4 * 1024
+LIST_CAP = 8 * 1024  # To and Cc may name a few hundred people
+_LISTS = frozenset({"to", "cc"})
 
 # Headers that mail clients rewrite in place (read status, labels, sync ids). They are
 # left out of the fingerprint so that marking a message read in Thunderbird does not
@@ -46,8 +51,13 @@ _VOLATILE = frozenset(
         "x-imapbase",
     }
 )
-_MSGID = re.compile(r"<[^<>\s]+>")
-_WS = re.compile(r"[ \t\r\f\v]+")
+_MSGID = re.compile(r"<[^<>\s]++>")
+# Runs of spaces, tabs, CR, FF, VT and the other C0 control characters (not NUL, not LF) read
+# as one space: none of them belongs in a subject, a name or a body a person reads, and the
+# tokenizer saw them as the space they become (not word characters). One pattern for both,
+# so the body is scanned once. A NUL, which PostgreSQL refuses in text, is dropped ("a=00b").
+_WS = re.compile("[ \x01-\x09\x0b-\x1f]+")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _NOT_B64 = re.compile(rb"[^A-Za-z0-9+/=]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _WANTED = frozenset(
@@ -138,7 +148,7 @@ def _raw_header(value: object) -> str:
 
 def _clean_header(text: str) -> str:
     # A header can never smuggle a line break into anything built from it later.
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = text.replace("\x00", "").replace("\r", " ").replace("\n", " ")
     return _WS.sub(" ", text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")).strip()
 
 
@@ -155,39 +165,74 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             return data.decode("cp1252", "replace")
+    text = _decode_as(data, codec)
+    if codec in _MAY_SURROGATE:  # a lone surrogate is text no database stores ("+2AA-")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+_MAY_SURROGATE = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna"})
+
+
+def _decode_as(data: bytes, codec: str) -> str:
     try:
         return data.decode(codec)
-    except UnicodeDecodeError:
+    except UnicodeError:
         pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode(codec, "replace")
     except Exception:
         return data.decode("latin-1")
 
 
+# "Name <a@b>" or "a@b": most mail. Possessive quantifiers and a name that takes its trailing
+# spaces keep the match linear: `a` + 100 KB of spaces + `b` took 25 s with a lazy name.
 _SIMPLE_ADDR = re.compile(
-    r'\s*(?:([^",<>@()\\;:]*?)\s*<([^<>@\s,"]+@[^<>@\s,"]+)>|([^<>@\s,"]+@[^<>@\s,"]+))\s*'
+    r'\s*+(?:([^",<>@()\\;:]*+)<([^<>@\s,"]++@[^<>@\s,"]++)>|([^<>@\s,"]++@[^<>@\s,"]++))\s*+'
 )
 
 
 def _addresses(values: list[str]) -> tuple[Address, ...]:
-    if len(values) == 1 and "=?" not in values[0]:
-        simple = _SIMPLE_ADDR.fullmatch(values[0])  # "Name <a@b>" or "a@b": most mail
+    """Addresses read from the raw header, display names decoded after: an encoded word is
+    only ever text, so a name that decodes to "<someone@else>" cannot become the address."""
+    if len(values) == 1:
+        simple = _SIMPLE_ADDR.fullmatch(values[0])
         if simple:
             name, angle, bare = simple.groups()
-            return (Address(name=(name or "").strip(), email=(angle or bare).lower()),)
+            return (Address(name=_display_name(name), email=_address(angle or bare)),)
     out: list[Address] = []
     try:
-        pairs = email.utils.getaddresses([decode_header(v) for v in values])
+        pairs = email.utils.getaddresses(values)
     except Exception:
         return ()
     for name, addr in pairs:
-        addr = addr.strip().strip("<>").lower()
-        if addr or name:
-            out.append(Address(name=name.strip().strip('"'), email=addr))
+        address = _address(addr)
+        display = _display_name(name)
+        if address or display:
+            out.append(Address(name=display, email=address))
     return tuple(out)
+
+
+def _display_name(raw: str | None) -> str:
+    if not raw:
+        return ""
+    if "=?" in raw:
+        text = decode_header(raw)
+    elif raw.isprintable() and "  " not in raw:  # nothing to clean: most names
+        text = raw.strip()
+    else:
+        text = _clean_header(raw)
+    return text.strip('"')
+
+
+def _address(raw: str) -> str:
+    if raw.isprintable() and " " not in raw:
+        return raw.strip("<>").lower()
+    return _clean_header(raw).strip("<>").lower()
 
 
 def _date(value: str | None) -> datetime | None:
@@ -314,8 +359,22 @@ def tidy_text(text: str, cap: int = TEXT_CAP) -> str:
     return text[:cap]
 
 
+def _cut(key: str, value: str, cap: int) -> str:
+    """A field within its cap; a list of addresses is cut after the last whole one."""
+    if len(value) <= cap:
+        return value
+    value = value[:cap]
+    comma = value.rfind(",") if key in _LISTS else -1
+    return value[:comma] if comma > 0 else value
+
+
+def _ids(value: object) -> str:
+    # An ID is one token: a control character in it goes rather than splitting it in two.
+    return decode_header(_CONTROL.sub("", str(value)[:FIELD_CAP]))
+
+
 def _message_id(value: object) -> str:
-    text = decode_header(value)
+    text = _ids(value)
     found = _MSGID.search(text)
     return found.group(0) if found else text[:250]
 
@@ -335,16 +394,23 @@ def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
     msg = _headers(head[:HEADER_CAP])
     text, has_html, attachments = _body(msg, body)
     h: dict[str, list[str]] = {}
+    room: dict[str, int] = {}
     for name, value in msg.raw_items():  # raw: 8-bit bytes stay surrogate-escaped text
         key = name.lower()
         if key in _WANTED:
-            h.setdefault(key, []).append(_raw_header(value))
+            left = room.get(key)
+            if left is None:
+                left = LIST_CAP if key in _LISTS else FIELD_CAP
+            elif left <= 0:
+                continue  # a field repeated past its cap
+            room[key] = left - len(value)
+            h.setdefault(key, []).append(_raw_header(_cut(key, value, left)))
 
     def one(name: str) -> str:
         values = h.get(name)
         return values[0] if values else ""
 
-    all_labels = labels or tuple(
+    all_labels = tuple(_CONTROL.sub("", lab) for lab in labels) or tuple(
         lab.strip()
         for v in h.get("x-gmail-labels", [])
         for lab in decode_header(v).split(",")
@@ -361,7 +427,7 @@ def _parse(raw: bytes, fp: str, labels: tuple[str, ...]) -> Email:
         cc=_addresses(h.get("cc", [])),
         date=_date(one("date")),
         in_reply_to=_message_id(one("in-reply-to")) if one("in-reply-to") else "",
-        references=tuple(_MSGID.findall(decode_header(one("references")))),
+        references=tuple(_MSGID.findall(_ids(one("references")))),
         list_id=decode_header(one("list-id"))[:300],
         list_unsubscribe=decode_header(one("list-unsubscribe"))[:500],
         auto_submitted=decode_header(one("auto-submitted"))[:100],

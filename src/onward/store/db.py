@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import quote
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    SQLAlchemyError,
+    StatementError,
+)
 
 from onward.mail.model import Email, RawMessage
 from onward.store.schema import corrections, emails, folder_state, locations
@@ -22,6 +30,15 @@ HEAD = "0005"
 
 class StoreError(Exception):
     """The database could not be opened or written."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a batch write stored: how many emails were new, and one sentence per message the
+    database refused (it was skipped; the sentence names where it is, never what it says)."""
+
+    new: int
+    refused: tuple[str, ...] = ()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -38,14 +55,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, future=True)
+    # Statements' values are mail: an error's text (printed, logged) must never carry them.
+    engine = create_engine(url, future=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def _addrs(values: Iterable[Any]) -> str:
-    return ", ".join(str(a) for a in values)
+    """Addresses as one header-like text that reads back the same (`getaddresses`): a display
+    name holding a comma or "<x@y>" is quoted, so it can never read back as an address."""
+    return ", ".join(_addr(a.name, a.email) for a in values)
+
+
+_SPECIALS = frozenset('()<>@,:;."[]\\')
+
+
+def _addr(name: str, address: str) -> str:
+    if not name:
+        return address
+    if not _SPECIALS.isdisjoint(name):
+        name = f'"{quote(name)}"'
+    return f"{name} <{address}>"
 
 
 def verdict_columns(verdict: Any) -> dict[str, Any]:
@@ -177,17 +208,50 @@ class Store:
         source: str,
         items: Sequence[tuple[RawMessage, Email, int, Any]],
         checkpoints: Sequence[tuple[str, dict[str, Any]]] = (),
-    ) -> int:
-        """Store a batch and its checkpoints in one transaction; return how many emails were new."""
+    ) -> Written:
+        """Store a batch and its checkpoints in one transaction. A message whose values the
+        database refuses never blocks the others: the batch is then written one message at
+        a time, and each refused one is skipped and reported."""
         now = datetime.now(UTC)
         try:
-            with self.engine.begin() as conn:
-                new = self._write_emails(conn, source, items, now)
-                for folder, state in checkpoints:
-                    self._save_state(conn, source, folder, state, now)
-            return new
-        except OperationalError as exc:
+            try:
+                with self.engine.begin() as conn:
+                    new = self._write_emails(conn, source, items, now)
+                    self._save_states(conn, source, checkpoints, now)
+                return Written(new)
+            except Exception as exc:
+                if not _refused_data(exc):
+                    raise
+            return self._write_one_by_one(source, items, checkpoints, now)
+        except SQLAlchemyError as exc:
             raise StoreError(f"Could not write to the database ({_reason(exc)}).") from exc
+
+    def _write_one_by_one(
+        self,
+        source: str,
+        items: Sequence[tuple[RawMessage, Email, int, Any]],
+        checkpoints: Sequence[tuple[str, dict[str, Any]]],
+        now: datetime,
+    ) -> Written:
+        new, refused, kind = 0, [], ""
+        for item in items:
+            try:
+                with self.engine.begin() as conn:
+                    new += self._write_emails(conn, source, [item], now)
+            except Exception as exc:
+                if not _refused_data(exc):
+                    raise
+                kind = type(exc).__name__
+                refused.append(
+                    f"Skipped the message at {item[0].locator.display()}: the database refused "
+                    f"one of its values ({kind})."
+                )
+        if len(items) > 1 and len(refused) == len(items):  # the database's fault, not the mail's
+            raise StoreError(f"Could not write to the database: it refused every message ({kind}).")
+        # Saved once everything before it is stored or skipped: the next scan goes on from here.
+        with self.engine.begin() as conn:
+            self._save_states(conn, source, checkpoints, now)
+        return Written(new, tuple(refused))
 
     def _write_emails(
         self,
@@ -240,6 +304,16 @@ class Store:
             )
             out.update({fp: id_ for fp, id_ in rows})
         return out
+
+    def _save_states(
+        self,
+        conn: Any,
+        source: str,
+        checkpoints: Sequence[tuple[str, dict[str, Any]]],
+        now: datetime,
+    ) -> None:
+        for folder, state in checkpoints:
+            self._save_state(conn, source, folder, state, now)
 
     def _save_state(
         self, conn: Any, source: str, folder: str, state: dict[str, Any], now: datetime
@@ -322,5 +396,19 @@ class Store:
 
 
 def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line ("database is locked", "file is not a database"), but only the
+    kind of error for a refused value, which that line may quote."""
     orig = getattr(exc, "orig", None)
-    return str(orig or exc).splitlines()[0]
+    if orig is None or isinstance(exc, DataError):
+        return type(orig or exc).__name__
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def _refused_data(exc: BaseException) -> bool:
+    """Whether the database refused a value (the message's fault, not the database's)."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):
+        return True  # raised while binding a value
+    return isinstance(exc, UnicodeError)  # sqlite3 raises a text it cannot encode unwrapped
