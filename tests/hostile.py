@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.runner import SRC
+
 DATA = Path(__file__).resolve().parent / "data" / "hostile"
 HEAD = (
     "To: Sam Rivera <sam@example.org>\r\nDate: Mon, 16 Nov 2026 10:00:00 +0000\r\n"
@@ -123,7 +125,12 @@ class Run:
 
 def measured(*args: str, home: Path, timeout: float = 300, db: str | None = None) -> Run:
     """Run `onward ARGS` as the tests' runner does, and measure its time and peak memory."""
-    env = {"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)}
+    env = {
+        "ONWARD_HOME": str(home),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "PYTHONPATH": str(SRC),
+    }
     if db:
         env["ONWARD_DB"] = db
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

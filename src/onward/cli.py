@@ -244,9 +244,11 @@ def main() -> None:
         if _state["debug"]:
             raise
         err.print(
-            f"[red]Database error:[/] the database refused an operation ({type(exc).__name__}). "
-            "Run again with --debug for details.",
-            highlight=False,
+            styled(
+                ("Database error:", "red"),
+                f" the database refused an operation ({type(exc).__name__}). "
+                "Run again with --debug for details.",
+            )
         )
         sys.exit(1)
     except Exception as exc:  # the last line of defence: one sentence, not a traceback
