@@ -16,6 +16,9 @@ from tests.runner import run
 # Markup that closes nothing, a link, the window title (OSC 0 ... BEL) and clear screen.
 HOSTILE = "[/]a [link=http://evil.example]x[/link] \x1b]0;pwned\x07\x1b[2J\u202eb"
 SHOWN = "[/]a [link=http://evil.example]x[/link] ␛]0;pwned␇␛[2J\\u202eb"
+# From mail, the parser has already made the control codes spaces (issue 12, item 2); the
+# console still shows the bidi override it keeps.
+FROM_MAIL = "[/]a [link=http://evil.example]x[/link] ]0;pwned [2J\\u202eb"
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colours Rich itself writes when the terminal allows
 
 
@@ -57,10 +60,10 @@ def test_hostile_subjects_print_literally_in_every_command(
     wide = colour | {"COLUMNS": "400"}
     for args in (("classify", str(mbox)), ("classify", "--explain", str(mbox))):
         assert_shown_as_text(run(*args, home=home, env=wide), expect="")
-    assert SHOWN in run("classify", "--explain", str(mbox), home=home, env=wide).stdout
+    assert FROM_MAIL in run("classify", "--explain", str(mbox), home=home, env=wide).stdout
     assert run("scan", str(mbox), home=home).returncode == 0
-    assert_shown_as_text(run("followup", home=home, env=wide))
-    assert_shown_as_text(run("archive", "--dry-run", home=home, env=wide))
+    assert_shown_as_text(run("followup", home=home, env=wide), expect=FROM_MAIL)
+    assert_shown_as_text(run("archive", "--dry-run", home=home, env=wide), expect=FROM_MAIL)
     assert_shown_as_text(run("review", home=home, env=wide), expect="")
 
 
