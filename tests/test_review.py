@@ -127,6 +127,19 @@ def test_a_reply_scanned_before_the_job_mail_it_answers_is_held_for_review(
     assert INVITATION in [r["message_id"] for r in _review(home, db_url)]
 
 
+def test_mail_that_job_mail_names_in_its_references_is_not_held(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Only what a message answers counts: a job message that (wrongly) names a newsletter
+    in its References does not make the newsletter job mail."""
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    stray = confirmation().replace(b"Message-ID:", f"References: {BOOK_CLUB}\nMessage-ID:".encode())
+    box.write_bytes(mbox_bytes([book_club(), stray]))
+    _scan(home, db_url, box)
+    assert BOOK_CLUB not in [r["message_id"] for r in _review(home, db_url)]
+
+
 def test_review_lists_the_likeliest_job_mail_first(db_url: str, tmp_path: Path) -> None:
     home = tmp_path / "home"
     box = tmp_path / "in.mbox"

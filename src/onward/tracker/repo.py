@@ -284,13 +284,16 @@ class Tracker:
 
     # linking mail ------------------------------------------------------------------------
     def hold_job_threads(self) -> int:
-        """Hold for review every confident `not_job` message whose thread holds job mail
-        (see `classify.thread`); how many were held. The person's own corrections stand."""
+        """Hold for review every confident `not_job` message that answers stored job mail
+        (see `classify.thread`); how many were held. The person's own corrections stand.
+
+        Every scan looks again, so a reply stored before the mail it answers is held once
+        that mail arrives. Only what a message answers counts, not what answers it: job mail
+        that names a newsletter or the person's own note in its References does not make
+        that note job mail."""
         held = 0
         with self.engine.begin() as conn:
-            # A thread is the messages a message points to and those that point to it.
-            answered = _kinds_answering(conn)
-            candidates = _sure_not_job_replies(conn, sorted(answered))
+            candidates = _sure_not_job_replies(conn)
             if not candidates:
                 return 0
             # Imported here: the classifier's numpy is not for commands that never scan.
@@ -300,7 +303,6 @@ class Tracker:
             pointed = _kinds_of(conn, sorted({m for c in candidates for m in _refs(c)}))
             for c in candidates:
                 kinds = {pointed[m] for m in _refs(c) if m in pointed}
-                kinds |= answered.get(c["message_id"], set()) if c["message_id"] else set()
                 old = Verdict(c["kind"], c["confidence"] or 0.0, False, reasons=_reasons(c))
                 new = with_thread(old, kinds)
                 if new is not old:
@@ -462,23 +464,13 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[at : at + size] for at in range(0, len(values), size)]
 
 
-def _kinds_answering(conn: Any) -> dict[str, set[str]]:
-    """For each Message-ID that stored job mail answers, the kinds of those answers."""
-    out: dict[str, set[str]] = {}
-    q = select(emails.c.kind, emails.c.in_reply_to, emails.c.refs).where(_JOB, _REPLY)
-    for row in conn.execute(q):
-        for ref in _refs(row._mapping):
-            out.setdefault(ref, set()).add(row.kind)
-    return out
-
-
-def _sure_not_job_replies(conn: Any, answered: list[str]) -> list[Any]:
-    """Confident `not_job` messages (not the person's corrections) that answer a message or
-    that a message in `answered` answers."""
+def _sure_not_job_replies(conn: Any) -> list[Any]:
+    """Confident `not_job` messages that answer a message (not the person's corrections)."""
     corrected = select(corrections.c.email_id).where(corrections.c.email_id.is_not(None))
+    # A correction applies to every copy of its message (see `Store.add_correction`).
+    corrected_ids = select(corrections.c.message_id).where(corrections.c.message_id != "")
     q = select(
         emails.c.id,
-        emails.c.message_id,
         emails.c.in_reply_to,
         emails.c.refs,
         emails.c.kind,
@@ -488,12 +480,9 @@ def _sure_not_job_replies(conn: Any, answered: list[str]) -> list[Any]:
         emails.c.kind == "not_job",
         emails.c.needs_review.is_not(True),
         emails.c.id.not_in(corrected),
+        emails.c.message_id.not_in(corrected_ids),
     )
-    found = {row.id: row._mapping for row in conn.execute(q.where(_REPLY))}
-    for part in _chunks(answered):
-        for row in conn.execute(q.where(emails.c.message_id.in_(part))):
-            found[row.id] = row._mapping
-    return list(found.values())
+    return [row._mapping for row in conn.execute(q.where(_REPLY))]
 
 
 def _kinds_of(conn: Any, message_ids: list[str]) -> dict[str, str]:
