@@ -124,32 +124,29 @@ def review(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """Messages the classifier was not sure about: confirm them with `onward label`."""
-    from sqlalchemy import select
-
+    from onward.store.review import to_review
     from onward.store.schema import emails
 
     store = open_store(Config.load())
-    q = (
-        select(
-            emails.c.id,
-            emails.c.message_id,
-            emails.c.kind,
-            emails.c.confidence,
-            emails.c.from_addr,
-            emails.c.subject,
-        )
-        .where(emails.c.needs_review.is_(True), emails.c.kind != "not_job")
-        .order_by(emails.c.sent_at.desc())
+    cols = (
+        emails.c.id,
+        emails.c.message_id,
+        emails.c.kind,
+        emails.c.confidence,
+        emails.c.from_addr,
+        emails.c.subject,
     )
     with store.engine.connect() as conn:
-        rows = conn.execute(q).all()
+        rows = to_review(conn, cols)
     if as_json:
         for r in rows:
-            print(json.dumps(dict(r._mapping)))  # noqa: T201
+            print(json.dumps(r))  # noqa: T201
         return
     table = Table("id", "guess", "conf", "from", "subject", title=f"{len(rows)} to confirm")
     for r in rows:
-        table.add_row(str(r.id), r.kind, f"{r.confidence:.2f}", r.from_addr, r.subject[:60])
+        table.add_row(
+            str(r["id"]), r["kind"], f"{r['confidence']:.2f}", r["from_addr"], r["subject"][:60]
+        )
     out.print(table)
     out.print("Confirm or correct with `onward label ID KIND`.")
     from onward.tracker.repo import Tracker

@@ -139,8 +139,11 @@ class Classifier:
         self.local = local
         self._index = {k: i for i, k in enumerate(self.w.kinds)}
 
-    def scores(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-        """Each email's scores per kind, and the share of its features the model knows."""
+    def scores(
+        self, batch: Batch, senders: Sequence[SenderInfo] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each email's scores per kind, and the share of its features the model knows.
+        The person's corrections count only for their senders' mail (`senders`)."""
         z = np.zeros((len(batch), len(self.w.kinds)), np.float32)
         known = np.zeros(len(batch))
         lengths = np.diff(batch.starts)
@@ -152,8 +155,8 @@ class Classifier:
             known[some] /= lengths[some]
         z += self.w.bias
         if self.local is not None:
-            for i in range(len(batch)):
-                z[i] += self.local.adjust(*batch.of(i))
+            for i, s in enumerate(senders):
+                z[i] += self.local.adjust(*batch.of(i), s)
         return z, known
 
     def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
@@ -182,7 +185,7 @@ class Classifier:
     def screens(self, email: Email, s: SenderInfo, low: str | None = None) -> bool:
         """Whether the cheap screen may decide alone: not when this person's corrections
         taught that their job mail can lack every job word."""
-        return (self.local is None or self.local.screen) and has_no_job_words(email, s, low)
+        return (self.local is None or self.local.screens(s)) and has_no_job_words(email, s, low)
 
     @cached_property
     def screened(self) -> Verdict:
@@ -222,7 +225,7 @@ class Classifier:
             [senders[i] for i in todo],
             [heads[i] for i in todo],
         )
-        z, known = self.scores(batch)
+        z, known = self.scores(batch, [senders[i] for i in todo])
         p = softmax(z / self.w.temperature)
         for j, i in enumerate(todo):
             out[i] = self._verdict(emails[i], senders[i], p[j].tolist(), known[j], explain)
@@ -239,7 +242,7 @@ class Classifier:
             x = extract(email, s)
         if explain:
             names = feature_names(email, personal=self.local is not None)
-            reasons += self.explain(email, kind, names)
+            reasons += self.explain(email, kind, names, s)
         return Verdict(
             kind,
             confidence,
@@ -252,18 +255,20 @@ class Classifier:
             self.w.version + ("+local" if self.local is not None else ""),
         )
 
-    def explain(self, email: Email, kind: str, names: list[str], top: int = 6) -> list[str]:
+    def explain(
+        self, email: Email, kind: str, names: list[str], s: SenderInfo, top: int = 6
+    ) -> list[str]:
         k = self._index[kind]
+        delta = self.local.delta_for(s) if self.local is not None else {}
         others = [i for i in range(len(self.w.kinds)) if i != k]
         scored: dict[str, float] = {}
         for name in set(names):
             bucket = hash_name(name)
             row = self.w.table[bucket]
-            if self.local is not None:
-                row = row + self.local.delta.get(bucket, 0.0)
+            if bucket in delta:
+                row = row + delta[bucket]
             scored[name] = float(row[k] - row[others].max())
         out = []
-        s = sender_info(email)
         if s.ats or s.board:
             out.append(f"sent through {s.ats or s.board}")
         phrases = matched_phrases(email).get(kind)

@@ -72,7 +72,7 @@ def _show_job_mail(out: Console, store: Store) -> None:
         )
     out.print(table)
     job = sum(n for k, n in kinds.items() if k != "not_job")
-    review = sum(1 for r in rows if r.needs_review and r.kind != "not_job")
+    review = sum(1 for r in rows if r.needs_review)
     out.print(
         f"\n{job} of {len(rows)} messages are job mail: "
         + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.most_common() if k != "not_job")

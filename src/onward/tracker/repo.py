@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import and_, delete, select, update
 
+from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
 from onward.store import Store
-from onward.store.schema import applications, emails, events, settings
+from onward.store.schema import applications, corrections, emails, events, settings
 from onward.timeutil import aware
 from onward.tracker.match import link_email, norm_role
 from onward.tracker.state import STATUSES, TRACKED_KINDS, replay
@@ -282,8 +283,42 @@ class Tracker:
             )
 
     # linking mail ------------------------------------------------------------------------
+    def hold_job_threads(self) -> int:
+        """Hold for review every confident `not_job` message that answers stored job mail
+        (see `classify.thread`); how many were held. The person's own corrections stand.
+
+        Every scan looks again, so a reply stored before the mail it answers is held once
+        that mail arrives. Only what a message answers counts, not what answers it: job mail
+        that names a newsletter or the person's own note in its References does not make
+        that note job mail."""
+        held = 0
+        with self.engine.begin() as conn:
+            candidates = _sure_not_job_replies(conn)
+            if not candidates:
+                return 0
+            # Imported here: the classifier's numpy is not for commands that never scan.
+            from onward.classify.model import Verdict
+            from onward.classify.thread import with_thread
+
+            pointed = _kinds_of(conn, sorted({m for c in candidates for m in _refs(c)}))
+            for c in candidates:
+                kinds = {pointed[m] for m in _refs(c) if m in pointed}
+                old = Verdict(c["kind"], c["confidence"] or 0.0, False, reasons=_reasons(c))
+                new = with_thread(old, kinds)
+                if new is not old:
+                    conn.execute(
+                        update(emails)
+                        .where(emails.c.id == c["id"])
+                        .values(
+                            needs_review=new.needs_review, reasons=json.dumps(list(new.reasons))
+                        )
+                    )
+                    held += 1
+        return held
+
     def link_pending(self) -> dict[str, int]:
         """Attach every confident, not-yet-linked job email to an application."""
+        self.hold_job_threads()
         q = (
             select(
                 emails.c.id,
@@ -414,3 +449,54 @@ class Tracker:
                 conn, app_id, e.kind, aware(e.sent_at) or self.now, "email", "", email_id
             )
         return app_id
+
+
+_JOB = emails.c.kind.in_(sorted(JOB_KINDS))
+_REPLY = (emails.c.in_reply_to != "") | (emails.c.refs != "")
+
+
+def _refs(row: Any) -> list[str]:
+    return [m for m in [row["in_reply_to"], *row["refs"].split()] if m]
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """Bounded IN lists: SQLite caps the number of bound parameters."""
+    return [values[at : at + size] for at in range(0, len(values), size)]
+
+
+def _sure_not_job_replies(conn: Any) -> list[Any]:
+    """Confident `not_job` messages that answer a message (not the person's corrections)."""
+    corrected = select(corrections.c.email_id).where(corrections.c.email_id.is_not(None))
+    # A correction applies to every copy of its message (see `Store.add_correction`).
+    corrected_ids = select(corrections.c.message_id).where(corrections.c.message_id != "")
+    q = select(
+        emails.c.id,
+        emails.c.in_reply_to,
+        emails.c.refs,
+        emails.c.kind,
+        emails.c.confidence,
+        emails.c.reasons,
+    ).where(
+        emails.c.kind == "not_job",
+        emails.c.needs_review.is_not(True),
+        emails.c.id.not_in(corrected),
+        emails.c.message_id.not_in(corrected_ids),
+    )
+    return [row._mapping for row in conn.execute(q.where(_REPLY))]
+
+
+def _kinds_of(conn: Any, message_ids: list[str]) -> dict[str, str]:
+    """The kind of each stored job message among these Message-IDs."""
+    found: dict[str, str] = {}
+    for part in _chunks(message_ids):
+        q = select(emails.c.message_id, emails.c.kind).where(_JOB, emails.c.message_id.in_(part))
+        found |= {m: k for m, k in conn.execute(q)}
+    return found
+
+
+def _reasons(row: Any) -> tuple[str, ...]:
+    try:
+        stored = json.loads(row["reasons"] or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(x) for x in stored) if isinstance(stored, list) else ()

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 
 from onward.store import Store
 from onward.store.checkins import Checkins
+from onward.store.review import count_to_review, to_review
 from onward.store.schema import applications, emails, followups
 from onward.tracker import insights, mood, snapshot
 from onward.tracker.repo import Tracker
@@ -90,26 +91,15 @@ def followup_summary(store: Store, now: datetime, shown: int = 10) -> dict[str, 
 
 def review_count(store: Store) -> int:
     """Messages to confirm plus links to choose (two indexed counts; an OR would scan)."""
-    uncertain = select(func.count()).where(
-        emails.c.needs_review.is_(True), emails.c.kind != "not_job"
-    )
     links = select(func.count()).where(emails.c.link_state == "review")
     with store.engine.connect() as conn:
-        return int(conn.execute(uncertain).scalar() or 0) + int(conn.execute(links).scalar() or 0)
+        return count_to_review(conn) + int(conn.execute(links).scalar() or 0)
 
 
 def uncertain(store: Store, page: int) -> tuple[list[dict[str, Any]], int]:
-    where = and_(emails.c.needs_review.is_(True), emails.c.kind != "not_job")
-    q = (
-        select(*EMAIL_COLS)
-        .where(where)
-        .order_by(emails.c.sent_at.desc(), emails.c.id.desc())
-        .limit(PER_PAGE)
-        .offset(page * PER_PAGE)
-    )
     with store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).where(where)).scalar() or 0)
-    return _rows(store, q), total
+        rows = to_review(conn, EMAIL_COLS, PER_PAGE, page * PER_PAGE)
+        return rows, count_to_review(conn)
 
 
 def link_reviews(store: Store) -> list[dict[str, Any]]:

@@ -1,0 +1,201 @@
+"""Everything marked for review is shown for review, likeliest job mail first, and a reply in a
+thread that holds job mail is never confidently `not_job` (issue 14, item 1)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import httpx
+
+from onward.classify.model import Verdict
+from onward.classify.thread import with_thread
+from tests.factory import mbox_bytes
+from tests.runner import run
+from tests.webserver import build_home, serve
+
+CONFIRMATION = "<confirm-1@greenhouse.io>"
+INVITATION = "<mina-1@acmerobotics.com>"
+UNSURE = "<jo-1@lumen.example>"
+BOOK_CLUB = "<robin-1@example.net>"
+
+
+def _mail(n: int, mid: str, sender: str, subject: str, body: str, reply_to: str = "") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "Sam Rivera <sam@example.org>"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime(2026, 9, 1, 9, tzinfo=UTC) + timedelta(hours=n))
+    msg["Message-ID"] = mid
+    if reply_to:
+        msg["In-Reply-To"] = reply_to
+        msg["References"] = reply_to
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def confirmation() -> bytes:
+    return _mail(
+        1,
+        CONFIRMATION,
+        "Acme Robotics <no-reply@greenhouse.io>",
+        "Thank you for applying to Acme Robotics",
+        "Hi Sam,\n\nThank you for applying to Acme Robotics! We have received your application "
+        "for the Data Analyst role and our team will review it.\n",
+    )
+
+
+def invitation() -> bytes:
+    """An interview invitation written by a person, in the thread of its own confirmation:
+    alone, the shipped model calls it not_job with confidence above the review threshold."""
+    return _mail(
+        2,
+        INVITATION,
+        "Mina Park <mina@acmerobotics.com>",
+        "Re: Thank you for applying to Acme Robotics",
+        "Hi Sam,\n\nWould you be free for a chat with me and our engineering lead on Thursday "
+        "at 3pm? Let me know what time suits you.\n\nBest,\nMina",
+        reply_to=CONFIRMATION,
+    )
+
+
+def unsure() -> bytes:
+    """Mail the model calls not_job below the threshold (about 0.45): marked for review."""
+    return _mail(
+        3,
+        UNSURE,
+        "Jo Park <jo@lumen.example>",
+        "Quick question",
+        "Hi Sam, do you have time for a call with the team on Monday about the role? Jo",
+    )
+
+
+def book_club() -> bytes:
+    return _mail(
+        4,
+        BOOK_CLUB,
+        "Robin <robin@example.net>",
+        "Book club notes",
+        "Hi Sam,\n\nHere are the notes from Tuesday's book club. Bring snacks.\n\nRobin\n",
+    )
+
+
+def _review(home: Path, db: str) -> list[dict]:
+    done = run("--db", db, "review", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def _scan(home: Path, db: str, path: Path) -> None:
+    done = run("--db", db, "scan", str(path), home=home)
+    assert done.returncode == 0, done.stderr
+
+
+def test_uncertain_not_job_mail_and_a_reply_to_a_confirmation_are_shown_for_review(
+    db_url: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([confirmation(), invitation(), unsure(), book_club()]))
+    alone = run("classify", str(box), "--jsonl", home=home)
+    verdicts = {json.loads(line)["kind"] for line in alone.stdout.splitlines()}
+    assert "not_job" in verdicts  # the invitation, read alone, is not job mail
+    _scan(home, db_url, box)
+    shown = [r["message_id"] for r in _review(home, db_url)]
+    assert INVITATION in shown and UNSURE in shown
+    assert BOOK_CLUB not in shown and CONFIRMATION not in shown
+    # The person's answer stands: a later scan does not hold the invitation again.
+    done = run("--db", db_url, "label", INVITATION, "not_job", home=home)
+    assert done.returncode == 0, done.stderr
+    _scan(home, db_url, box)
+    assert INVITATION not in [r["message_id"] for r in _review(home, db_url)]
+
+
+def test_a_reply_scanned_before_the_job_mail_it_answers_is_held_for_review(
+    db_url: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    first, later = tmp_path / "replies.mbox", tmp_path / "inbox.mbox"
+    first.write_bytes(mbox_bytes([invitation()]))
+    later.write_bytes(mbox_bytes([confirmation()]))
+    _scan(home, db_url, first)
+    assert INVITATION not in [r["message_id"] for r in _review(home, db_url)]
+    _scan(home, db_url, later)
+    assert INVITATION in [r["message_id"] for r in _review(home, db_url)]
+
+
+def test_mail_that_job_mail_names_in_its_references_is_not_held(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Only what a message answers counts: a job message that (wrongly) names a newsletter
+    in its References does not make the newsletter job mail."""
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    stray = confirmation().replace(b"Message-ID:", f"References: {BOOK_CLUB}\nMessage-ID:".encode())
+    box.write_bytes(mbox_bytes([book_club(), stray]))
+    _scan(home, db_url, box)
+    assert BOOK_CLUB not in [r["message_id"] for r in _review(home, db_url)]
+
+
+def test_review_lists_the_likeliest_job_mail_first(db_url: str, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([confirmation(), invitation(), unsure(), book_club()]))
+    _scan(home, db_url, box)
+    from onward.store import Store
+    from onward.store.schema import emails
+
+    store = Store(db_url)
+    rows = [
+        ("<a@x>", "interview", 0.55),
+        ("<b@x>", "rejection", 0.7),
+        ("<c@x>", "not_job", 0.3),
+        ("<d@x>", "rejection", 0.75),
+    ]
+    with store.engine.begin() as conn:
+        for i, (mid, kind, conf) in enumerate(rows):
+            conn.execute(
+                emails.insert().values(
+                    source="made",
+                    fingerprint=f"f{i}",
+                    message_id=mid,
+                    kind=kind,
+                    confidence=conf,
+                    needs_review=True,
+                    subject="",
+                    from_addr="",
+                )
+            )
+    shown = [(r["kind"], r["confidence"]) for r in _review(home, db_url)]
+    order = [k for k, _ in shown]
+    assert order.index("interview") < order.index("rejection") < order.index("not_job")
+    rejections = [c for k, c in shown if k == "rejection"]
+    assert rejections == sorted(rejections, reverse=True)  # likelier rejections first
+    not_job = [c for k, c in shown if k == "not_job"]
+    assert not_job == sorted(not_job)  # the least sure "not job" is the likeliest job mail
+
+
+def test_the_dashboard_review_page_and_api_show_uncertain_not_job_mail(tmp_path: Path) -> None:
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([confirmation(), invitation(), unsure(), book_club()]))
+    config, store = build_home(tmp_path / "home", [box])
+    ids = {mid: store.find_emails(mid)[0]["id"] for mid in (INVITATION, UNSURE, BOOK_CLUB)}
+    with serve(config, store) as live:
+        bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+        api = httpx.get(live.url + "/api/review", headers=bearer).json()
+        page = httpx.get(live.url + "/review", headers=bearer).text
+    listed = {r["id"] for r in api}
+    assert {ids[INVITATION], ids[UNSURE]} <= listed and ids[BOOK_CLUB] not in listed
+    assert f'id="email-{ids[INVITATION]}"' in page and f'id="email-{ids[UNSURE]}"' in page
+
+
+def test_a_confident_not_job_in_a_thread_with_job_mail_needs_review() -> None:
+    sure = Verdict("not_job", 0.9, False)
+    held = with_thread(sure, {"application_received", "not_job"})
+    assert held.needs_review and held.kind == "not_job"
+    assert with_thread(sure, {"not_job"}) is sure
+    interview = Verdict("interview", 0.9, False)
+    assert with_thread(interview, {"application_received"}) is interview
