@@ -290,6 +290,6 @@ def followup_draft(request: Request, email_id: Id) -> Response:
     from onward.actions import followup as fu
 
     c = ctx(request)
-    draft = fu.prepare(c.config, _email(c, email_id))
+    draft = fu.prepare(c.config, _email(c, email_id), store=c.store)
     fu.store_draft(c.config, c.store, draft)
     return back("/followups")
