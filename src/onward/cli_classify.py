@@ -127,11 +127,16 @@ def _say_link(e: dict[str, Any]) -> None:
         out.print(
             f"It names {named or 'no employer'}; linked to application #{e['application_id']}."
         )
+    elif e["link_state"] == "review" and not e["company"]:
+        out.print(
+            f"It names no employer, so it waits in `onward review`; "
+            f"`onward link {e['id']} new --company NAME` opens its application."
+        )
     elif e["link_state"] == "review":
         reason = json.loads(e["link_note"] or "{}").get("reason", "")
         out.print(
-            f"It names {named or 'no employer'}; it waits for you to pick its application "
-            f"({reason}): `onward review`.",
+            f"It names {named}; it waits for you to pick its application ({reason}): "
+            "`onward review`.",
             highlight=False,
         )
 

@@ -226,8 +226,10 @@ def compose(
             "subject": text(row.get("subject")),
         },
     )
-    if choice.note:
-        body = f"[onward: {choice.note} Delete this line before sending.]\n\n{body}"
+    said = [n for n in (choice.note, *placeholders(row)) if n]
+    if said:  # in the draft too: the person may open it in their mail client, not here
+        lines = "".join(f"[onward: {n} Delete this line before sending.]\n" for n in said)
+        body = f"{lines}\n{body}"
     recipient = mailbox(to.name, to.address) if to else None
     msg = EmailMessage(policy=_policy_for(sender, recipient))
     msg["From"] = sender
