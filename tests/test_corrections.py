@@ -178,3 +178,23 @@ def test_the_dashboard_correction_names_the_employer_too(tmp_path: Path) -> None
     after = store.find_emails(str(eid))[0]
     assert (after["company"], after["link_state"]) == ("Lumen Labs", "linked")
     assert [a["company"] for a in Tracker(store).apps()] == ["Lumen Labs"]
+
+
+def test_the_dashboard_never_opens_an_application_without_an_employer(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([mail(1, *NAMELESS)]))
+    config, store = Config(Paths(home, home), {}), Store.for_path(home / "onward.db")
+    Scanner(store, classifier=classifier_for(store)).run(open_path_source(box, "box"))
+    eid = store.find_emails("<hand-1@mail.test>")[0]["id"]
+    with serve(config, store) as live:
+        c = httpx.Client(base_url=live.url, follow_redirects=False)
+        assert c.get("/", params={"token": live.secrets.token}).status_code == 303
+        form = {"csrf": live.secrets.csrf}
+        assert c.post(f"/review/{eid}", data=form | {"kind": "rejection"}).status_code == 303
+        assert store.find_emails(str(eid))[0]["link_state"] == "review"
+        r = c.post(f"/review/{eid}/link", data=form | {"application": "new"})
+        assert r.status_code == 400
+        assert f"email {eid} names none" in r.text
+    assert Tracker(store).apps() == []
