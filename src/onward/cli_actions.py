@@ -157,7 +157,7 @@ def _draft_one(
 
     who = row["company"] or row["from_addr"]
     try:
-        draft = fu.prepare(config, row, ask=ask)
+        draft = fu.prepare(config, row, ask=ask, store=store)
         if draft.choice.foreign and mode == "draft":
             skipped = (
                 f"No follow-up drafted for {who}: {draft.choice.note} "

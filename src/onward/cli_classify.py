@@ -106,17 +106,39 @@ def label(
     kind: Annotated[str, typer.Argument(help="The right kind, e.g. rejection or interview.")],
 ) -> None:
     """Correct a verdict. onward learns from it, and the correction outlives model updates."""
-    from onward.classify.service import label as record
-    from onward.tracker.repo import Tracker
+    from onward.corrections import correct
 
-    store = open_store(Config.load())
-    found = record(store, message_id, kind)
-    Tracker(store).link_pending()
-    e = found[0]
+    done = correct(open_store(Config.load()), message_id, kind)
+    e, now = done.before, done.after
     out.print(
         f"Recorded: {e['subject'][:70]!r} from {e['from_addr']} is {kind} "
-        f"(was {e.get('kind') or 'unclassified'})."
+        f"(was {e.get('kind') or 'unclassified'}).",
+        highlight=False,
     )
+    _say_link(now)
+
+
+def _say_link(e: dict[str, Any]) -> None:
+    """Where a corrected email now stands in the tracker."""
+    named = " and ".join(
+        f"{what} {e[key]!r}" for what, key in (("employer", "company"), ("role", "role")) if e[key]
+    )
+    if e["link_state"] == "linked" and e["application_id"] is not None:
+        out.print(
+            f"It names {named or 'no employer'}; linked to application #{e['application_id']}."
+        )
+    elif e["link_state"] == "review" and not e["company"]:
+        out.print(
+            f"It names no employer, so it waits in `onward review`; "
+            f"`onward link {e['id']} new --company NAME` opens its application."
+        )
+    elif e["link_state"] == "review":
+        reason = json.loads(e["link_note"] or "{}").get("reason", "")
+        out.print(
+            f"It names {named}; it waits for you to pick its application ({reason}): "
+            "`onward review`.",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -15,7 +15,7 @@ from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups
 from onward.terminal import styled, visible
-from onward.tracker.repo import TrackerError
+from onward.tracker.repo import Tracker, TrackerError
 
 
 def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
     if email_id is not None:
         found = store.find_emails(str(email_id))
     elif target.lstrip("#").isdigit():  # an application: reply to its latest rejection
+        Tracker(store).app(int(target.lstrip("#")))
         with store.engine.connect() as conn:
             q = (
                 select(emails)
@@ -52,6 +53,9 @@ def followup(
     send: Annotated[bool, typer.Option("--send", help="Send it now (asks first).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before sending.")] = False,
     show: Annotated[bool, typer.Option("--show", help="Print the reply, store nothing.")] = False,
+    anyway: Annotated[
+        bool, typer.Option("--anyway", help="Draft it even if the email is not a rejection.")
+    ] = False,
 ) -> None:
     """Draft a thank-you reply that asks for feedback and to be kept on file."""
     config = Config.load()
@@ -60,6 +64,8 @@ def followup(
         _list_waiting(config, store)
         return
     row = _find(store, target, email)
+    if not anyway:
+        fu.refuse_unless_rejection(row)
     if row.get("kind") != "rejection":
         out.print(
             styled(
@@ -75,7 +81,7 @@ def followup(
         )
         if not send:
             return
-    draft = fu.prepare(config, row, ask=terminal_asker())
+    draft = fu.prepare(config, row, ask=terminal_asker(), store=store)
     for note in draft.notes:
         out.print(note, style="yellow", markup=False, highlight=False)
     if show:

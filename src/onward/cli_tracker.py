@@ -4,16 +4,17 @@ status, goal, export, import."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from onward.cli_app import app, open_store, out
 from onward.config import Config
-from onward.terminal import styled
+from onward.terminal import styled, visible
 from onward.tracker import insights
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.transfer import export, parse_date, read_csv
@@ -155,11 +156,59 @@ def split(
 
 @app.command()
 def link(
-    email_id: int, application: Annotated[str, typer.Argument(help="An application id, or 'new'.")]
+    email_id: int,
+    application: Annotated[str, typer.Argument(help="An application id, or 'new'.")],
+    company: Annotated[
+        str, typer.Option(help="The new application's employer, if the email names none.")
+    ] = "",
+    role: Annotated[
+        str, typer.Option(help="The new application's role, if the email names none.")
+    ] = "",
 ) -> None:
     """Answer the link review queue: attach an email to an application, or to a new one."""
-    app_id = tracker().attach(email_id, None if application == "new" else int(application))
+    t = tracker()
+    target = _application_id(application)
+    if target is None:
+        company, role = _new_names(t.email(email_id), company.strip(), role.strip())
+    elif company or role:
+        raise TrackerError(
+            f"--company and --role name a new application; to change #{target}, use "
+            f"`onward edit {target}`."
+        )
+    app_id = t.attach(email_id, target, company, role)
     out.print(f"Email {email_id} is linked to #{app_id}.")
+
+
+def _application_id(value: str) -> int | None:
+    """An application's id from the command line, or None for 'new'."""
+    if value.strip().lower() == "new":
+        return None
+    if not value.strip().lstrip("#").isdigit():
+        raise TrackerError(
+            f"{value!r} is neither an application id nor 'new' (`onward list` shows the ids)."
+        )
+    return int(value.strip().lstrip("#"))
+
+
+def _new_names(e: dict[str, Any], company: str, role: str) -> tuple[str, str]:
+    """The employer and role of a new application for email `e`: the options, else what the
+    email names, else asked at a terminal. Never a blank employer."""
+    company, role = company or e["company"], role or e["role"]
+    if sys.stdin.isatty() and not (company and role):
+        missing = " or ".join(w for w, v in (("employer", company), ("role", role)) if not v)
+        out.print(f"Email {e['id']} ({e['subject'][:60]!r}) names no {missing}.", highlight=False)
+        if not company:
+            company = typer.prompt(visible("Its employer"), default="", show_default=False)
+        if not role:
+            role = typer.prompt(
+                visible("Its role (Enter if you do not know)"), default="", show_default=False
+            )
+    if not company.strip():
+        raise TrackerError(
+            f"Email {e['id']} names no employer: pass --company NAME (and --role ROLE) "
+            "to open its application."
+        )
+    return company.strip(), role.strip()
 
 
 @app.command()

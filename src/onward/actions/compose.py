@@ -173,7 +173,19 @@ DEFAULT_TEMPLATE = "followup.txt.j2"
 # From and signature when onward does not know who the person is: visible, and undeliverable
 # (.invalid is reserved, RFC 2606), never a name or address taken from the mail.
 PLACEHOLDER = ("[your name]", "your-address@onward.invalid")
+# Where the employer's name goes when nothing names it: seen at a glance, never mistaken for
+# words the person wrote ("the team at your team").
+COMPANY_PLACEHOLDER = "[company]"
+COMPANY_NOTE = (
+    f"Neither the email nor an application names the employer, so the draft says "
+    f"{COMPANY_PLACEHOLDER} where their name goes: put it in before you send it."
+)
 _NOBODY = Address(display_name=PLACEHOLDER[0], addr_spec=PLACEHOLDER[1])
+
+
+def placeholders(row: dict[str, Any]) -> list[str]:
+    """What the draft of a reply to `row` must say it left as a placeholder."""
+    return [] if text(row.get("company")) else [COMPANY_NOTE]
 
 
 def default_template() -> str:
@@ -208,14 +220,16 @@ def compose(
         {
             "first_name": text(first),
             "recruiter": text(to.name if to else ""),
-            "company": text(row.get("company")) or "your team",
+            "company": text(row.get("company")) or COMPANY_PLACEHOLDER,
             "role": text(row.get("role")),
             "my_name": sender.display_name or sender.addr_spec,
             "subject": text(row.get("subject")),
         },
     )
-    if choice.note:
-        body = f"[onward: {choice.note} Delete this line before sending.]\n\n{body}"
+    said = [n for n in (choice.note, *placeholders(row)) if n]
+    if said:  # in the draft too: the person may open it in their mail client, not here
+        lines = "".join(f"[onward: {n} Delete this line before sending.]\n" for n in said)
+        body = f"{lines}\n{body}"
     recipient = mailbox(to.name, to.address) if to else None
     msg = EmailMessage(policy=_policy_for(sender, recipient))
     msg["From"] = sender

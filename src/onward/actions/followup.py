@@ -42,7 +42,8 @@ class Draft:
 
     @property
     def notes(self) -> list[str]:
-        return [n for n in (self.choice.note, PLACEHOLDER_NOTE if self.me_unknown else "") if n]
+        unknown = [PLACEHOLDER_NOTE] if self.me_unknown else []
+        return [n for n in (self.choice.note, *c.placeholders(self.row), *unknown) if n]
 
 
 def settings(config: Config) -> dict[str, Any]:
@@ -100,10 +101,46 @@ def identity(config: Config, source: str, ask: Ask | None) -> tuple[str, str] | 
     return me
 
 
+def refuse_unless_rejection(row: dict[str, Any]) -> None:
+    """A thank-you for considering an application, sent to a friend who cancelled dinner,
+    is worse than none: only a rejection (or an email corrected to one) gets a draft."""
+    kind = row.get("kind") or "unclassified"
+    if kind != "rejection":
+        raise DraftError(
+            f"Email {row['id']} is classified {kind}, not a rejection, so no follow-up was "
+            f"drafted: if it is one, say so with `onward label {row['id']} rejection`, or "
+            "pass --anyway to draft it all the same."
+        )
+
+
+def with_application(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+    """The email's row with the employer and role of the application it is linked to: the
+    person's own record, and what to say when the email names neither."""
+    from onward.tracker.repo import NotFound, Tracker
+
+    if row.get("application_id") is None:
+        return row
+    try:
+        app = Tracker(store).app(row["application_id"])
+    except NotFound:
+        return row
+    return row | {
+        "company": app["company"] or row.get("company") or "",
+        "role": app["role"] or row.get("role") or "",
+    }
+
+
 def prepare(
-    config: Config, row: dict[str, Any], now: datetime | None = None, ask: Ask | None = None
+    config: Config,
+    row: dict[str, Any],
+    now: datetime | None = None,
+    ask: Ask | None = None,
+    store: Store | None = None,
 ) -> Draft:
+    """The draft of a reply to `row`; with `store`, named as its application is."""
     now = now or datetime.now(UTC)
+    if store is not None:
+        row = with_application(store, row)
     me = identity(config, row["source"], ask)
     mine = {a.lower() for _, a in getaddresses([row.get("to_addrs") or ""]) if a}
     if me:

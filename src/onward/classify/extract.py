@@ -378,3 +378,15 @@ def extract(email: Email, s: SenderInfo | None = None) -> Extraction:
         role=extract_role(email),
         ats=s.ats or s.board or "",
     )
+
+
+def extract_for(kind: str, email: Email, s: SenderInfo | None = None) -> Extraction:
+    """What a message of `kind` says about who is hiring: nothing for mail that is not about
+    a job, only the mailer for a digest of many employers (the classifier's own rule, applied
+    again when the person corrects the kind)."""
+    s = s or sender_info(email)
+    if kind == "not_job":
+        return Extraction("", "", "")
+    if kind == "job_alert":
+        return Extraction("", "", s.ats or s.board or "")
+    return extract(email, s)

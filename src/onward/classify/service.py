@@ -6,6 +6,7 @@ from typing import Any
 
 from onward.classify import KINDS
 from onward.classify.errors import LabelError
+from onward.classify.extract import extract_for
 from onward.classify.learn import LocalAdjustment
 from onward.classify.model import Classifier, shipped
 from onward.mail.model import Address, Email
@@ -39,5 +40,8 @@ def label(store: Any, message_id: str, kind: str) -> list[dict[str, Any]]:
     found = store.find_emails(message_id)
     if not found:
         raise LabelError(f"No scanned email has the Message-ID or id {message_id!r}.")
-    store.add_correction(found[0], kind)
+    read = extract_for(kind, correction_email(found[0]))
+    store.add_correction(
+        found[0], kind, {"company": read.company, "role": read.role, "ats": read.ats}
+    )
     return found

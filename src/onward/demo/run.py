@@ -141,7 +141,7 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
         table.add_column(col)
     shown = None
     for row in waiting:
-        draft = fu.prepare(config, row)
+        draft = fu.prepare(config, row, store=store)
         where = Path(fu.store_draft(config, store, draft))
         to = styled(
             str(draft.message.get("To") or ""),

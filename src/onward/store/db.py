@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import quote
@@ -341,8 +341,19 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def add_correction(self, email: dict[str, Any], kind: str) -> None:
+    def add_correction(
+        self, email: dict[str, Any], kind: str, read: Mapping[str, str] | None = None
+    ) -> None:
+        """Record the person's kind for `email` (and its copies), with what the email says
+        for that kind (`read`: company, role, ats)."""
         now = datetime.now(UTC)
+        values = {
+            "kind": kind,
+            "confidence": 1.0,
+            "needs_review": False,
+            "reasons": json.dumps(["corrected by you"]),
+            **(read or {}),
+        }
         with self.engine.begin() as conn:
             conn.execute(
                 corrections.insert().values(
@@ -360,23 +371,9 @@ class Store:
             conn.execute(
                 emails.update()
                 .where(emails.c.message_id == email["message_id"], emails.c.message_id != "")
-                .values(
-                    kind=kind,
-                    confidence=1.0,
-                    needs_review=False,
-                    reasons=json.dumps(["corrected by you"]),
-                )
+                .values(**values)
             )
-            conn.execute(
-                emails.update()
-                .where(emails.c.id == email["id"])
-                .values(
-                    kind=kind,
-                    confidence=1.0,
-                    needs_review=False,
-                    reasons=json.dumps(["corrected by you"]),
-                )
-            )
+            conn.execute(emails.update().where(emails.c.id == email["id"]).values(**values))
 
     def corrections(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

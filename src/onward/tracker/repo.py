@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
@@ -77,6 +77,13 @@ class Tracker:
             row = conn.execute(select(applications).where(applications.c.id == app_id)).first()
         if row is None:
             raise NotFound(f"No application with id {app_id}.")
+        return dict(row._mapping)
+
+    def email(self, email_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(emails).where(emails.c.id == email_id)).first()
+        if row is None:
+            raise NotFound(f"No email with id {email_id}.")
         return dict(row._mapping)
 
     def events_of(self, app_id: int) -> list[dict[str, Any]]:
@@ -234,6 +241,8 @@ class Tracker:
     def merge(self, keep: int, other: int) -> None:
         """Everything of `other` moves to `keep`; `other` is removed."""
         self.app(keep), self.app(other)
+        if keep == other:
+            raise TrackerError("An application cannot be merged into itself.")
         with self.engine.begin() as conn:
             conn.execute(
                 update(events).where(events.c.application_id == other).values(application_id=keep)
@@ -249,6 +258,7 @@ class Tracker:
     ) -> int:
         """Move one email (and its event) out into an application of its own."""
         app = self.app(app_id)
+        self.email(email_id)
         with self.engine.begin() as conn:
             new = self.create(conn, company or app["company"], role or "", "split by hand")
             moved = conn.execute(
@@ -409,6 +419,31 @@ class Tracker:
                 counts["linked"] += 1
         return counts
 
+    def reconsider(self, email: dict[str, Any], kind: str) -> None:
+        """After the person corrected an email (and its copies) to `kind`: one already linked
+        tells its application the new kind; one waiting in the link review goes back in line
+        for `link_pending`, as the correction may have named its employer."""
+        same = emails.c.id == email["id"]
+        if email.get("message_id"):
+            same = or_(same, emails.c.message_id == email["message_id"])
+        with self.engine.begin() as conn:
+            ids = select(emails.c.id).where(same).scalar_subquery()
+            apps = (
+                conn.execute(
+                    select(events.c.application_id).distinct().where(events.c.email_id.in_(ids))
+                )
+                .scalars()
+                .all()
+            )
+            conn.execute(update(events).where(events.c.email_id.in_(ids)).values(kind=kind))
+            for app_id in apps:
+                self._refresh(conn, app_id)
+            conn.execute(
+                update(emails)
+                .where(same, emails.c.link_state == "review")
+                .values(link_state="", link_note="")
+            )
+
     def review_links(self) -> list[dict[str, Any]]:
         q = (
             select(
@@ -429,13 +464,18 @@ class Tracker:
             ]
 
     def attach(self, email_id: int, app_id: int | None, company: str = "", role: str = "") -> int:
-        """The person's answer to a link in review: this application, or a new one."""
+        """The person's answer to a link in review: this application, or a new one (named
+        by `company` and `role`, or else by the email)."""
+        e = self.email(email_id)
+        if app_id is not None:
+            self.app(app_id)
+        elif not (company or e["company"]).strip():
+            raise TrackerError(
+                f"A new application needs its employer's name, and email {email_id} names none."
+            )
         with self.engine.begin() as conn:
-            e = conn.execute(select(emails).where(emails.c.id == email_id)).first()
-            if e is None:
-                raise NotFound(f"No email with id {email_id}.")
             if app_id is None:
-                app_id = self.create(conn, company or e.company, role or e.role, "email")
+                app_id = self.create(conn, company or e["company"], role or e["role"], "email")
             conn.execute(
                 update(emails)
                 .where(emails.c.id == email_id)
@@ -446,7 +486,7 @@ class Tracker:
                 )
             )
             self.add_event(
-                conn, app_id, e.kind, aware(e.sent_at) or self.now, "email", "", email_id
+                conn, app_id, e["kind"], aware(e["sent_at"]) or self.now, "email", "", email_id
             )
         return app_id
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from onward.actions import checkin as ck
 from onward.classify import KINDS
-from onward.classify.service import label
+from onward.corrections import correct
 from onward.store.checkins import Checkins
 from onward.timeutil import aware
 from onward.tracker.repo import Tracker
@@ -155,9 +155,8 @@ def label_email(request: Request, email_id: Id, body: Label) -> Labelled:
     store = ctx(request).store
     if queries.email(store, email_id) is None:
         raise HTTPException(404, "No such email.")
-    found = label(store, str(email_id), body.kind)
-    Tracker(store).link_pending()
-    return Labelled(id=email_id, kind=body.kind, previous=found[0].get("kind"))
+    done = correct(store, str(email_id), body.kind)
+    return Labelled(id=email_id, kind=body.kind, previous=done.before.get("kind"))
 
 
 @router.get("/checkins")

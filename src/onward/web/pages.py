@@ -123,11 +123,9 @@ def review(request: Request, p: Annotated[int, Query(ge=0, le=10**6)] = 0) -> Re
 
 @router.post("/review/{email_id}")
 def review_post(request: Request, email_id: Id, kind: Annotated[str, Form()]) -> Response:
-    from onward.classify.service import label
+    from onward.corrections import correct
 
-    c = ctx(request)
-    label(c.store, str(email_id), kind)
-    Tracker(c.store).link_pending()
+    correct(ctx(request).store, str(email_id), kind)
     return back(f"/review?done={email_id}")
 
 
@@ -292,6 +290,6 @@ def followup_draft(request: Request, email_id: Id) -> Response:
     from onward.actions import followup as fu
 
     c = ctx(request)
-    draft = fu.prepare(c.config, _email(c, email_id))
+    draft = fu.prepare(c.config, _email(c, email_id), store=c.store)
     fu.store_draft(c.config, c.store, draft)
     return back("/followups")
