@@ -90,6 +90,9 @@ def test_followup_send_without_smtp_points_at_account_set(home: Path, tmp_path: 
     ok(run("account", "add", "box", "--path", str(export(tmp_path / "a.mbox", [])), home=home))
     with pytest.raises(DraftError, match=r"onward account set box --smtp HOST\[:PORT\]"):
         smtp_settings(Config.load(), "box")
+    # And what it says works, on an export account too.
+    ok(run("account", "set", "box", "--smtp", "smtp.x.org", home=home))
+    assert config_of(home)["accounts"]["box"]["smtp_host"] == "smtp.x.org"
 
 
 # --- item 3: one mailbox, one message ------------------------------------------------------

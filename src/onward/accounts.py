@@ -122,7 +122,7 @@ def _put(config: Config, name: str, account: dict[str, Any], replace: bool = Fal
 def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change only the given settings of an account; everything else stays as it was."""
     account = dict(config.account(name))
-    if "folders" in changes and account.get("type") != "imap":
+    if changes.get("folders") and account.get("type") != "imap":
         raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no folders.")
     if changes.get("ca_file"):
         changes["ca_file"] = str(Path(changes["ca_file"]).expanduser().resolve())
