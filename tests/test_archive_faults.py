@@ -21,7 +21,7 @@ import pytest
 
 from tests.dovecot import NO_MOVE, Dovecot, available, new_user
 from tests.jobmail import inbox
-from tests.runner import run
+from tests.runner import SRC, run
 from tests.test_archive import ARCHIVE, folder_digest, last_json, ok
 from tests.test_imap import add_account
 
@@ -49,7 +49,8 @@ class Template:
         mail = self.server.dir / "mail"
         subprocess.run(["cp", "-a", str(mail / self.user), str(mail / user)], check=True)
         shutil.copytree(self.home, home)
-        add_account(home, self.server, user)
+        # The copied home's account, pointed at the copied mailbox.
+        add_account(home, self.server, user, "--replace")
         return user
 
 
@@ -88,7 +89,12 @@ def interrupt(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+        env={
+            "ONWARD_HOME": str(home),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home),
+            "PYTHONPATH": str(SRC),  # the checkout under test, as tests/runner.py does
+        },
     )
     deadline = time.monotonic() + 60
     while proc.poll() is None and not _journaled(home / "onward.db", command):

@@ -19,7 +19,7 @@ from onward.store import Store
 from onward.store.checkins import Checkins, CheckinTaken
 from onward.tracker import mood
 from onward.tracker.repo import Tracker
-from tests.runner import run
+from tests.runner import SRC, run
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
@@ -134,6 +134,7 @@ def _tty(args: list[str], home: Path, answers: list[str], timeout: float = 60) -
         "HOME": str(home),
         "TERM": "dumb",
         "COLUMNS": "120",
+        "PYTHONPATH": str(SRC),  # the checkout under test, as tests/runner.py does
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "onward", *args],

@@ -21,12 +21,13 @@ def test_scan_every_kind_of_export_twice(tmp_path: Path) -> None:
     home = tmp_path / "home"
     mbox = tmp_path / "takeout.mbox"
     mbox.write_bytes(mbox_bytes([message(i) for i in range(7)]))
+    # Other messages in each export: one message found in two exports is stored once.
     md = mailbox.Maildir(tmp_path / "Maildir", create=True)
-    for i in range(5):
+    for i in range(100, 105):
         md.add(message(i))
     emls = tmp_path / "emls"
     emls.mkdir()
-    for i in range(3):
+    for i in range(200, 203):
         (emls / f"{i}.eml").write_bytes(message(i))
     for path, n in ((mbox, 7), (tmp_path / "Maildir", 5), (emls, 3)):
         assert last_json(run("scan", str(path), "--json", home=home)) == {

@@ -114,8 +114,12 @@ def test_eml_folder_recursive_and_single_file(tmp_path: Path) -> None:
     assert Scanner(s).run(open_path_source(root)).new == 2
     assert Scanner(s).run(open_path_source(root)).new == 0
     # A single file is a source of its own; rescanning it stores nothing again.
-    assert Scanner(s).run(open_path_source(root / "a.eml")).new == 1
-    assert Scanner(s).run(open_path_source(root / "a.eml")).new == 0
+    (tmp_path / "c.eml").write_bytes(message(3))
+    assert Scanner(s).run(open_path_source(tmp_path / "c.eml")).new == 1
+    assert Scanner(s).run(open_path_source(tmp_path / "c.eml")).new == 0
+    # A message is one message whichever source brings it: the folder already stored a.eml.
+    single = Scanner(s).run(open_path_source(root / "a.eml"))
+    assert (single.scanned, single.new, single.skipped) == (1, 0, 1)
     assert detect_path_kind(root / "a.eml") == "eml"
 
 

@@ -21,6 +21,7 @@ def add_imap(
     ca_file: str | None = None,
     folders: list[str] | None = None,
     extra: dict[str, Any] | None = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     host, port = parse_hostport(hostport, security)
     if not host:
@@ -41,7 +42,7 @@ def add_imap(
     if folders:
         account["folders"] = folders
     account.update(extra or {})
-    _put(config, name, account)
+    _put(config, name, account, replace)
     return account
 
 
@@ -68,19 +69,67 @@ def sending(
 
 
 def add_path(
-    config: Config, name: str, path: str, extra: dict[str, Any] | None = None
+    config: Config,
+    name: str,
+    path: str,
+    extra: dict[str, Any] | None = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     p = Path(path).expanduser().resolve()
     account = {"type": detect_path_kind(p), "path": str(p), **(extra or {})}
-    _put(config, name, account)
+    _put(config, name, account, replace)
     return account
 
 
-def _put(config: Config, name: str, account: dict[str, Any]) -> None:
+def _mailbox(account: dict[str, Any]) -> tuple[str, ...]:
+    """What makes two accounts the same mail: server and user, or the file on disk."""
+    if account.get("type") == "imap":
+        host = str(account.get("host", "")).strip().lower().rstrip(".")
+        return ("imap", host, str(account.get("port")), str(account.get("user", "")))
+    if "path" in account:
+        return ("path", str(Path(account["path"]).expanduser().resolve()))
+    return ()
+
+
+def same_mailbox(config: Config, name: str, account: dict[str, Any]) -> str | None:
+    """The name of another account that reads the same mail, if there is one."""
+    key = _mailbox(account)
+    for other, acc in sorted(config.accounts.items()):
+        if other != name and key and _mailbox(acc) == key:
+            return other
+    return None
+
+
+def _put(config: Config, name: str, account: dict[str, Any], replace: bool = False) -> None:
     if not name or "/" in name or name.startswith("."):
         raise ConfigError(f"{name!r} is not a usable account name.")
+    if name in config.accounts and not replace:
+        raise ConfigError(
+            f"An account named {name!r} already exists: change it with "
+            f"`onward account set {name} ...`, or add --replace to start it over."
+        )
+    twin = same_mailbox(config, name, account)
+    if twin is not None:
+        what = "mailbox (same server and user)" if account.get("type") == "imap" else "mail"
+        raise ConfigError(
+            f"Account {twin!r} already reads this {what}: scan it as {twin!r}, "
+            "so every message is counted once."
+        )
     config.accounts[name] = account
     config.save()
+
+
+def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given settings of an account; everything else stays as it was."""
+    account = dict(config.account(name))
+    if changes.get("folders") and account.get("type") != "imap":
+        raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no folders.")
+    if changes.get("ca_file"):
+        changes["ca_file"] = str(Path(changes["ca_file"]).expanduser().resolve())
+    account.update({k: v for k, v in changes.items() if v not in (None, [], "")})
+    config.accounts[name] = account
+    config.save()
+    return account
 
 
 def source_for(config: Config, target: str) -> tuple[MailSource, list[str] | None]:

@@ -64,6 +64,9 @@ def account_add(
         bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
     ] = False,
     smtp_user: Annotated[str | None, typer.Option(help="SMTP user (default: --user).")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Start an existing account over from these options.")
+    ] = False,
 ) -> None:
     """Add an IMAP account (--imap) or a mail export on disk (--path)."""
     config = Config.load()
@@ -71,7 +74,7 @@ def account_add(
         raise typer.BadParameter("Give either --imap or --path, not both.")
     extra = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user)
     if path:
-        acc = accounts.add_path(config, name, path, extra)
+        acc = accounts.add_path(config, name, path, extra, replace)
         out.print(f"Added {name}: {acc['type']} at {acc['path']}")
         return
     if not imap or not user:
@@ -90,10 +93,75 @@ def account_add(
         ca_file,
         folder,
         extra,
+        replace,
     )
     out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
+    if folder:
+        _check_folders(name, acc)
     if not password_command and not oauth2_token_command:
         out.print(f"Store its password with: onward account password {name}")
+
+
+def _check_folders(name: str, acc: dict[str, object]) -> None:
+    """Warn now about folders the server lacks; stay quiet when it cannot be reached."""
+    from onward.mail.sources.imap import missing_folders
+
+    source, folders = accounts.account_source(name, {**acc, "timeout": 10})
+    try:
+        existing = source.folder_names()  # type: ignore[attr-defined]
+    except USER_ERRORS:
+        return
+    finally:
+        source.close()
+    for missing, close in missing_folders(folders or [], existing):
+        like = f" (similar: {', '.join(repr(c) for c in close)})" if close else ""
+        err.print(
+            styled(
+                ("Warning:", "yellow"),
+                f" {acc['host']} has no folder named {missing!r}{like}; "
+                "scans will skip it until it exists.",
+            )
+        )
+
+
+@account_app.command("set")
+def account_set(
+    name: str,
+    smtp: Annotated[
+        str | None, typer.Option(help="SMTP server HOST[:PORT] for `followup --send`.")
+    ] = None,
+    smtp_starttls: Annotated[
+        bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
+    ] = False,
+    smtp_user: Annotated[str | None, typer.Option(help="SMTP user (default: --user).")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Your address, for the From of follow-ups.")
+    ] = None,
+    your_name: Annotated[str | None, typer.Option(help="Your name, to sign follow-ups.")] = None,
+    password_command: Annotated[
+        str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
+    ] = None,
+    ca_file: Annotated[
+        str | None, typer.Option(help="CA certificate for a self-signed server.")
+    ] = None,
+    folder: Annotated[
+        list[str] | None, typer.Option(help="Folders to scan; replaces the list.")
+    ] = None,
+) -> None:
+    """Change some settings of an account; the ones not given stay as they are."""
+    config = Config.load()
+    changes = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user) | {
+        "password_command": password_command,
+        "ca_file": ca_file,
+        "folders": folder,
+    }
+    given = sorted(k for k, v in changes.items() if v not in (None, [], ""))
+    if not given:
+        raise typer.BadParameter("Give at least one setting to change, like --smtp HOST[:PORT].")
+    acc = accounts.update(config, name, changes)
+    out.print(f"Updated {name}: {', '.join(given)}.")
+    if folder:
+        _check_folders(name, acc)
 
 
 @account_app.command("password")
@@ -122,12 +190,15 @@ def account_list() -> None:
 
 @account_app.command("remove")
 def account_remove(name: str) -> None:
-    """Forget an account (its scanned mail stays in the database)."""
+    """Forget an account and the mail only it brought (mail another source has stays)."""
+    from onward.store.forget import forget_source
+
     config = Config.load()
     config.account(name)
+    forgotten = forget_source(open_store(config), name)
     del config.accounts[name]
     config.save()
-    out.print(f"Removed {name}.")
+    out.print(forgotten.sentence(name))
 
 
 @app.command()

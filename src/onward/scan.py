@@ -18,7 +18,14 @@ from typing import Any, Protocol
 
 from onward.mail.model import Email, RawMessage
 from onward.mail.parse import parse_message
-from onward.mail.sources import Checkpoint, Expect, FolderReset, MailSource, SourceError
+from onward.mail.sources import (
+    Checkpoint,
+    Expect,
+    FolderReset,
+    MailSource,
+    MissingFolder,
+    SourceError,
+)
 from onward.mail.sources.base import read_prefix
 from onward.store import Store
 
@@ -151,6 +158,8 @@ class Scanner:
                 except SourceError as exc:
                     summary.folders_failed += 1
                     summary.exceptions.append(exc)
+                    if isinstance(exc, MissingFolder):
+                        summary.errors += 1
                     done = summary.scanned - before
                     where = f" in {folder}" if folder else ""
                     summary.problems.append(

@@ -175,7 +175,8 @@ def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, st
     if not acc.get("smtp_host"):
         raise DraftError(
             "No SMTP server is set for this account: add one with "
-            "`onward account add NAME ... --smtp HOST[:PORT]`, or send the draft yourself."
+            f"`onward account set {account if acc else 'NAME'} --smtp HOST[:PORT]`, "
+            "or send the draft yourself."
         )
     security = acc.get("smtp_security", "tls")
     port = int(acc.get("smtp_port") or (465 if security == "tls" else 587))

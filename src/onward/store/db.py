@@ -25,7 +25,7 @@ from onward.store.schema import corrections, emails, folder_state, locations
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against the migrations folder by a test; knowing it here
 # lets every command skip importing Alembic (150 ms) when the database is up to date.
-HEAD = "0005"
+HEAD = "0006"
 
 
 class StoreError(Exception):
@@ -263,7 +263,7 @@ class Store:
         if not items:
             return 0
         fps = list({e.fingerprint for _, e, _, _ in items})
-        ids = self._ids(conn, source, fps)
+        ids = self._ids(conn, fps)
         fresh: dict[str, dict[str, Any]] = {}
         for _, e, size, verdict in items:
             if e.fingerprint not in ids and e.fingerprint not in fresh:
@@ -275,7 +275,7 @@ class Store:
                 ),
                 list(fresh.values()),
             )
-            ids.update(self._ids(conn, source, list(fresh)))
+            ids.update(self._ids(conn, list(fresh)))
         places = [
             {
                 "email_id": ids[e.fingerprint],
@@ -294,13 +294,16 @@ class Store:
         )
         return len(fresh)
 
-    def _ids(self, conn: Any, source: str, fps: list[str]) -> dict[str, int]:
+    def _ids(self, conn: Any, fps: list[str]) -> dict[str, int]:
+        """The stored email of each fingerprint, from whichever source brought it first: a
+        message is one message whatever account, folder or export it arrives through (the
+        fingerprint hashes the header block, Message-ID included)."""
         out: dict[str, int] = {}
         for i in range(0, len(fps), 500):
             rows = conn.execute(
-                select(emails.c.fingerprint, emails.c.id).where(
-                    emails.c.source == source, emails.c.fingerprint.in_(fps[i : i + 500])
-                )
+                select(emails.c.fingerprint, func.min(emails.c.id))
+                .where(emails.c.fingerprint.in_(fps[i : i + 500]))
+                .group_by(emails.c.fingerprint)
             )
             out.update({fp: id_ for fp, id_ in rows})
         return out

@@ -32,7 +32,8 @@ class Journal:
         return (
             select(
                 emails.c.id,
-                emails.c.source,
+                # Where the message is, not which source stored it first: it may be in several.
+                locations.c.source,
                 emails.c.message_id,
                 emails.c.fingerprint,
                 emails.c.subject,
@@ -66,7 +67,7 @@ class Journal:
         self, source: str, archive_folder: str, min_confidence: float
     ) -> list[dict[str, Any]]:
         q = self._candidate_query(min_confidence).where(
-            emails.c.source == source, locations.c.folder != archive_folder
+            locations.c.source == source, locations.c.folder != archive_folder
         )
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q.order_by(emails.c.id, locations.c.id))]

@@ -15,6 +15,10 @@ class SourceError(Exception):
     """A source failed in a way the person should hear about in one sentence."""
 
 
+class MissingFolder(SourceError):
+    """A folder the account asks for is not there; the others are read all the same."""
+
+
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
     """Everything before this item is stored; persist `state` for the next scan of `folder`."""

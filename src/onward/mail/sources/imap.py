@@ -6,6 +6,7 @@ UIDNEXT and HIGHESTMODSEQ per folder: a rescan with nothing new is one SELECT.
 
 from __future__ import annotations
 
+import difflib
 import imaplib
 import ipaddress
 import socket
@@ -25,6 +26,7 @@ from onward.mail.sources.base import (
     Expect,
     FolderReset,
     KnownKeys,
+    MissingFolder,
     ScanItem,
     SourceError,
 )
@@ -123,6 +125,20 @@ def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
         ) from exc
 
 
+def missing_folders(wanted: list[str], existing: list[str]) -> list[tuple[str, list[str]]]:
+    """Each wanted folder the server lacks, with the existing folders whose names are close."""
+    by_lower: dict[str, str] = {}
+    for name in existing:
+        by_lower.setdefault(name.lower(), name)
+    out = []
+    for w in wanted:
+        if w in existing or w.upper() == "INBOX":
+            continue
+        close = difflib.get_close_matches(w.lower(), list(by_lower), n=3, cutoff=0.6)
+        out.append((w, [by_lower[c] for c in close]))
+    return out
+
+
 class ImapSource:
     kind = "imap"
 
@@ -131,6 +147,7 @@ class ImapSource:
         self.settings = settings
         self._secret = secret
         self._client: IMAPClient | None = None
+        self._missing: set[str] = set()
 
     # connection -------------------------------------------------------------------------
     def connect(self) -> IMAPClient:
@@ -177,21 +194,27 @@ class ImapSource:
         self._client = None
 
     # scanning ---------------------------------------------------------------------------
-    def folders(self, wanted: list[str] | None = None) -> list[str]:
-        if not wanted:
-            return ["INBOX"]
+    def folder_names(self) -> list[str]:
         client = self.connect()
         try:
-            existing = {name for _flags, _sep, name in client.list_folders()}
+            return [name for _flags, _sep, name in client.list_folders()]
         except _NETWORK_ERRORS as exc:
             self.drop()
             raise SourceError(describe_error(exc, self.settings)) from exc
-        missing = [w for w in wanted if w not in existing and w.upper() != "INBOX"]
-        if missing:
-            raise SourceError(f"No folder named {missing[0]!r} on {self.settings.host}.")
+
+    def folders(self, wanted: list[str] | None = None) -> list[str]:
+        if not wanted:
+            return ["INBOX"]
+        # A missing folder fails on its own when scanned; the ones that exist are still read.
+        self._missing = {m for m, _ in missing_folders(wanted, self.folder_names())}
         return wanted
 
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        if folder in self._missing:
+            raise MissingFolder(
+                f"No folder named {folder!r} on {self.settings.host}; the other folders were "
+                "scanned."
+            )
         try:
             yield from self._scan(folder, state)
         except _NETWORK_ERRORS as exc:
