@@ -9,7 +9,7 @@ from typing import Any
 from onward.classify.extract import norm_company
 from onward.tracker.alerts import alert_positions
 
-__all__ = ["Candidate", "Link", "alert_positions", "link_email", "norm_role"]
+__all__ = ["Candidate", "Link", "alert_positions", "candidate_why", "link_email", "norm_role"]
 
 _ROLE_NOISE = re.compile(
     r"\((?:h/f|f/h|m/f|m/w/d|m/f/d|h/f/x)\)|\b(?:h/f|f/h|m/f/d|cdi|cdd)\b|"
@@ -35,6 +35,11 @@ class Link:
     review: bool = False
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+
+
+def candidate_why(app: dict[str, Any]) -> str:
+    """How a candidate application reads in review: its role and its status."""
+    return f"{app['role'] or 'unknown role'} ({app['status']})"
 
 
 def link_email(
@@ -72,10 +77,7 @@ def link_email(
             -(a["updated_at"].timestamp() if a["updated_at"] else 0),
         ),
     )
-    cands = [
-        Candidate(a["id"], 1.0 / (i + 1), f"{a['role'] or 'unknown role'} ({a['status']})")
-        for i, a in enumerate(ranked)
-    ]
+    cands = [Candidate(a["id"], 1.0 / (i + 1), candidate_why(a)) for i, a in enumerate(ranked)]
     return Link(
         None,
         review=True,

@@ -13,7 +13,7 @@ from onward.store import Store
 from onward.store.checkins import Checkins
 from onward.store.schema import applications, emails, followups
 from onward.tracker import insights, mood, snapshot
-from onward.tracker.repo import Tracker
+from onward.tracker.repo import Tracker, current_candidates
 
 PER_PAGE = 50
 SORTS = {
@@ -122,7 +122,8 @@ def link_reviews(store: Store) -> list[dict[str, Any]]:
     rows = _rows(store, q)
     for r in rows:
         r["note"] = json.loads(r.pop("link_note") or "{}")
-    return rows
+    with store.engine.connect() as conn:
+        return current_candidates(conn, rows)
 
 
 def applications_page(
