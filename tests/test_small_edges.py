@@ -13,3 +13,20 @@ def test_serve_on_a_port_that_does_not_exist_says_so_in_a_sentence(tmp_path: Pat
     assert done.stderr.strip() == (
         "Error: Port 80000 does not exist: give one from 1 to 65535, or 0 for any."
     )
+
+
+def test_batches_shows_an_undo_moving_mail_out_of_the_archive(tmp_path: Path) -> None:
+    import mailbox
+
+    from tests.jobmail import other, rejection
+
+    home = tmp_path / "home"
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(4):
+        md.add(rejection(i) if i % 2 else other(i))
+    for args in (("scan", str(tmp_path / "Mail")), ("archive",), ("undo",)):
+        assert run(*args, home=home).returncode == 0
+    lines = run("batches", home=home).stdout.splitlines()
+    undo, archive = lines[0], lines[1]
+    assert "undo of 1" in undo and undo.endswith("2/2 moved  Job search.Rejections → INBOX")
+    assert archive.endswith("2/2 moved  → Job search.Rejections")
