@@ -193,6 +193,18 @@ def test_pages_forbid_scripts_and_escape_mail(live: Live) -> None:
         assert bad not in article, bad
 
 
+def test_the_email_page_gives_its_reasons_as_words_not_json(live: Live) -> None:
+    c = _session(live)
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    email_id = httpx.get(live.url + "/api/review", headers=bearer).json()[0]["id"]
+    r = httpx.post(
+        f"{live.url}/api/emails/{email_id}/label", json={"kind": "rejection"}, headers=bearer
+    )
+    assert r.status_code == 200
+    text = c.get(f"/emails/{email_id}").text
+    assert "Why: corrected by you</p>" in text and "[&#34;" not in text and '["' not in text
+
+
 def test_api_validation_and_missing_rows(live: Live) -> None:
     bearer = {"Authorization": f"Bearer {live.secrets.token}"}
     r = httpx.post(live.url + "/api/checkins", json={"feeling": "happy"}, headers=bearer)

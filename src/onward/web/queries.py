@@ -176,6 +176,17 @@ def application(store: Store, t: Tracker, app_id: int) -> dict[str, Any]:
     return {"app": app, "events": t.events_of(app_id), "emails": mails, "same_company": same}
 
 
+def reasons_text(stored: str) -> str:
+    """The stored reasons (a JSON list) as a sentence a person reads."""
+    try:
+        reasons = json.loads(stored or "[]")
+    except ValueError:
+        return stored  # written before reasons were a list
+    if not isinstance(reasons, list):
+        return str(reasons)
+    return "; ".join(str(r) for r in reasons)
+
+
 def email(store: Store, email_id: int) -> dict[str, Any] | None:
     rows = _rows(store, select(emails).where(emails.c.id == email_id))
     return rows[0] if rows else None
