@@ -30,3 +30,14 @@ def test_batches_shows_an_undo_moving_mail_out_of_the_archive(tmp_path: Path) ->
     undo, archive = lines[0], lines[1]
     assert "undo of 1" in undo and undo.endswith("2/2 moved  Job search.Rejections → INBOX")
     assert archive.endswith("2/2 moved  → Job search.Rejections")
+
+
+def test_the_demo_points_at_the_persons_own_feelings_file_not_its_deleted_home(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    done = run("demo", home=home)
+    assert done.returncode == 0, done.stderr
+    (hint,) = [line for line in done.stdout.splitlines() if "feelings.toml" in line]
+    assert f"{home}/feelings.toml" in hint and "onward-demo-" not in hint
+    assert not home.exists()  # named, not written
