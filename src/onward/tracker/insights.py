@@ -77,8 +77,9 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         (a for a in apps if a["status"] == "saved"),
         key=lambda a: (a["created_at"] is None, a["created_at"] or now),
     )
+    heard = _last_heard(apps)
     quiet = sorted(
-        (a for a in apps if a["status"] == "ghosted"),
+        (a for a in apps if a["status"] == "ghosted" and not _heard_since(a, heard)),
         key=lambda a: (a["last_contact_at"] is None, a["last_contact_at"] or now),
         reverse=True,
     )
@@ -108,6 +109,23 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         first_saved={k: saved[0][k] for k in pick} if saved else None,
         quiet=[{k: a[k] for k in pick} for a in quiet[:3]],
     )
+
+
+def _last_heard(apps: list[dict[str, Any]]) -> dict[str, datetime]:
+    """Each employer's latest word, over all its applications."""
+    heard: dict[str, datetime] = {}
+    for a in apps:
+        at = a["last_contact_at"]
+        if at is not None and (a["company_key"] not in heard or at > heard[a["company_key"]]):
+            heard[a["company_key"]] = at
+    return heard
+
+
+def _heard_since(a: dict[str, Any], heard: dict[str, datetime]) -> bool:
+    """Whether the employer wrote after this application went quiet (a "no" for another role,
+    say): then "has not written for N days" would be false, and a check-in beside the point."""
+    at = a["last_contact_at"]
+    return at is not None and heard.get(a["company_key"], at) > at
 
 
 def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> dict[str, Any]:
