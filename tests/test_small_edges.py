@@ -41,3 +41,20 @@ def test_the_demo_points_at_the_persons_own_feelings_file_not_its_deleted_home(
     (hint,) = [line for line in done.stdout.splitlines() if "feelings.toml" in line]
     assert f"{home}/feelings.toml" in hint and "onward-demo-" not in hint
     assert not home.exists()  # named, not written
+
+
+def test_status_counts_what_list_shows_and_says_which_were_sent(tmp_path: Path) -> None:
+    import json
+
+    home = tmp_path / "home"
+    for args in (
+        ("save", "Globex", "BI Analyst"),
+        ("apply", "Acme Robotics", "Data Analyst"),
+        ("reject", "Initech", "Analyst", "--via", "phone"),
+    ):
+        assert run(*args, home=home).returncode == 0
+    listed = json.loads(run("list", "--json", home=home).stdout)
+    figures = json.loads(run("status", "--json", home=home).stdout)
+    assert len(listed) == figures["tracked"] == 3 and figures["total_applications"] == 1
+    said = run("status", home=home).stdout
+    assert said.startswith("3 in your list: 1 active (1 applied); 1 saved, 1 rejected, 0 gone")

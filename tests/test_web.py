@@ -55,6 +55,17 @@ def test_the_token_becomes_a_cookie_and_leaves_the_url(live: Live) -> None:
     assert live.secrets.token not in r.text  # never echoed into a page
 
 
+def test_insights_count_every_application_the_list_shows(live: Live) -> None:
+    from sqlalchemy import func, select
+
+    from onward.store.schema import applications
+
+    with live.store.engine.connect() as conn:
+        listed = conn.execute(select(func.count()).select_from(applications)).scalar()
+    text = _session(live).get("/insights").text
+    assert f"of {listed} in your list." in text and "applications in all" not in text
+
+
 def test_a_foreign_host_header_is_refused(live: Live) -> None:
     """DNS rebinding: evil.example resolved to 127.0.0.1 still sends Host: evil.example."""
     c = _session(live)

@@ -217,12 +217,14 @@ def _followups(t: Tracker) -> dict:  # type: ignore[type-arg]
 def print_status(figures: dict) -> None:  # type: ignore[type-arg]
     by = figures["active_by_stage"]
     stages = ", ".join(f"{n} {s}" for s, n in by.items() if n)
+    withdrawn = f", {figures['withdrawn']} withdrawn" if figures["withdrawn"] else ""
     out.print(
         styled(
+            f"{figures['tracked']} in your list: ",
             (f"{figures['active']} active", "bold"),
             (f" ({stages})" if stages else "")
             + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
-            f"{figures['ghosted']} gone quiet.",
+            f"{figures['ghosted']} gone quiet{withdrawn}.",
         )
     )
     out.print(

@@ -158,7 +158,9 @@ def figures(s: Snapshot, now: datetime, goal: int) -> dict[str, Any]:
         "saved": by.get("saved", 0),
         "ghosted": by.get("ghosted", 0),
         "rejected": by.get("rejected", 0),
-        "total_applications": s.applied,
+        "withdrawn": by.get("withdrawn", 0),
+        "tracked": sum(by.values()),  # every row `onward list` shows
+        "total_applications": s.applied,  # those with the day they were sent
         "this_week": s.this_week,
         "weekly_goal": goal,
         "days_since_last_application": None
