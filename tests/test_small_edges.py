@@ -58,3 +58,20 @@ def test_status_counts_what_list_shows_and_says_which_were_sent(tmp_path: Path) 
     assert len(listed) == figures["tracked"] == 3 and figures["total_applications"] == 1
     said = run("status", home=home).stdout
     assert said.startswith("3 in your list: 1 active (1 applied); 1 saved, 1 rejected, 0 gone")
+
+
+def test_the_check_in_says_how_a_no_came_in_plain_words() -> None:
+    from datetime import datetime
+
+    from onward.cli_checkin import _about
+
+    at = datetime(2026, 11, 3)
+    said = {
+        via: _about({"company": "Globex", "role": "", "at": at, "via": via})
+        for via in ("in-person", "phone", "email")
+    }
+    assert said == {
+        "in-person": "Globex, 03 Nov in person",
+        "phone": "Globex, 03 Nov by phone",
+        "email": "Globex, 03 Nov",
+    }
