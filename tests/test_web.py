@@ -229,6 +229,16 @@ def test_api_validation_and_missing_rows(live: Live) -> None:
     assert len(body["suggestions"]) == 3 and "worth" in body["reminder"]
 
 
+def test_the_check_in_card_says_in_person_not_by_in_person(live: Live) -> None:
+    from datetime import UTC, datetime
+
+    from onward.tracker.repo import Tracker
+
+    Tracker(live.store).reject("Zephyr Ltd", "", "in-person", datetime.now(UTC))
+    text = _session(live).get("/checkin").text
+    assert "<strong>Zephyr Ltd</strong>, in person" in text and "by in-person" not in text
+
+
 def test_schemathesis_finds_no_server_error(live: Live) -> None:
     """Every operation of the OpenAPI schema, fuzzed: no 5xx, responses match the schema."""
     import schemathesis

@@ -20,15 +20,11 @@ from onward.terminal import styled
 NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account"}
 
 
-# How a "no" reached the person, as the end of a sentence (mail goes without saying).
-_VIA = {"email": "", "phone": " by phone", "in-person": " in person"}
-
-
 def _about(p: dict[str, Any]) -> str:
     role = f" ({p['role']})" if p.get("role") else ""
     when = p["at"].strftime("%d %b") if p.get("at") else "recently"
-    via = p.get("via") or "email"
-    return f"{p['company']}{role}, {when}{_VIA.get(via, f' ({via})')}"
+    via = ck.via_phrase(p.get("via") or "email")
+    return f"{p['company']}{role}, {when}{' ' + via if via else ''}"
 
 
 def show_advice(advice: ck.Advice, extra: str = "") -> None:
