@@ -75,3 +75,15 @@ def test_the_check_in_says_how_a_no_came_in_plain_words() -> None:
         "phone": "Globex, 03 Nov by phone",
         "email": "Globex, 03 Nov",
     }
+
+
+def test_version_and_h_as_short_for_help(tmp_path: Path) -> None:
+    from onward import __version__
+
+    home = tmp_path / "home"
+    version = run("--version", home=home)
+    assert version.returncode == 0 and version.stdout.strip() == f"onward {__version__}"
+    assert run("-h", home=home).stdout == run("--help", home=home).stdout
+    for args in (("scan", "-h"), ("account", "add", "-h")):
+        done = run(*args, home=home)
+        assert done.returncode == 0 and "Usage:" in done.stdout, args

@@ -15,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 # Piped output (CI logs, `| less`) gets room for tables instead of Rich's default 80 columns.
 # Mail and files reach these consoles: no markup, control codes shown (onward.terminal).

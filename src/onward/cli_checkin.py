@@ -128,7 +128,8 @@ def offer_after(argv: list[str]) -> None:
     """After a successful interactive command: one check-in per new rejection, never in
     quiet hours, never when piped or scripted."""
     words = [a for a in argv if not a.startswith("-")]
-    if not words or words[0] in NO_OFFER or any(a in ("--json", "--jsonl") for a in argv):
+    quiet_flags = ("--json", "--jsonl", "-h", "--help", "--version")
+    if not words or words[0] in NO_OFFER or any(a in quiet_flags for a in argv):
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return
