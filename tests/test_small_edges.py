@@ -87,3 +87,13 @@ def test_version_and_h_as_short_for_help(tmp_path: Path) -> None:
     for args in (("scan", "-h"), ("account", "add", "-h")):
         done = run(*args, home=home)
         assert done.returncode == 0 and "Usage:" in done.stdout, args
+
+
+def test_help_shows_flags_without_a_bool_value(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for args in (("--help",), ("archive", "--help"), ("status", "-h")):
+        done = run(*args, home=home)
+        assert done.returncode == 0 and "<bool>" not in done.stdout, args
+    assert (
+        "<float>" in run("archive", "--help", home=home).stdout
+    )  # options that take values keep it
