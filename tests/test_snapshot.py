@@ -99,7 +99,7 @@ def test_sql_snapshot_equals_the_pure_one(db_url: str, seed: int) -> None:
     store.close()
 
 
-def test_an_employer_that_wrote_since_is_not_nudged_as_silent(db_url: str) -> None:
+def test_an_employer_that_said_no_since_is_not_nudged_as_silent(db_url: str) -> None:
     store = Store(db_url)
     rows = [  # Acme said no to one role 3 days ago; its other application went quiet long ago
         ("Acme", "Data Analyst", "ghosted", 27),

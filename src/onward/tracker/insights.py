@@ -77,9 +77,9 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         (a for a in apps if a["status"] == "saved"),
         key=lambda a: (a["created_at"] is None, a["created_at"] or now),
     )
-    heard = _last_heard(apps)
+    said = _last_no(apps)
     quiet = sorted(
-        (a for a in apps if a["status"] == "ghosted" and not _heard_since(a, heard)),
+        (a for a in apps if a["status"] == "ghosted" and not _said_no_since(a, said)),
         key=lambda a: (a["last_contact_at"] is None, a["last_contact_at"] or now),
         reverse=True,
     )
@@ -111,21 +111,21 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
     )
 
 
-def _last_heard(apps: list[dict[str, Any]]) -> dict[str, datetime]:
-    """Each employer's latest word, over all its applications."""
-    heard: dict[str, datetime] = {}
+def _last_no(apps: list[dict[str, Any]]) -> dict[str, datetime]:
+    """Each employer's latest rejection, over all its applications."""
+    said: dict[str, datetime] = {}
     for a in apps:
-        at = a["last_contact_at"]
-        if at is not None and (a["company_key"] not in heard or at > heard[a["company_key"]]):
-            heard[a["company_key"]] = at
-    return heard
+        at = a["closed_at"] if a["status"] == "rejected" else None
+        if at is not None and (a["company_key"] not in said or at > said[a["company_key"]]):
+            said[a["company_key"]] = at
+    return said
 
 
-def _heard_since(a: dict[str, Any], heard: dict[str, datetime]) -> bool:
-    """Whether the employer wrote after this application went quiet (a "no" for another role,
-    say): then "has not written for N days" would be false, and a check-in beside the point."""
+def _said_no_since(a: dict[str, Any], said: dict[str, datetime]) -> bool:
+    """Whether the employer sent a "no" (for another role, say) after this application went
+    quiet: then "has not written for N days" is false, and a check-in beside the point."""
     at = a["last_contact_at"]
-    return at is not None and heard.get(a["company_key"], at) > at
+    return at is not None and said.get(a["company_key"], at) > at
 
 
 def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> dict[str, Any]:

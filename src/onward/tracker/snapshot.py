@@ -81,17 +81,18 @@ def snapshot(store: Store, now: datetime, history: bool = True) -> Snapshot:
             .limit(1)
         ).first()
         later = A.alias("later")
-        heard_since = (  # the employer wrote after this one went quiet (insights._heard_since)
+        said_no_since = (  # a "no" from the employer after this one went quiet (insights)
             select(later.c.id)
             .where(
                 later.c.company_key == A.c.company_key,
-                later.c.last_contact_at > A.c.last_contact_at,
+                later.c.status == "rejected",
+                later.c.closed_at > A.c.last_contact_at,
             )
             .exists()
         )
         quiet = conn.execute(
             select(*pick)
-            .where(A.c.status == "ghosted", ~heard_since)
+            .where(A.c.status == "ghosted", ~said_no_since)
             .order_by(A.c.last_contact_at.is_not(None), A.c.last_contact_at.desc(), A.c.id)
             .limit(3)
         ).all()
