@@ -99,6 +99,46 @@ def test_sql_snapshot_equals_the_pure_one(db_url: str, seed: int) -> None:
     store.close()
 
 
+def test_an_employer_that_said_no_since_is_not_nudged_as_silent(db_url: str) -> None:
+    store = Store(db_url)
+    rows = [  # Acme said no to one role 3 days ago; its other application went quiet long ago
+        ("Acme", "Data Analyst", "ghosted", 27),
+        ("Acme", "Data Engineer", "rejected", 3),
+        ("Globex", "Analyst", "ghosted", 30),
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(
+            applications.insert(),
+            [
+                with_spans(
+                    {
+                        "company": c,
+                        "company_key": c.lower(),
+                        "role": r,
+                        "role_key": r.lower(),
+                        "status": st,
+                        "reached": "applied",
+                        "closed_stage": "applied" if st == "rejected" else "",
+                        "created_at": NOW - timedelta(days=60),
+                        "applied_at": NOW - timedelta(days=50),
+                        "first_response_at": None,
+                        "closed_at": NOW - timedelta(days=d) if st == "rejected" else None,
+                        "last_contact_at": NOW - timedelta(days=d),
+                        "updated_at": NOW,
+                    }
+                )
+                for c, r, st, d in rows
+            ],
+        )
+    pure = insights.snapshot(Tracker(store, now=NOW).apps(), NOW)
+    sql = snapshot.snapshot(store, NOW)
+    assert [q["company"] for q in pure.quiet] == [q["company"] for q in sql.quiet] == ["Globex"]
+    nudges = insights.figures(sql, NOW, 5)["nudges"]
+    assert not [n for n in nudges if "Acme" in n]
+    assert [n for n in nudges if n.startswith("Globex has not written for 30 days")]
+    store.close()
+
+
 def test_sql_history_equals_the_pure_one(db_url: str) -> None:
     store = Store(db_url)
     fill(store, 9)

@@ -145,6 +145,22 @@ def test_two_roles_at_one_company_stay_two_and_an_unnamed_role_goes_to_review(
     assert t.review_links() == [] and mid
 
 
+def test_link_candidates_in_review_show_each_application_status_as_it_is_now(
+    inbox: Inbox,
+) -> None:
+    from onward.web.queries import link_reviews
+
+    inbox.receive("application_received", "Northwind", "Data Analyst", 0)
+    inbox.receive("application_received", "Northwind", "Data Engineer", 1)
+    inbox.receive("rejection", "Northwind", "", 4)
+    t = inbox.tracker()
+    t.link_pending()
+    t.reject("Northwind", "Data Analyst", "phone", T0 + timedelta(days=5))
+    for pending in (t.review_links()[0], link_reviews(inbox.store)[0]):
+        whys = sorted(c["why"] for c in pending["note"]["candidates"])
+        assert whys == ["Data Analyst (rejected)", "Data Engineer (applied)"]
+
+
 def test_thread_headers_link_a_reply_without_company(inbox: Inbox) -> None:
     inbox.receive("application_received", "Kestrel Labs", "Analytics Engineer", 0)
     inbox.receive("interview", "", "", 3, reply_to=1)

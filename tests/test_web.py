@@ -55,6 +55,17 @@ def test_the_token_becomes_a_cookie_and_leaves_the_url(live: Live) -> None:
     assert live.secrets.token not in r.text  # never echoed into a page
 
 
+def test_insights_count_every_application_the_list_shows(live: Live) -> None:
+    from sqlalchemy import func, select
+
+    from onward.store.schema import applications
+
+    with live.store.engine.connect() as conn:
+        listed = conn.execute(select(func.count()).select_from(applications)).scalar()
+    text = _session(live).get("/insights").text
+    assert f"of {listed} in your list." in text and "applications in all" not in text
+
+
 def test_a_foreign_host_header_is_refused(live: Live) -> None:
     """DNS rebinding: evil.example resolved to 127.0.0.1 still sends Host: evil.example."""
     c = _session(live)
@@ -193,6 +204,18 @@ def test_pages_forbid_scripts_and_escape_mail(live: Live) -> None:
         assert bad not in article, bad
 
 
+def test_the_email_page_gives_its_reasons_as_words_not_json(live: Live) -> None:
+    c = _session(live)
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    email_id = httpx.get(live.url + "/api/review", headers=bearer).json()[0]["id"]
+    r = httpx.post(
+        f"{live.url}/api/emails/{email_id}/label", json={"kind": "rejection"}, headers=bearer
+    )
+    assert r.status_code == 200
+    text = c.get(f"/emails/{email_id}").text
+    assert "Why: corrected by you</p>" in text and "[&#34;" not in text and '["' not in text
+
+
 def test_api_validation_and_missing_rows(live: Live) -> None:
     bearer = {"Authorization": f"Bearer {live.secrets.token}"}
     r = httpx.post(live.url + "/api/checkins", json={"feeling": "happy"}, headers=bearer)
@@ -204,6 +227,16 @@ def test_api_validation_and_missing_rows(live: Live) -> None:
     assert r.status_code == 201
     body = r.json()
     assert len(body["suggestions"]) == 3 and "worth" in body["reminder"]
+
+
+def test_the_check_in_card_says_in_person_not_by_in_person(live: Live) -> None:
+    from datetime import UTC, datetime
+
+    from onward.tracker.repo import Tracker
+
+    Tracker(live.store).reject("Zephyr Ltd", "", "in-person", datetime.now(UTC))
+    text = _session(live).get("/checkin").text
+    assert "<strong>Zephyr Ltd</strong>, in person" in text and "by in-person" not in text
 
 
 def test_schemathesis_finds_no_server_error(live: Live) -> None:

@@ -12,6 +12,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from onward import (  # noqa: F401 (registers commands)
+    __version__,
     accounts,
     cli_actions,
     cli_checkin,
@@ -278,10 +279,22 @@ def demo() -> None:
     run_demo(out)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        out.print(f"onward {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (postgresql://...).")] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = _state["debug"] or debug
     if db:

@@ -240,8 +240,14 @@ def batches_cmd() -> None:
     for b in rows:
         when = b["created_at"].strftime("%Y-%m-%d %H:%M") if b["created_at"] else ""
         what = f"undo of {b['undo_of']}" if b["undo_of"] else b["action"]
+        # An undo moves mail out of the archive folder, back to where each message was.
+        where = (
+            f"{b['folder']} → {', '.join(b['to_folders']) or '?'}"
+            if b["undo_of"]
+            else f"→ {b['folder']}"
+        )
         out.print(
             f"{b['id']:>4}  {when}  {what:<12} {b['source']}  "
-            f"{b['done'] or 0}/{b['moves'] or 0} moved  → {b['folder']}",
+            f"{b['done'] or 0}/{b['moves'] or 0} moved  {where}",
             highlight=False,
         )

@@ -23,8 +23,8 @@ NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account"}
 def _about(p: dict[str, Any]) -> str:
     role = f" ({p['role']})" if p.get("role") else ""
     when = p["at"].strftime("%d %b") if p.get("at") else "recently"
-    via = "" if p.get("via", "email") == "email" else f" by {p['via']}"
-    return f"{p['company']}{role}, {when}{via}"
+    via = ck.via_phrase(p.get("via") or "email")
+    return f"{p['company']}{role}, {when}{' ' + via if via else ''}"
 
 
 def show_advice(advice: ck.Advice, extra: str = "") -> None:
@@ -128,7 +128,8 @@ def offer_after(argv: list[str]) -> None:
     """After a successful interactive command: one check-in per new rejection, never in
     quiet hours, never when piped or scripted."""
     words = [a for a in argv if not a.startswith("-")]
-    if not words or words[0] in NO_OFFER or any(a in ("--json", "--jsonl") for a in argv):
+    quiet_flags = ("--json", "--jsonl", "-h", "--help", "--version")
+    if not words or words[0] in NO_OFFER or any(a in quiet_flags for a in argv):
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return

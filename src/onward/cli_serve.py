@@ -15,6 +15,8 @@ DEFAULT_PORT = 8765
 
 def free(port: int) -> int:
     """The port if it can be bound on 127.0.0.1 (0: any free one); a plain error otherwise."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"Port {port} does not exist: give one from 1 to 65535, or 0 for any.")
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))

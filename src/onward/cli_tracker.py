@@ -46,17 +46,17 @@ def save(
     """Keep a position you mean to apply to (your wishlist)."""
     t = tracker()
     if from_alert is not None:
-        from onward.tracker.match import alert_positions
+        from onward.tracker.alerts import read_alert
 
         found = t.store.find_emails(str(from_alert))
         if not found:
             raise TrackerError(f"No email with id {from_alert}.")
-        positions = alert_positions(found[0]["body"])
-        if not positions:
+        postings = read_alert(found[0]["body"])
+        if not postings:
             raise TrackerError("That email lists no positions onward can read.")
-        for r, c in positions:
-            app_id = t.save(c, r, note=f"from job alert {from_alert}")
-            out.print(f"Saved #{app_id}: {r} at {c}.")
+        for p in postings:
+            app_id = t.save(p.company, p.role, p.url, note=f"from job alert {from_alert}")
+            out.print(f"Saved #{app_id}: {p.role} at {p.company}.")
         return
     if not company or not role:
         raise TrackerError("Give COMPANY and ROLE, or --from-alert EMAIL_ID.")
@@ -266,12 +266,14 @@ def _followups(t: Tracker) -> dict:  # type: ignore[type-arg]
 def print_status(figures: dict) -> None:  # type: ignore[type-arg]
     by = figures["active_by_stage"]
     stages = ", ".join(f"{n} {s}" for s, n in by.items() if n)
+    withdrawn = f", {figures['withdrawn']} withdrawn" if figures["withdrawn"] else ""
     out.print(
         styled(
+            f"{figures['tracked']} in your list: ",
             (f"{figures['active']} active", "bold"),
             (f" ({stages})" if stages else "")
             + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
-            f"{figures['ghosted']} gone quiet.",
+            f"{figures['ghosted']} gone quiet{withdrawn}.",
         )
     )
     out.print(

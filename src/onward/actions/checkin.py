@@ -32,6 +32,14 @@ class Advice:
     reminder: str
 
 
+# How a "no" reached the person, as the end of a sentence (mail goes without saying).
+_VIA = {"email": "", "phone": "by phone", "in-person": "in person"}
+
+
+def via_phrase(via: str) -> str:
+    return _VIA.get(via, f"({via})")
+
+
 def packaged_text() -> str:
     return resources.files("onward.actions").joinpath(FILE).read_text(encoding="utf-8")
 

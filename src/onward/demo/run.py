@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from onward.classify.service import classifier_for
+from onward.config import Paths
 from onward.demo import DEMO_MBOX
 from onward.mail.sources import open_path_source
 from onward.progress import RichProgress
@@ -23,6 +24,8 @@ from onward.terminal import styled
 
 
 def run_demo(out: Console) -> None:
+    # The person's own folder, named before ONWARD_HOME points at a folder deleted at the end.
+    own_config = Paths.default().config_dir
     with tempfile.TemporaryDirectory(prefix="onward-demo-") as home:
         os.environ["ONWARD_HOME"] = home  # nothing of the person's is read or written
         store = Store.for_path(Path(home) / "onward.db")
@@ -40,7 +43,7 @@ def run_demo(out: Console) -> None:
         _show_job_mail(out, store)
         _show_tracker(out, store)
         _show_followups_and_archive(out, store, Path(home))
-        _show_checkin(out, store, Path(home))
+        _show_checkin(out, store, Path(home), own_config)
         _show_dashboard(out, store, Path(home))
         store.close()
 
@@ -173,7 +176,7 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
     )
 
 
-def _show_checkin(out: Console, store: Store, home: Path) -> None:
+def _show_checkin(out: Console, store: Store, home: Path, own_config: Path) -> None:
     from sqlalchemy import desc
 
     from onward.actions import checkin as ck
@@ -202,7 +205,10 @@ def _show_checkin(out: Console, store: Store, home: Path) -> None:
     about = [{"event_id": last.id, "application_id": last.application_id}]
     Checkins(store).record(datetime.now(UTC), "angry", 4, "demo", about)
     show_advice(ck.advise(ck.load(home), "angry", 4))
-    out.print(f"The suggestions are yours to edit: {home / ck.FILE}")
+    out.print(
+        f"The suggestions are yours to edit, in {own_config / ck.FILE} "
+        "(written on your first check-in)."
+    )
 
 
 def _show_dashboard(out: Console, store: Store, home: Path) -> None:

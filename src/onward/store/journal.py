@@ -155,7 +155,15 @@ class Journal:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            ends = conn.execute(
+                select(moves.c.batch_id, moves.c.to_folder)
+                .where(moves.c.batch_id.in_([r["id"] for r in rows]))
+                .distinct()
+            ).all()
+        for r in rows:
+            r["to_folders"] = sorted(to for b, to in ends if b == r["id"])
+        return rows
 
     def last_undoable(self) -> int | None:
         """The newest archive batch not yet undone (an interrupted undo is carried on)."""

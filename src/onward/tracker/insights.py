@@ -77,8 +77,9 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         (a for a in apps if a["status"] == "saved"),
         key=lambda a: (a["created_at"] is None, a["created_at"] or now),
     )
+    said = _last_no(apps)
     quiet = sorted(
-        (a for a in apps if a["status"] == "ghosted"),
+        (a for a in apps if a["status"] == "ghosted" and not _said_no_since(a, said)),
         key=lambda a: (a["last_contact_at"] is None, a["last_contact_at"] or now),
         reverse=True,
     )
@@ -108,6 +109,23 @@ def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
         first_saved={k: saved[0][k] for k in pick} if saved else None,
         quiet=[{k: a[k] for k in pick} for a in quiet[:3]],
     )
+
+
+def _last_no(apps: list[dict[str, Any]]) -> dict[str, datetime]:
+    """Each employer's latest rejection, over all its applications."""
+    said: dict[str, datetime] = {}
+    for a in apps:
+        at = a["closed_at"] if a["status"] == "rejected" else None
+        if at is not None and (a["company_key"] not in said or at > said[a["company_key"]]):
+            said[a["company_key"]] = at
+    return said
+
+
+def _said_no_since(a: dict[str, Any], said: dict[str, datetime]) -> bool:
+    """Whether the employer sent a "no" (for another role, say) after this application went
+    quiet: then "has not written for N days" is false, and a check-in beside the point."""
+    at = a["last_contact_at"]
+    return at is not None and said.get(a["company_key"], at) > at
 
 
 def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> dict[str, Any]:
@@ -140,7 +158,9 @@ def figures(s: Snapshot, now: datetime, goal: int) -> dict[str, Any]:
         "saved": by.get("saved", 0),
         "ghosted": by.get("ghosted", 0),
         "rejected": by.get("rejected", 0),
-        "total_applications": s.applied,
+        "withdrawn": by.get("withdrawn", 0),
+        "tracked": sum(by.values()),  # every row `onward list` shows
+        "total_applications": s.applied,  # those with the day they were sent
         "this_week": s.this_week,
         "weekly_goal": goal,
         "days_since_last_application": None

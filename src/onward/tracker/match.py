@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onward.classify.extract import norm_company
+from onward.tracker.alerts import alert_positions
+
+__all__ = ["Candidate", "Link", "alert_positions", "candidate_why", "link_email", "norm_role"]
 
 _ROLE_NOISE = re.compile(
     r"\((?:h/f|f/h|m/f|m/w/d|m/f/d|h/f/x)\)|\b(?:h/f|f/h|m/f/d|cdi|cdd)\b|"
@@ -32,6 +35,11 @@ class Link:
     review: bool = False
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+
+
+def candidate_why(app: dict[str, Any]) -> str:
+    """How a candidate application reads in review: its role and its status."""
+    return f"{app['role'] or 'unknown role'} ({app['status']})"
 
 
 def link_email(
@@ -69,31 +77,10 @@ def link_email(
             -(a["updated_at"].timestamp() if a["updated_at"] else 0),
         ),
     )
-    cands = [
-        Candidate(a["id"], 1.0 / (i + 1), f"{a['role'] or 'unknown role'} ({a['status']})")
-        for i, a in enumerate(ranked)
-    ]
+    cands = [Candidate(a["id"], 1.0 / (i + 1), candidate_why(a)) for i, a in enumerate(ranked)]
     return Link(
         None,
         review=True,
         candidates=cands,
         reason=f"{len(same)} applications at this employer and the email names no role",
     )
-
-
-_ALERT_LINE = re.compile(
-    r"^\s*(?P<role>[^\n]{3,80}?)\s+[-–|·]\s+(?P<company>[^\n]{2,60}?)"
-    r"(?:\s+[-–|·]\s+(?P<place>[^\n]{2,60}?))?\s*$",
-    re.M,
-)
-
-
-def alert_positions(text: str) -> list[tuple[str, str]]:
-    """(role, company) pairs listed in a job alert ("Data Analyst - Globex - Paris")."""
-    out = []
-    for m in _ALERT_LINE.finditer(text):
-        role, company = m.group("role").strip(), m.group("company").strip()
-        if "http" in role or "http" in company or len(role.split()) > 8:
-            continue
-        out.append((role, company))
-    return out

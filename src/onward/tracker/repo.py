@@ -13,7 +13,7 @@ from onward.classify.extract import norm_company
 from onward.store import Store
 from onward.store.schema import applications, corrections, emails, events, settings
 from onward.timeutil import aware
-from onward.tracker.match import link_email, norm_role
+from onward.tracker.match import candidate_why, link_email, norm_role
 from onward.tracker.state import STATUSES, TRACKED_KINDS, replay
 
 GHOST_DAYS = 21
@@ -458,10 +458,11 @@ class Tracker:
             .order_by(emails.c.sent_at)
         )
         with self.engine.connect() as conn:
-            return [
+            rows = [
                 dict(r._mapping) | {"note": json.loads(r.link_note or "{}")}
                 for r in conn.execute(q)
             ]
+            return current_candidates(conn, rows)
 
     def attach(self, email_id: int, app_id: int | None, company: str = "", role: str = "") -> int:
         """The person's answer to a link in review: this application, or a new one (named
@@ -540,3 +541,19 @@ def _reasons(row: Any) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(str(x) for x in stored) if isinstance(stored, list) else ()
+
+
+def current_candidates(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the link review with each candidate described as its application is now: the
+    note was written while linking, before that batch's own mail moved the applications on."""
+    ids = {c["application_id"] for r in rows for c in r["note"].get("candidates", [])}
+    if not ids:
+        return rows
+    q = select(applications.c.id, applications.c.role, applications.c.status).where(
+        applications.c.id.in_(sorted(ids))
+    )
+    now = {a.id: candidate_why(dict(a._mapping)) for a in conn.execute(q)}
+    for r in rows:
+        for c in r["note"].get("candidates", []):
+            c["why"] = now.get(c["application_id"], c["why"])
+    return rows

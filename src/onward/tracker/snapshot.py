@@ -80,9 +80,19 @@ def snapshot(store: Store, now: datetime, history: bool = True) -> Snapshot:
             .order_by(A.c.created_at.is_(None), A.c.created_at, A.c.id)
             .limit(1)
         ).first()
+        later = A.alias("later")
+        said_no_since = (  # a "no" from the employer after this one went quiet (insights)
+            select(later.c.id)
+            .where(
+                later.c.company_key == A.c.company_key,
+                later.c.status == "rejected",
+                later.c.closed_at > A.c.last_contact_at,
+            )
+            .exists()
+        )
         quiet = conn.execute(
             select(*pick)
-            .where(A.c.status == "ghosted")
+            .where(A.c.status == "ghosted", ~said_no_since)
             .order_by(A.c.last_contact_at.is_not(None), A.c.last_contact_at.desc(), A.c.id)
             .limit(3)
         ).all()

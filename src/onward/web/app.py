@@ -13,11 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from onward import __version__
+from onward.actions.checkin import via_phrase
 from onward.config import Config
 from onward.errors import USER_ERRORS
 from onward.store import Store
 from onward.tracker.repo import NotFound
-from onward.web import api, pages
+from onward.web import api, pages, queries
 from onward.web.security import Secrets, check_csrf, guard
 
 HERE = Path(__file__).parent
@@ -41,6 +42,8 @@ def create_app(config: Config, store: Store, secrets: Secrets) -> FastAPI:
     app.state.secrets = secrets
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["day"] = lambda d: d.strftime("%d %b %Y") if d else ""
+    templates.env.filters["reasons"] = queries.reasons_text
+    templates.env.filters["via"] = via_phrase
     templates.env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
     app.state.templates = templates
     app.middleware("http")(guard(secrets))

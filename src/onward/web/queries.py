@@ -14,7 +14,7 @@ from onward.store.checkins import Checkins
 from onward.store.review import count_to_review, to_review
 from onward.store.schema import applications, emails, followups
 from onward.tracker import insights, mood, snapshot
-from onward.tracker.repo import Tracker
+from onward.tracker.repo import Tracker, current_candidates
 
 PER_PAGE = 50
 SORTS = {
@@ -112,7 +112,8 @@ def link_reviews(store: Store) -> list[dict[str, Any]]:
     rows = _rows(store, q)
     for r in rows:
         r["note"] = json.loads(r.pop("link_note") or "{}")
-    return rows
+    with store.engine.connect() as conn:
+        return current_candidates(conn, rows)
 
 
 def applications_page(
@@ -163,6 +164,17 @@ def application(store: Store, t: Tracker, app_id: int) -> dict[str, Any]:
         .limit(20),
     )
     return {"app": app, "events": t.events_of(app_id), "emails": mails, "same_company": same}
+
+
+def reasons_text(stored: str) -> str:
+    """The stored reasons (a JSON list) as a sentence a person reads."""
+    try:
+        reasons = json.loads(stored or "[]")
+    except ValueError:
+        return stored  # written before reasons were a list
+    if not isinstance(reasons, list):
+        return str(reasons)
+    return "; ".join(str(r) for r in reasons)
 
 
 def email(store: Store, email_id: int) -> dict[str, Any] | None:
