@@ -27,6 +27,19 @@ from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
 from onward.terminal import styled
 
+# Options shared by `account add` and `account set`.
+PasswordCommand = Annotated[
+    str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
+]
+CaFile = Annotated[str | None, typer.Option(help="CA certificate for a self-signed server.")]
+Address = Annotated[str | None, typer.Option(help="Your address, for the From of follow-ups.")]
+YourName = Annotated[str | None, typer.Option(help="Your name, to sign follow-ups.")]
+Smtp = Annotated[str | None, typer.Option(help="SMTP server HOST[:PORT] for `followup --send`.")]
+SmtpStarttls = Annotated[
+    bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
+]
+SmtpUser = Annotated[str | None, typer.Option(help="SMTP user (default: --user).")]
+
 account_app = typer.Typer(help="Mail accounts and exports onward reads.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 
@@ -38,33 +51,23 @@ def account_add(
     user: Annotated[str | None, typer.Option(help="IMAP user name.")] = None,
     tls: Annotated[bool, typer.Option("--tls", help="Implicit TLS (port 993, default).")] = False,
     starttls: Annotated[bool, typer.Option("--starttls", help="STARTTLS on port 143.")] = False,
-    password_command: Annotated[
-        str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
-    ] = None,
+    password_command: PasswordCommand = None,
     oauth2_token_command: Annotated[
         str | None,
         typer.Option(help="Command printing an OAuth2 access token (Gmail, Office 365)."),
     ] = None,
-    ca_file: Annotated[
-        str | None, typer.Option(help="CA certificate for a self-signed server.")
-    ] = None,
+    ca_file: CaFile = None,
     folder: Annotated[
         list[str] | None, typer.Option(help="Folders to scan (default INBOX).")
     ] = None,
     path: Annotated[
         str | None, typer.Option(help="An mbox, a Maildir, or a folder of .eml files.")
     ] = None,
-    address: Annotated[
-        str | None, typer.Option(help="Your address, for the From of follow-ups.")
-    ] = None,
-    your_name: Annotated[str | None, typer.Option(help="Your name, to sign follow-ups.")] = None,
-    smtp: Annotated[
-        str | None, typer.Option(help="SMTP server HOST[:PORT] for `followup --send`.")
-    ] = None,
-    smtp_starttls: Annotated[
-        bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
-    ] = False,
-    smtp_user: Annotated[str | None, typer.Option(help="SMTP user (default: --user).")] = None,
+    address: Address = None,
+    your_name: YourName = None,
+    smtp: Smtp = None,
+    smtp_starttls: SmtpStarttls = False,
+    smtp_user: SmtpUser = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Start an existing account over from these options.")
     ] = False,
@@ -128,23 +131,13 @@ def _check_folders(name: str, acc: dict[str, object]) -> None:
 @account_app.command("set")
 def account_set(
     name: str,
-    smtp: Annotated[
-        str | None, typer.Option(help="SMTP server HOST[:PORT] for `followup --send`.")
-    ] = None,
-    smtp_starttls: Annotated[
-        bool, typer.Option("--smtp-starttls", help="SMTP with STARTTLS (port 587).")
-    ] = False,
-    smtp_user: Annotated[str | None, typer.Option(help="SMTP user (default: --user).")] = None,
-    address: Annotated[
-        str | None, typer.Option(help="Your address, for the From of follow-ups.")
-    ] = None,
-    your_name: Annotated[str | None, typer.Option(help="Your name, to sign follow-ups.")] = None,
-    password_command: Annotated[
-        str | None, typer.Option(help="Command printing the password (like mbsync's PassCmd).")
-    ] = None,
-    ca_file: Annotated[
-        str | None, typer.Option(help="CA certificate for a self-signed server.")
-    ] = None,
+    smtp: Smtp = None,
+    smtp_starttls: SmtpStarttls = False,
+    smtp_user: SmtpUser = None,
+    address: Address = None,
+    your_name: YourName = None,
+    password_command: PasswordCommand = None,
+    ca_file: CaFile = None,
     folder: Annotated[
         list[str] | None, typer.Option(help="Folders to scan; replaces the list.")
     ] = None,
