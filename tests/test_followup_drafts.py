@@ -123,3 +123,26 @@ def test_a_draft_names_the_employer_as_the_application_does_or_says_it_cannot(
     text = draft_text(home, linked)
     assert "the team at Fern & Fig gave my application for the Line Cook position." in text
     assert "interested in Fern & Fig." in text and "[company]" not in text + said
+
+
+def test_followup_show_prints_the_draft_as_the_person_reads_it_not_quoted_printable(
+    home: Path, tmp_path: Path
+) -> None:
+    box = tmp_path / "in.mbox"
+    sender = "Zoë O’Brien <zoe@brightpath.eu>"
+    box.write_bytes(mbox_bytes([mail(1, sender, "Your application", NAMELESS[2])]))
+    ok(run("scan", str(box), home=home))
+    eid, _ = email_id(home, "<hand-1@mail.test>")
+    ok(run("label", str(eid), "rejection", home=home))
+    named = ("--company", "Brightpath", "--role", "Support Specialist")
+    ok(run("link", str(eid), "new", *named, home=home))
+
+    shown = ok(run("followup", "--email", str(eid), "--show", home=home)).stdout
+    assert "Hello Zoë," in shown
+    assert "To: Zoë O’Brien <zoe@brightpath.eu>" in shown
+    # One sentence on one line: no soft line breaks, no =C3=AB for the ë.
+    sentence = "the team at Brightpath gave my application for the Support Specialist position."
+    assert sentence in shown
+    assert "=C3" not in shown and "=E2" not in shown
+    assert not [line for line in shown.splitlines() if line.endswith("=")]
+    assert "Content-Transfer-Encoding" not in shown

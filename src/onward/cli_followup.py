@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from email.message import EmailMessage
 from typing import Annotated, Any
 
 import typer
@@ -85,7 +86,7 @@ def followup(
     for note in draft.notes:
         out.print(note, style="yellow", markup=False, highlight=False)
     if show:
-        sys.stdout.write(draft.message.as_string())
+        out.print(readable(draft.message), emoji=False, soft_wrap=True)
         return
     if send:
         to = draft.message.get("To")
@@ -100,6 +101,20 @@ def followup(
     where = fu.store_draft(config, store, draft)
     to = draft.message.get("To") or "nobody yet"
     out.print(f"Drafted a reply to {to} in {where}. Review it there, then send it yourself.")
+
+
+# How the message is carried, not what it says: the person reads the decoded text instead.
+_TRANSPORT_HEADERS = {"mime-version", "content-type", "content-transfer-encoding"}
+
+
+def readable(message: EmailMessage) -> str:
+    """The draft as the person will read it: headers and body decoded (no quoted-printable)."""
+    headers = [
+        f"{name}: {value}"
+        for name, value in message.items()
+        if name.lower() not in _TRANSPORT_HEADERS
+    ]
+    return "\n".join(headers) + "\n\n" + str(message.get_content()).rstrip("\n")
 
 
 def terminal_asker() -> fu.Ask | None:
