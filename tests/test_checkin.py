@@ -91,6 +91,7 @@ def test_one_checkin_per_rejection(db_url: str) -> None:
     assert checkins.skip(NOW, checkins.pending(NOW)) == 1
     assert checkins.pending(NOW) == []  # a skip is respected
     assert [(h["feeling"], h["company"]) for h in checkins.history()] == [("sad", "Globex")]
+    assert [h["companies"] for h in checkins.history()] == [["Globex", "Acme"]]
     store.close()
 
 
@@ -191,3 +192,35 @@ def test_skip_and_quiet_hours_are_respected(home: Path) -> None:
     assert "How do you feel" not in _tty(["status"], home, [])
     r = run("checkin", "--feeling", "fine", "--intensity", "2", home=home)  # any time
     assert r.returncode == 0 and "momentum" in r.stdout
+
+
+def test_the_history_names_every_company_one_check_in_covered(home: Path) -> None:
+    for company in ("Acme", "Globex", "Initech"):
+        assert run("reject", company, home=home).returncode == 0
+    r = run("checkin", "--feeling", "sad", "--intensity", "3", home=home)
+    assert r.returncode == 0, r.stderr
+    assert run("reject", "Umbrella", home=home).returncode == 0
+    assert run("checkin", "--feeling", "fine", home=home).returncode == 0
+    history = run("checkin", "--history", home=home).stdout
+    [sad] = [line for line in history.splitlines() if "sad" in line]
+    assert "Initech, Globex and Acme" in sad
+    [fine] = [line for line in history.splitlines() if "fine" in line]
+    assert "Umbrella" in fine and "Acme" not in fine
+
+
+def test_many_companies_are_named_briefly() -> None:
+    assert ck.companies_phrase([]) == ""
+    assert ck.companies_phrase(["Acme"]) == "Acme"
+    assert ck.companies_phrase(["Acme", "Globex"]) == "Acme and Globex"
+    assert ck.companies_phrase(["Acme", "Acme", "Globex"]) == "Acme and Globex"
+    many = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
+    assert ck.companies_phrase(many) == "Acme, Globex and 3 more"
+
+
+def test_a_no_recorded_on_the_dashboard_is_worded_as_it_came() -> None:
+    # The dashboard's "Something happened outside email" form offers these four.
+    assert ck.via_phrase("in person") == "in person"
+    assert ck.via_phrase("video call") == "on a video call"
+    assert ck.via_phrase("message") == "by message"
+    assert ck.via_phrase("phone") == "by phone"
+    assert ck.via_phrase("manual") == ""

@@ -239,6 +239,30 @@ def test_the_check_in_card_says_in_person_not_by_in_person(live: Live) -> None:
     assert "<strong>Zephyr Ltd</strong>, in person" in text and "by in-person" not in text
 
 
+def test_the_check_in_history_names_every_rejection_it_covered(live: Live) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from onward.tracker.repo import Tracker
+
+    bearer = {"Authorization": f"Bearer {live.secrets.token}"}
+    earlier = {"feeling": "fine", "intensity": 1}  # answers what other tests left pending
+    assert httpx.post(live.url + "/api/checkins", json=earlier, headers=bearer).status_code == 201
+    now = datetime.now(UTC)
+    for n, company in enumerate(("Quokka Ltd", "Wombat Co", "Numbat Inc")):
+        Tracker(live.store).reject(company, "", "phone", now - timedelta(hours=3 - n))
+    r = httpx.post(
+        live.url + "/api/checkins", json={"feeling": "numb", "intensity": 2}, headers=bearer
+    )
+    assert r.status_code == 201
+    [row] = [
+        c
+        for c in httpx.get(live.url + "/api/checkins", headers=bearer).json()
+        if c["feeling"] == "numb"
+    ]
+    assert row["company"] == "Numbat Inc"
+    assert row["companies"] == ["Numbat Inc", "Wombat Co", "Quokka Ltd"]
+
+
 def test_schemathesis_finds_no_server_error(live: Live) -> None:
     """Every operation of the OpenAPI schema, fuzzed: no 5xx, responses match the schema."""
     import schemathesis

@@ -118,7 +118,7 @@ def _history(checkins: Checkins) -> None:
             r["created_at"].strftime("%Y-%m-%d"),
             r["feeling"],
             str(r["intensity"] or ""),
-            r["company"] or "",
+            ck.companies_phrase(r["companies"]),
             r["note"],
         )
     out.print(table)

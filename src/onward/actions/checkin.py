@@ -32,12 +32,34 @@ class Advice:
     reminder: str
 
 
-# How a "no" reached the person, as the end of a sentence (mail goes without saying).
-_VIA = {"email": "", "phone": "by phone", "in-person": "in person"}
+# How a "no" reached the person, as the end of a sentence (mail goes without saying). The
+# command line says "in-person"; the dashboard's form offers "in person", "video call" and
+# "message", and an event recorded without a way is "manual".
+_VIA = {
+    "email": "",
+    "manual": "",
+    "phone": "by phone",
+    "in-person": "in person",
+    "in person": "in person",
+    "video call": "on a video call",
+    "message": "by message",
+}
 
 
 def via_phrase(via: str) -> str:
     return _VIA.get(via, f"({via})")
+
+
+def companies_phrase(names: list[str], at_most: int = 3) -> str:
+    """The employers one check-in was about, each once: "Acme, Globex and Initech", or
+    "Acme, Globex and 3 more" when a list that long would crowd the line."""
+    unique = list(dict.fromkeys(n for n in names if n))
+    if len(unique) <= 1:
+        return "".join(unique)
+    if len(unique) > at_most:
+        shown = unique[: at_most - 1]
+        return f"{', '.join(shown)} and {len(unique) - len(shown)} more"
+    return f"{', '.join(unique[:-1])} and {unique[-1]}"
 
 
 def packaged_text() -> str:

@@ -116,7 +116,30 @@ class Checkins:
         if since is not None:
             q = q.where(checkins.c.created_at >= since)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            covered = self._covered(conn, since)
+        for r in rows:
+            r["companies"] = [c for c in [r["company"], *covered.get(r["created_at"], [])] if c]
+        return rows
+
+    def _covered(self, conn: Any, since: datetime | None) -> dict[datetime, list[str]]:
+        """The other employers each check-in answered for, by the check-in's time.
+
+        `record` writes a check-in and the rejections it covers in one transaction with one
+        timestamp, and the schema keeps no other link between them; matching on it also names
+        them for check-ins recorded before this was shown."""
+        q = (
+            select(checkins.c.created_at, applications.c.company)
+            .join(applications, applications.c.id == checkins.c.application_id)
+            .where(checkins.c.state == "covered")
+            .order_by(checkins.c.id)
+        )
+        if since is not None:
+            q = q.where(checkins.c.created_at >= since)
+        found: dict[datetime, list[str]] = {}
+        for at, company in conn.execute(q):
+            found.setdefault(at, []).append(company)
+        return found
 
 
 class CheckinTaken(Exception):

@@ -103,6 +103,7 @@ class Checkin(Out):
     note: str
     created_at: datetime | None
     company: str | None
+    companies: list[str]  # every employer the check-in was about, `company` first
 
 
 def _app_model(row: dict[str, Any]) -> Application:
