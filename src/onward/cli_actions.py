@@ -25,7 +25,7 @@ from onward.config import Config
 from onward.mail.movers import Mover, mover_for
 from onward.store.db import Store
 from onward.store.journal import Journal
-from onward.terminal import styled, visible
+from onward.terminal import styled
 
 
 def _movers(config: Config, copy_to: Path | None = None) -> MoverFactory:
@@ -128,15 +128,11 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
             highlight=False,
         )
         return
+    if mode == "ask":
+        waiting = _choose(waiting, quiet)
     ask = terminal_asker()
     told_placeholder = False
     for row in waiting:
-        who = row["company"] or row["from_addr"]
-        if mode == "ask" and not typer.confirm(
-            visible(f"Draft a thank-you reply to {who} ({row['subject'][:60]}) first?"),
-            default=True,
-        ):
-            continue
         for line, problem in _draft_one(config, store, row, mode, ask):
             if line == fu.PLACEHOLDER_NOTE:  # said once, not once per draft
                 if told_placeholder:
@@ -145,6 +141,54 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
             (err if problem else say).print(
                 line, style="yellow" if problem else None, markup=False, highlight=False
             )
+
+
+def _choose(waiting: list[dict[str, Any]], quiet: bool) -> list[dict[str, Any]]:
+    """Show every rejection once and ask once which of them get a follow-up: all, none, or
+    the ones whose numbers the person types. With --json all of it goes to stderr."""
+    say = err if quiet else out
+    many = len(waiting) != 1
+    say.print(f"{len(waiting)} rejection{'s have' if many else ' has'} no follow-up yet:")
+    for n, row in enumerate(waiting, 1):
+        who = row["company"] or row["from_addr"]
+        say.print(f"  {n:>3}  {who}: {row['subject'][:60]}", markup=False, highlight=False)
+    answer = typer.prompt(
+        "Draft a thank-you reply first: all, none, or choose?", default="all", err=quiet
+    )
+    while True:
+        word = answer.strip().lower()
+        if word in ("c", "choose"):
+            answer = typer.prompt(
+                "Which ones? Their numbers, e.g. 1 3 5-7", default="none", err=quiet
+            )
+            continue
+        picked = picked_rows(word, len(waiting))
+        if picked is not None:
+            return [waiting[i] for i in picked]
+        # No default here: Enter after a mistyped choice should not draft them all.
+        answer = typer.prompt(
+            f"Type all, none, choose, or numbers from 1 to {len(waiting)}", err=quiet
+        )
+
+
+def picked_rows(answer: str, count: int) -> list[int] | None:
+    """The 0-based rows an answer picks ("all", "none", "1 3 5-7"), or None if it is not an
+    answer (a word, or a number outside 1..count)."""
+    answer = answer.strip().lower()
+    if answer in ("a", "all", "y", "yes"):
+        return list(range(count))
+    if answer in ("", "n", "no", "none"):
+        return []
+    picked: list[int] = []
+    for part in answer.replace(",", " ").split():
+        first, dash, last = part.partition("-")
+        if not (first.isdigit() and (last.isdigit() if dash else True)):
+            return None
+        low, high = int(first), int(last) if dash else int(first)
+        if not 1 <= low <= high <= count:
+            return None
+        picked += [i - 1 for i in range(low, high + 1) if i - 1 not in picked]
+    return sorted(picked)
 
 
 def _draft_one(

@@ -13,7 +13,7 @@ from onward.actions import checkin as ck
 from onward.cli_app import app, err, open_store, out
 from onward.config import Config
 from onward.store.checkins import Checkins
-from onward.terminal import styled
+from onward.terminal import discard_typed_ahead, styled
 
 # Commands after which onward never asks: the check-in itself, the dashboard (it asks on its
 # own page), the demo (a temporary home), and anything about help or machine output.
@@ -143,6 +143,9 @@ def offer_after(argv: list[str]) -> None:
         store = open_store(config)
         pending = Checkins(store).pending(datetime.now(UTC))
         if pending:
+            # The command before may have asked questions; keys typed ahead for those are not
+            # an answer to how the person feels.
+            discard_typed_ahead()
             interactive_checkin(config, store, pending)
     except (typer.Abort, EOFError):
         return

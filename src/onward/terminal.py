@@ -9,7 +9,8 @@ control characters visible there covers them all at once.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -49,3 +50,34 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     return Text.assemble(
         *(visible(p) if isinstance(p, str) else (visible(p[0]), p[1]) for p in parts)
     )
+
+
+def discard_typed_ahead(stream: TextIO | None = None) -> None:
+    """Drop what was typed before a question was shown, so keys pressed for an earlier one
+    (Enter held down through a list of prompts) cannot answer it. Not at a terminal, nothing
+    was typed ahead: scripts keep their piped answers."""
+    stream = stream or sys.stdin
+    try:
+        if not stream.isatty():
+            return
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):  # closed, or not a real file
+        return
+    try:
+        import termios
+    except ImportError:  # Windows: its console keeps typed keys in a buffer of its own
+        _discard_console_keys()
+        return
+    try:
+        termios.tcflush(fd, termios.TCIFLUSH)
+    except termios.error:
+        pass  # a terminal that cannot be flushed still gets its question asked
+
+
+def _discard_console_keys() -> None:
+    try:
+        import msvcrt
+    except ImportError:
+        return
+    while msvcrt.kbhit():  # type: ignore[attr-defined]
+        msvcrt.getwch()  # type: ignore[attr-defined]
