@@ -302,6 +302,7 @@ class Batch:
     idx: np.ndarray
     val: np.ndarray
     starts: np.ndarray
+    words: tuple[list[str], ...] = ()  # each email's words, for the character-gram block
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -332,11 +333,13 @@ def vectors(
     lengths: list[int] = []  # subject, body, sender-name words per email
     strong: list[int] = []
     weak: list[int] = []
+    texts: list[list[str]] = []
     for m, email in enumerate(emails):
         s = senders[m] if senders is not None else sender_info(email)
         low = heads[m] if heads is not None else head(email)
         toks, subject = streams(email, s, low)
-        codes += _code_list(toks["s"] + toks["b"] + toks["n"])
+        texts.append(toks["s"] + toks["b"] + toks["n"])
+        codes += _code_list(texts[-1])
         lengths += (len(toks["s"]), len(toks["b"]), len(toks["n"]))
         for name in knowledge_names(email, s, toks, subject, personal, low):
             bucket, shared = _NAME_INFO.get(name) or _name_info(name)
@@ -358,7 +361,7 @@ def vectors(
     order = np.argsort(keys // N_BUCKETS, kind="stable")  # by email; words before knowledge
     keys, val = keys[order], val[order]
     starts = np.searchsorted(keys // N_BUCKETS, np.arange(n + 1))
-    return Batch(keys % N_BUCKETS, val, starts)
+    return Batch(keys % N_BUCKETS, val, starts, tuple(texts))
 
 
 def vector(

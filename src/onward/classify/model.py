@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from onward.classify import KINDS, PRECIOUS
+from onward.classify.chars import N_GRAM_BUCKETS, GramScorer
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
 from onward.classify.features import (
@@ -34,10 +35,11 @@ META = MODEL_DIR / "model.json"
 # Below these, a verdict waits for the person. Rejection is strictest: it is the kind
 # onward acts on (archive), so a wrong one hides mail.
 DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5}
-# "Rejection" is unsafe when an interview, offer or assessment is at least a quarter as likely
-# as the rejection. A ratio, not a sum: mail in a language the model barely knows spreads a
-# little probability over every kind, and that spread is not evidence of an interview.
-PRECIOUS_RATIO = 0.25
+# "Rejection" is unsafe when an interview, offer or assessment has real probability of its own.
+# An absolute bar, not a ratio to the rejection: a ratio fired on weak rejections (a polite
+# letter at 30%) when the interview was at 8%, which is no evidence of an interview; such a
+# letter stays a rejection and waits for review by its own threshold.
+PRECIOUS_EVIDENCE = 0.15
 MIN_KNOWN = 0.25
 BATCH = 512
 
@@ -74,12 +76,20 @@ class Weights:
     temperature: float = 1.0
     version: str = ""
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    # The character-gram block (`chars.py`): its weights and IDF, absent in older models.
+    grams: np.ndarray | None = None  # (N_GRAM_BUCKETS, K) float32
+    gram_idf: np.ndarray | None = None  # (N_GRAM_BUCKETS,) float32
 
     @classmethod
     def load(cls, weights: Path = WEIGHTS, meta: Path = META) -> Weights:
         try:
             with np.load(weights, allow_pickle=False) as z:
                 rows, values, bias = z["rows"], z["weights"], z["bias"]
+                gram_parts = (
+                    (z["gram_rows"], z["gram_weights"], z["gram_idf"])
+                    if "gram_rows" in z.files
+                    else None
+                )
             info = json.loads(meta.read_text())
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"The classifier model could not be read ({exc}).") from exc
@@ -88,6 +98,14 @@ class Weights:
         table[rows] = values.astype(np.float32)
         known = np.zeros(N_BUCKETS, dtype=bool)
         known[rows] = True
+        grams = gram_idf = None
+        if gram_parts is not None:
+            g_rows, g_values, g_idf = gram_parts
+            grams = np.zeros((N_GRAM_BUCKETS, len(kinds)), dtype=np.float32)
+            grams[g_rows] = g_values.astype(np.float32)
+            # A gram unseen in training has no weight; its IDF still counts in the length.
+            gram_idf = np.full(N_GRAM_BUCKETS, float(info.get("gram_idf_unseen", 1.0)), np.float32)
+            gram_idf[g_rows] = g_idf.astype(np.float32)
         return cls(
             kinds,
             table,
@@ -96,6 +114,8 @@ class Weights:
             float(info.get("temperature", 1.0)),
             str(info.get("version", "")),
             DEFAULT_THRESHOLDS | info.get("thresholds", {}),
+            grams,
+            gram_idf,
         )
 
     def save(
@@ -103,12 +123,19 @@ class Weights:
     ) -> None:
         rows = np.flatnonzero(self.known).astype(np.int32)
         tmp = weights.with_suffix(".tmp.npz")
-        np.savez_compressed(
-            tmp,
-            rows=rows,
-            weights=self.table[rows].astype(np.float16),
-            bias=self.bias.astype(np.float32),
-        )
+        arrays = {
+            "rows": rows,
+            "weights": self.table[rows].astype(np.float16),
+            "bias": self.bias.astype(np.float32),
+        }
+        if self.grams is not None and self.gram_idf is not None:
+            g_rows = np.flatnonzero(np.abs(self.grams).max(axis=1) > 0).astype(np.int32)
+            arrays |= {
+                "gram_rows": g_rows,
+                "gram_weights": self.grams[g_rows].astype(np.float16),
+                "gram_idf": self.gram_idf[g_rows].astype(np.float16),
+            }
+        np.savez_compressed(tmp, **arrays)
         tmp.replace(weights)  # atomic: a half-written model is never loaded
         body = {
             "kinds": list(self.kinds),
@@ -117,6 +144,8 @@ class Weights:
             "thresholds": self.thresholds,
             "n_buckets": N_BUCKETS,
         }
+        if self.gram_idf is not None:
+            body["gram_idf_unseen"] = float(self.gram_idf.max())
         meta.write_text(json.dumps(body | (info or {}), indent=1, sort_keys=True) + "\n")
 
 
@@ -138,6 +167,11 @@ class Classifier:
         self.w = weights or shipped()
         self.local = local
         self._index = {k: i for i, k in enumerate(self.w.kinds)}
+        self._grams = (
+            GramScorer(self.w.grams, self.w.gram_idf)
+            if self.w.grams is not None and self.w.gram_idf is not None
+            else None
+        )
 
     def scores(
         self, batch: Batch, senders: Sequence[SenderInfo] = ()
@@ -154,6 +188,8 @@ class Classifier:
             known[some] = np.add.reduceat(self.w.known[batch.idx], at, dtype=np.int64)
             known[some] /= lengths[some]
         z += self.w.bias
+        if self._grams is not None and len(batch):
+            z += self._grams.scores(batch.words)
         if self.local is not None:
             for i, s in enumerate(senders):
                 z[i] += self.local.adjust(*batch.of(i), s)
@@ -169,7 +205,7 @@ class Classifier:
         kind, reasons = self.w.kinds[p.index(max(p))], []
         review = False
         risk = max(p[at[k]] for k in PRECIOUS)
-        if kind == "rejection" and risk > PRECIOUS_RATIO * p[at[kind]]:
+        if kind == "rejection" and risk >= PRECIOUS_EVIDENCE:
             # Never file away what might be an interview or an offer: call it that, ask.
             kind = max(PRECIOUS, key=lambda k: p[at[k]])
             review = True

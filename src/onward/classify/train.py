@@ -8,7 +8,6 @@ that person (their synthetic look-alikes included) and no message from the same 
 from __future__ import annotations
 
 import csv
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from onward.classify import KINDS, PRECIOUS
+from onward.classify import KINDS, chars
+from onward.classify.evaluation import Held, Outcome, splits, summarise, table
 from onward.classify.extract import extract, norm_company
 from onward.classify.features import N_BUCKETS, vectors
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights
@@ -35,17 +35,9 @@ SYNTHETIC_WEIGHT = 0.3  # templates teach vocabulary, but must not outvote real 
 HEADERLESS_WEIGHT = 0.5
 C = 1.0
 MIN_DF = 2
+# The character-gram block's weight beside the binary word features (0: no block).
+GRAM_SCALE = 3.0
 BALANCE = 0.5  # 0 = raw class frequencies, 1 = fully balanced
-# Whose inbox a source is: a person's synthetic look-alikes are held out with them.
-PERSON = {
-    "clarkpfohl": "clark",
-    "clarkpfohl-synthetic": "clark",
-    "sethpoly": "seth",
-    "linkedin-fr": "julien",
-    "wtj-fr": "julien",
-    "wtj-fr-synthetic": "julien",
-}
-N_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -79,28 +71,39 @@ def load_corpus(root: Path) -> list[Example]:
     return out
 
 
-def fold_of(ex: Example) -> int:
-    """Job mail by person; everything else by sender domain (or month, where no sender)."""
-    person = PERSON.get(ex.source)
-    if person:
-        return {"clark": 0, "seth": 1, "julien": 2}[person]
+def held(ex: Example) -> Held:
     s = ex.email.sender
-    key = s.email.rpartition("@")[2] if s and "corpus.onward.invalid" not in s.email else ""
-    key = key or (ex.email.date.strftime("%Y-%m") if ex.email.date else ex.path)
-    return zlib.crc32(f"{ex.source}:{key}".encode()) % N_FOLDS
+    domain = s.email.rpartition("@")[2] if s else ""
+    return Held(ex.source, domain, norm_company(ex.company), ex.real)
 
 
-def matrix(examples: Sequence[Example]) -> sparse.csr_matrix:
+@dataclass(frozen=True)
+class Rows:
+    """Training rows: the hashed word and knowledge features, and each row's words (for the
+    character-gram block, whose IDF depends on which rows are trained on)."""
+
+    x: sparse.csr_matrix
+    words: tuple[list[str], ...]
+
+    def take(self, idx: np.ndarray | Sequence[int]) -> Rows:
+        return Rows(self.x[idx], tuple(self.words[i] for i in idx))
+
+    def plus(self, other: Rows) -> Rows:
+        return Rows(sparse.vstack([self.x, other.x], format="csr"), self.words + other.words)
+
+
+def matrix(examples: Sequence[Example]) -> Rows:
     """One row per example: the same features `Classifier.classify_many` computes."""
-    parts = []
+    parts, words = [], []
     for a in range(0, len(examples), 1000):
         batch = vectors([ex.email for ex in examples[a : a + 1000]])
         parts.append(
             sparse.csr_matrix((batch.val, batch.idx, batch.starts), shape=(len(batch), N_BUCKETS))
         )
+        words += batch.words
     x = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, N_BUCKETS))
     x.sum_duplicates()  # a word and a knowledge feature in one bucket (a collision) add up
-    return x
+    return Rows(x, tuple(words))
 
 
 def headerless(ex: Example) -> Example | None:
@@ -111,17 +114,20 @@ def headerless(ex: Example) -> Example | None:
     return replace(ex, email=email, headerless=True)
 
 
-def fit(x: sparse.csr_matrix, examples: list[Example]) -> Weights:
+def fit(rows: Rows, examples: list[Example]) -> Weights:
     from sklearn.linear_model import LogisticRegression
 
     # Words must occur in two real messages, not in one and its headerless copy.
-    df = np.asarray((x > 0).sum(axis=0)).ravel()
+    df = np.asarray((rows.x > 0).sum(axis=0)).ravel()
     keep = df >= MIN_DF
+    gram_idf = chars.idf_of(chars.document_frequency(rows.words), len(rows.words))
     copies = [c for c in map(headerless, examples) if c is not None]
     if copies:
-        x = sparse.vstack([x, matrix(copies)], format="csr")
+        rows = rows.plus(matrix(copies))
         examples = [*examples, *copies]
-    x = x @ sparse.diags(keep.astype(np.float32))
+    x = rows.x @ sparse.diags(keep.astype(np.float32))
+    if GRAM_SCALE:
+        x = sparse.hstack([x, GRAM_SCALE * chars.gram_matrix(rows.words, gram_idf)], format="csr")
     y = np.array([KINDS.index(ex.kind) for ex in examples])
     counts = Counter(y.tolist())
     # Balanced classes, but gently (square root): not_job is most mail, and must stay likely.
@@ -130,14 +136,17 @@ def fit(x: sparse.csr_matrix, examples: list[Example]) -> Weights:
     w *= np.array([HEADERLESS_WEIGHT if ex.headerless else 1.0 for ex in examples])
     clf = LogisticRegression(C=C, max_iter=3000, random_state=SEED)
     clf.fit(x, y, sample_weight=w)
-    table = np.zeros((N_BUCKETS, len(KINDS)), dtype=np.float32)
+    table = np.zeros((x.shape[1], len(KINDS)), dtype=np.float32)
     bias = np.zeros(len(KINDS), dtype=np.float32)
     for i, c in enumerate(clf.classes_):
         table[:, c] = clf.coef_[i]
         bias[c] = clf.intercept_[i]
     missing = [c for c in range(len(KINDS)) if c not in set(clf.classes_)]
     bias[missing] = -30.0  # a kind absent from this fold's training data is never predicted
-    return Weights(KINDS, table, bias, keep.copy())
+    if not GRAM_SCALE:
+        return Weights(KINDS, table, bias, keep.copy())
+    grams = table[N_BUCKETS:] * GRAM_SCALE  # the block was trained scaled: fold it in
+    return Weights(KINDS, table[:N_BUCKETS], bias, keep.copy(), grams=grams, gram_idf=gram_idf)
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -161,32 +170,45 @@ class Prediction:
     company: str
     role: str
     screened: bool = False
+    peer: Outcome | None = None  # the plain peer's verdict on the same message
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome(self.ex.kind, self.kind, self.needs_review)
 
 
 def cross_validate(
-    examples: list[Example], x: sparse.csr_matrix | None = None
+    examples: list[Example], x: Rows | None = None, peer: bool = False
 ) -> tuple[list[Prediction], float]:
+    """Every scored message predicted by a model that never saw its person or employer
+    (`evaluation.splits`); with `peer`, the plain peer's verdict beside it."""
     x = matrix(examples) if x is None else x
-    folds = np.array([fold_of(ex) for ex in examples])
     y = np.array([KINDS.index(ex.kind) for ex in examples])
     oof = np.zeros((len(examples), len(KINDS)))
     known = np.zeros(len(examples))
-    for k in range(N_FOLDS):
-        test = np.flatnonzero(folds == k)
-        employers = {norm_company(examples[i].company) for i in test} - {""}
-        train = [
-            i
-            for i in np.flatnonzero(folds != k)
-            if norm_company(examples[i].company) not in employers
-        ]
-        weights = fit(x[train], [examples[i] for i in train])
-        xt = x[test]
+    scored: list[int] = []
+    peer_p = np.zeros((len(examples), len(KINDS)))
+    peer_words = peer_chars = None
+    if peer:
+        from onward.classify import peer as plain
+
+        peer_words, peer_chars = plain.counts([ex.email for ex in examples])
+    for _group, train, test in splits([held(ex) for ex in examples]):
+        weights = fit(x.take(train), [examples[i] for i in train])
+        xt = x.x[test]
         oof[test] = xt @ weights.table + weights.bias
+        if weights.grams is not None and weights.gram_idf is not None:
+            scorer = chars.GramScorer(weights.grams, weights.gram_idf)
+            oof[test] += scorer.scores([x.words[i] for i in test])
         present = (xt > 0).astype(np.float32)
         known[test] = (present @ weights.known.astype(np.float32)) / np.maximum(
             present.getnnz(axis=1), 1
         )
-    temperature = fit_temperature(oof, y)
+        if peer_words is not None and peer_chars is not None:
+            peer_p[test] = plain.fold_probabilities(peer_words, peer_chars, y, train, test)
+        scored += test.tolist()
+    scored.sort()
+    temperature = fit_temperature(oof[scored], y[scored])
     clf = Classifier(
         Weights(
             KINDS,
@@ -197,7 +219,8 @@ def cross_validate(
         )
     )
     preds = []
-    for i, ex in enumerate(examples):
+    for i in scored:
+        ex = examples[i]
         # The same path as `Classifier.classify`: the screen first, then the model.
         screened = has_no_job_words(ex.email, sender_info(ex.email))
         if screened:
@@ -205,8 +228,12 @@ def cross_validate(
         else:
             kind, _conf, review, _ = clf.decide(oof[i], float(known[i]))
         xt = extract(ex.email)
-        base = keyword_kind(ex.email)
-        preds.append(Prediction(ex, kind, review, base, xt.company, xt.role, screened))
+        pred = Prediction(ex, kind, review, keyword_kind(ex.email), xt.company, xt.role, screened)
+        if peer:
+            p = peer_p[i]
+            best = KINDS[int(p.argmax())]
+            pred.peer = Outcome(ex.kind, best, float(p.max()) < DEFAULT_THRESHOLDS[best])
+        preds.append(pred)
     return preds, temperature
 
 
@@ -225,34 +252,20 @@ def scores(gold: list[str], pred: list[str]) -> dict[str, tuple[float, float, fl
 
 
 def report(preds: list[Prediction], title: str) -> list[str]:
+    """The protocol's table (model, plain peer when it ran, keyword lists), then the
+    model's own details: the screen, review, extraction and its confusion matrix."""
     gold = [p.ex.kind for p in preds]
     lines = [
         f"== {title}: {len(preds)} messages, each predicted by a model that never saw "
-        f"its person or its employer =="
+        f"its person or its employer ==",
+        "P precision, R recall, decid = share of the kind decided rightly without review",
     ]
-    model = [p.kind for p in preds]
-    base = [p.baseline for p in preds]
-    ms, bs = scores(gold, model), scores(gold, base)
-    lines.append(
-        f"{'kind':22} {'n':>5} | {'model P':>7} {'R':>5} {'F1':>5} | "
-        f"{'keywords P':>10} {'R':>5} {'F1':>5}"
-    )
-    for k in KINDS:
-        m, b = ms[k], bs[k]
-        lines.append(
-            f"{k:22} {m[3]:5d} | {m[0]:7.3f} {m[1]:5.3f} {m[2]:5.3f} | "
-            f"{b[0]:10.3f} {b[1]:5.3f} {b[2]:5.3f}"
-        )
-    for name, pred in (("model", model), ("keywords", base)):
-        crit = sum(1 for g, p in zip(gold, pred, strict=True) if g in PRECIOUS and p == "rejection")
-        nj = [p for g, p in zip(gold, pred, strict=True) if g == "not_job"]
-        fpr = sum(1 for p in nj if p != "not_job") / len(nj) if nj else 0.0
-        acc = sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / len(gold)
-        lines.append(
-            f"{name:9} accuracy {acc:.3f}; critical errors (interview/offer/assessment "
-            f"called rejection) {crit}; not_job false-positive rate {fpr:.4f} "
-            f"({sum(1 for p in nj if p != 'not_job')}/{len(nj)})"
-        )
+    columns = {"model": summarise([p.outcome for p in preds])}
+    if all(p.peer is not None for p in preds):
+        columns["plain peer (TF-IDF+LR)"] = summarise([p.peer for p in preds if p.peer])
+    # Keyword lists have no confidence: each verdict counts as decided.
+    columns["keyword lists"] = summarise([Outcome(p.ex.kind, p.baseline, False) for p in preds])
+    lines += table(columns)
     screened = [p for p in preds if p.screened]
     lines.append(
         f"the screen decided {len(screened)} of {len(preds)} without the model "
@@ -263,33 +276,29 @@ def report(preds: list[Prediction], title: str) -> list[str]:
         f"model sends {review} of {len(preds)} to review "
         f"({sum(p.needs_review for p in preds if p.kind == 'rejection')} of its rejections)"
     )
-    comp = [p for p in preds if p.ex.company]
+    comp = [p for p in preds if p.ex.company and p.ex.kind != "not_job"]
     role = [p for p in preds if p.ex.role]
     c_ok = sum(norm_company(p.company) == norm_company(p.ex.company) for p in comp)
     r_ok = sum(p.role.strip().lower() == p.ex.role.strip().lower() for p in role)
     lines.append(
         f"company exact match {c_ok}/{len(comp)} = {c_ok / max(len(comp), 1):.3f} "
-        f"(where the message states it); role exact match {r_ok}/{len(role)} = "
+        f"(job mail that states it); role exact match {r_ok}/{len(role)} = "
         f"{r_ok / max(len(role), 1):.3f}"
     )
     lines.append("confusion matrix (rows gold, columns model):")
     short = [k[:6] for k in KINDS]
     lines.append(" " * 22 + " ".join(f"{s:>6}" for s in short))
+    model = [p.kind for p in preds]
     for g in KINDS:
         row = [sum(1 for a, b in zip(gold, model, strict=True) if a == g and b == p) for p in KINDS]
         lines.append(f"{g:22}" + " ".join(f"{n:6d}" for n in row))
     return lines
 
 
-def evaluate(corpus: Path) -> list[str]:
+def evaluate(corpus: Path, peer: bool = True) -> list[str]:
     examples = load_corpus(corpus)
-    preds, temperature = cross_validate(examples)
-    lines = report([p for p in preds if p.ex.real], "real mail")
-    lines.append("")
-    lines += report(
-        [p for p in preds if not p.ex.real],
-        "synthetic mail (templates: shown for completeness, not a measure)",
-    )
+    preds, temperature = cross_validate(examples, peer=peer)
+    lines = report([p for p in preds if p.ex.real], "real mail, leave one person out")
     counts = Counter(ex.kind for ex in examples if ex.real)
     lines.append("")
     lines.append(
@@ -316,6 +325,7 @@ def train(corpus: Path, out_dir: Path | None = None) -> tuple[Weights, list[str]
         "synthetic_weight": SYNTHETIC_WEIGHT,
         "headerless_weight": HEADERLESS_WEIGHT,
         "min_df": MIN_DF,
+        "gram_scale": GRAM_SCALE,
     }
     if out_dir is None:
         weights.save(info=info)
