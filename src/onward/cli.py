@@ -141,13 +141,18 @@ def account_set(
     folder: Annotated[
         list[str] | None, typer.Option(help="Folders to scan; replaces the list.")
     ] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="IMAP with implicit TLS.")] = False,
+    starttls: Annotated[bool, typer.Option("--starttls", help="IMAP with STARTTLS.")] = False,
 ) -> None:
     """Change some settings of an account; the ones not given stay as they are."""
     config = Config.load()
+    if tls and starttls:
+        raise typer.BadParameter("Choose --tls or --starttls, not both.")
     changes = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user) | {
         "password_command": password_command,
         "ca_file": ca_file,
         "folders": folder,
+        "security": "tls" if tls else "starttls" if starttls else None,
     }
     given = sorted(k for k, v in changes.items() if v not in (None, [], ""))
     if not given:

@@ -39,7 +39,7 @@ def save_to_imap(source: ImapSource, msg: EmailMessage) -> str:
         return str(folder)
     except _NETWORK_ERRORS as exc:
         source.drop()
-        raise DraftError(describe_error(exc, source.settings)) from exc
+        raise DraftError(describe_error(exc, source.settings, source.name)) from exc
 
 
 def save_to_file(folder: Path, msg: EmailMessage, stem: str) -> Path:
