@@ -169,6 +169,7 @@ def account_password(name: str) -> None:
     from onward import secrets
 
     Config.load().account(name)
+    secrets.check_keyring(name)
     secret = typer.prompt("Password", hide_input=True)
     secrets.store_in_keyring(name, secret)
     out.print(f"Stored the password for {name} in the system keyring.")
