@@ -11,10 +11,16 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def run(
-    *args: str, home: Path, timeout: int = 300, env: dict[str, str] | None = None
+    *args: str,
+    home: Path,
+    timeout: int = 300,
+    env: dict[str, str] | None = None,
+    input: str | None = None,  # noqa: A002 (subprocess.run's own name)
 ) -> subprocess.CompletedProcess[str]:
+    """`input` is what the person types at the prompts (stdin is a pipe, not a terminal)."""
     return subprocess.run(
         [sys.executable, "-m", "onward", *args],
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -122,8 +122,9 @@ def _put(config: Config, name: str, account: dict[str, Any], replace: bool = Fal
 def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change only the given settings of an account; everything else stays as it was."""
     account = dict(config.account(name))
-    if changes.get("folders") and account.get("type") != "imap":
-        raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no folders.")
+    for key, what in (("folders", "folders"), ("security", "IMAP security")):
+        if changes.get(key) and account.get("type") != "imap":
+            raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no {what}.")
     if changes.get("ca_file"):
         changes["ca_file"] = str(Path(changes["ca_file"]).expanduser().resolve())
     account.update({k: v for k, v in changes.items() if v not in (None, [], "")})

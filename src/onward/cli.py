@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import traceback
 from typing import Annotated
@@ -141,13 +142,18 @@ def account_set(
     folder: Annotated[
         list[str] | None, typer.Option(help="Folders to scan; replaces the list.")
     ] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="IMAP with implicit TLS.")] = False,
+    starttls: Annotated[bool, typer.Option("--starttls", help="IMAP with STARTTLS.")] = False,
 ) -> None:
     """Change some settings of an account; the ones not given stay as they are."""
     config = Config.load()
+    if tls and starttls:
+        raise typer.BadParameter("Choose --tls or --starttls, not both.")
     changes = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user) | {
         "password_command": password_command,
         "ca_file": ca_file,
         "folders": folder,
+        "security": "tls" if tls else "starttls" if starttls else None,
     }
     given = sorted(k for k, v in changes.items() if v not in (None, [], ""))
     if not given:
@@ -164,6 +170,7 @@ def account_password(name: str) -> None:
     from onward import secrets
 
     Config.load().account(name)
+    secrets.check_keyring(name)
     secret = typer.prompt("Password", hide_input=True)
     secrets.store_in_keyring(name, secret)
     out.print(f"Stored the password for {name} in the system keyring.")
@@ -224,15 +231,21 @@ def scan(
     failures = 0
     for t in targets:
         source, folders = accounts.source_for(config, t)
-        with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
-            summary = Scanner(store, progress, classifier=classifier).run(source, folder or folders)
+        scanner = Scanner(store, classifier=classifier)
+        try:
+            with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
+                scanner.progress = progress
+                summary = scanner.run(source, folder or folders)
+        except KeyboardInterrupt:
+            err.print(_stopped(total, scanner.summary, target))
+            raise typer.Exit(130) from None
         if _state["debug"]:
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
         for problem in summary.problems:
             err.print(styled((f"{t}:", "yellow"), f" {problem}"))
         failures += summary.failed
-        for k in ("scanned", "new", "skipped", "errors"):
+        for k in ("scanned", "new", "skipped", "errors", "folders"):
             setattr(total, k, getattr(total, k) + getattr(summary, k))
         for kind, n in summary.kinds.items():
             total.kinds[kind] = total.kinds.get(kind, 0) + n
@@ -262,6 +275,16 @@ def scan(
             out.print("Job mail: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts))
     if failures == len(targets):
         raise typer.Exit(1)
+
+
+def _stopped(before: ScanSummary, current: ScanSummary, target: str | None) -> str:
+    """What a Ctrl-C kept: the messages of every batch the database committed."""
+    saved = before.scanned + current.scanned
+    # "of N" only when N is the whole job: one folder, counted in messages, not bytes.
+    whole = before.folders == 0 and current.folders == 1 and current.expected >= saved
+    of = f" of {current.expected:,}" if whole else ""
+    again = "onward scan" + (f" {shlex.quote(target)}" if target else "")
+    return f"Stopped: {saved:,}{of} messages scanned and saved; run `{again}` again to continue."
 
 
 @app.command()

@@ -67,6 +67,9 @@ def followup(
     row = _find(store, target, email)
     if not anyway:
         fu.refuse_unless_rejection(row)
+    # Everything sending needs is checked before the person is asked anything.
+    asker = terminal_asker()
+    ready = fu.ready_to_send(config, row, asker is not None) if send and not show else None
     if row.get("kind") != "rejection":
         out.print(
             styled(
@@ -82,7 +85,7 @@ def followup(
         )
         if not send:
             return
-    draft = fu.prepare(config, row, ask=terminal_asker(), store=store)
+    draft = fu.prepare(config, row, ask=asker, store=store)
     for note in draft.notes:
         out.print(note, style="yellow", markup=False, highlight=False)
     if show:
@@ -92,10 +95,11 @@ def followup(
         to = draft.message.get("To")
         if not to:
             raise DraftError("The reply has no recipient, so it was not sent.")
+        fu.refuse_unsendable(draft)
         if not yes and not typer.confirm(visible(f"Send this reply to {to} now?"), default=False):
             out.print("Not sent.")
             raise typer.Exit(1)
-        fu.send_now(config, store, draft)
+        fu.send_now(config, store, draft, ready)
         out.print(f"Sent to {to}. onward will remind you to check back.")
         return
     where = fu.store_draft(config, store, draft)

@@ -9,6 +9,7 @@ never data, and the next scan carries on from the last checkpoint.
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -58,6 +59,7 @@ class ScanSummary:
     folders: int = 0
     refused: int = 0  # messages the database refused, skipped (counted in `errors` too)
     kinds: dict[str, int] = field(default_factory=dict)
+    expected: int = 0  # messages the sources announced (not bytes), for "120 of 400"
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -91,6 +93,13 @@ def _init_worker(classifier: Any) -> None:
     _CLASSIFIER = classifier
 
 
+def _start_worker(classifier: Any) -> None:
+    # Ctrl-C reaches the whole process group: the scan decides what to keep, so a worker
+    # carries on with its chunk instead of dying with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(classifier)
+
+
 def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
     emails, sizes = [], []
     for raw in raws:
@@ -121,6 +130,11 @@ class _InlineExecutor:
         pass
 
 
+def _ahead(pool: Executor | _InlineExecutor) -> int:
+    """Chunks the workers may parse ahead of the database writes."""
+    return 0 if isinstance(pool, _InlineExecutor) else 4
+
+
 def _workers(expected: int, unit: str) -> int:
     enough = expected > 2000 if unit == "messages" else expected > 20_000_000
     return min(os.cpu_count() or 1, 4) if enough else 1
@@ -138,9 +152,11 @@ class Scanner:
         self.progress = progress or NoProgress()
         self.workers = workers
         self.classifier = classifier
+        # What is stored so far, readable after a Ctrl-C stops `run` midway.
+        self.summary = ScanSummary()
 
     def run(self, source: MailSource, wanted: list[str] | None = None) -> ScanSummary:
-        summary = ScanSummary()
+        summary = self.summary = ScanSummary()
         try:
             folders = source.folders(wanted)
         except SourceError as exc:
@@ -186,53 +202,58 @@ class Scanner:
             for item in items:
                 if isinstance(item, Expect):
                     self.progress.start(item.count, item.unit)
+                    if item.unit == "messages":
+                        summary.expected += item.count
                     n = self.workers or _workers(item.count, item.unit)
                     if n > 1 and isinstance(pool, _InlineExecutor):
                         pool = ProcessPoolExecutor(
-                            n, initializer=_init_worker, initargs=(self.classifier,)
+                            n, initializer=_start_worker, initargs=(self.classifier,)
                         )
                 elif isinstance(item, FolderReset):
                     self._drain(pending, source.name, summary, 0)
                     self.store.reset_folder(source.name, item.folder)
                 elif isinstance(item, Checkpoint):
                     current.checkpoints.append((item.folder, item.state))
-                    current = self._submit(pool, current, pending, source.name, summary)
+                    current = self._submit(pool, current, pending)
+                    self._drain(pending, source.name, summary, _ahead(pool))
                 else:
                     current.raws.append(item)
                     if len(current.raws) >= CHUNK:
-                        current = self._submit(pool, current, pending, source.name, summary)
+                        current = self._submit(pool, current, pending)
+                        self._drain(pending, source.name, summary, _ahead(pool))
         finally:
             # Whatever stopped the source, what it already handed over is stored.
-            self._submit(pool, current, pending, source.name, summary)
-            self._drain(pending, source.name, summary, 0)
-            pool.shutdown()
+            try:
+                self._submit(pool, current, pending)
+                self._drain(pending, source.name, summary, 0)
+            finally:
+                pool.shutdown()
 
     def _submit(
-        self,
-        pool: Executor | _InlineExecutor,
-        chunk: _Chunk,
-        pending: deque[_Chunk],
-        source: str,
-        summary: ScanSummary,
+        self, pool: Executor | _InlineExecutor, chunk: _Chunk, pending: deque[_Chunk]
     ) -> _Chunk:
-        if chunk.raws or chunk.checkpoints:
+        """Queue `chunk` (once) and return the next one to fill."""
+        # A Ctrl-C may come after the queueing and before the caller takes the new chunk.
+        if (chunk.raws or chunk.checkpoints) and not any(c is chunk for c in pending):
             if isinstance(pool, _InlineExecutor):
                 chunk.result = pool.submit(chunk.raws)
             else:
                 chunk.result = pool.submit(parse_chunk, chunk.raws)
             pending.append(chunk)
-            self._drain(pending, source, summary, 4 if not isinstance(pool, _InlineExecutor) else 0)
         return _Chunk([], [], [])
 
     def _drain(self, pending: deque[_Chunk], source: str, summary: ScanSummary, keep: int) -> None:
         while len(pending) > keep:
-            chunk = pending.popleft()
+            # Taken off the queue only once stored: a Ctrl-C during the wait or the write
+            # leaves it for the final drain, so no later checkpoint ever skips past it.
+            chunk = pending[0]
             parsed = chunk.result if isinstance(chunk.result, list) else chunk.result.result()
             rows = [
                 (raw, e, size or raw.size, verdict)
                 for raw, (e, size, verdict) in zip(chunk.raws, parsed, strict=True)
             ]
             written = self.store.write_batch(source, rows, chunk.checkpoints)
+            pending.popleft()
             refused = len(written.refused)
             summary.scanned += len(rows)
             summary.new += written.new

@@ -39,6 +39,32 @@ def keyring_password(account: str) -> str | None:
         return None
 
 
+def _instead(account: str) -> str:
+    return (
+        "give the account a command that prints its password instead, like "
+        f'`onward account set {account} --password-command "pass show mail"`.'
+    )
+
+
+def check_keyring(account: str) -> None:
+    """Refuse before the password is typed when there is nowhere to keep it: the fail and
+    null backends (priority <= 0) stand in when no real keyring is found, and the null one
+    accepts a password and silently drops it."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        raise SecretError(f"The keyring package is not installed, so {_instead(account)}") from None
+    try:
+        backend = keyring.get_keyring()
+        if backend.priority > 0:
+            backend.get_password(SERVICE, account)  # a locked or broken store fails here
+            return
+    except (KeyringError, RuntimeError):
+        pass
+    raise SecretError(f"This computer has no usable system keyring, so {_instead(account)}")
+
+
 def store_in_keyring(account: str, password: str) -> None:
     import keyring
     from keyring.errors import KeyringError, NoKeyringError
@@ -47,7 +73,8 @@ def store_in_keyring(account: str, password: str) -> None:
         keyring.set_password(SERVICE, account, password)
     except (NoKeyringError, KeyringError, RuntimeError) as exc:
         raise SecretError(
-            f"No system keyring is available ({exc}); use --password-command instead."
+            f"The system keyring refused the password ({type(exc).__name__}), so "
+            f"{_instead(account)}"
         ) from exc
 
 

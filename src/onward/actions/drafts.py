@@ -6,6 +6,8 @@ import os
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from imapclient import DRAFT, SEEN
 
-from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
+from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error, tls_hint
 
 DRAFTS_FLAG = b"\\Drafts"
 
@@ -39,7 +41,7 @@ def save_to_imap(source: ImapSource, msg: EmailMessage) -> str:
         return str(folder)
     except _NETWORK_ERRORS as exc:
         source.drop()
-        raise DraftError(describe_error(exc, source.settings)) from exc
+        raise DraftError(describe_error(exc, source.settings, source.name)) from exc
 
 
 def save_to_file(folder: Path, msg: EmailMessage, stem: str) -> Path:
@@ -65,13 +67,37 @@ class SmtpSettings:
     security: str = "tls"  # tls | starttls
     ca_file: str | None = None
     timeout: float = 30.0
+    account: str = "NAME"  # for the command that fixes a setting
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def check(settings: SmtpSettings, password: str) -> None:
+    """Log in and leave, so a wrong setting is heard before the person is asked anything."""
+    with _session(settings, password):
+        pass
 
 
 def send(settings: SmtpSettings, password: str, msg: EmailMessage) -> None:
     if not msg.get("To"):
         raise DraftError("The reply has no recipient, so it was not sent.")
+    with _session(settings, password) as smtp:
+        try:
+            smtp.send_message(msg)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DraftError(
+                f"The mail server at {settings.where} refused the recipient; nothing was sent."
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DraftError(_failure(exc, settings)) from exc
+
+
+@contextmanager
+def _session(settings: SmtpSettings, password: str) -> Iterator[smtplib.SMTP]:
+    """A logged-in SMTP connection; every failure becomes one sentence that sends nothing."""
     ctx = ssl.create_default_context(cafile=settings.ca_file)
-    where = f"{settings.host}:{settings.port}"
     try:
         if settings.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -79,17 +105,32 @@ def send(settings: SmtpSettings, password: str, msg: EmailMessage) -> None:
             )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-            smtp.starttls(context=ctx)
-        with smtp:
-            smtp.login(settings.user, password)
-            smtp.send_message(msg)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DraftError(
-            f"The mail server at {where} refused the login for {settings.user}."
-        ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DraftError(
-            f"The mail server at {where} refused the recipient; nothing was sent."
-        ) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise DraftError(f"Could not send through {where} ({exc}); nothing was sent.") from exc
+        raise DraftError(_failure(exc, settings)) from exc
+    with smtp:
+        try:
+            if settings.security != "tls":
+                smtp.starttls(context=ctx)
+            smtp.login(settings.user, password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DraftError(
+                f"The mail server at {settings.where} refused the login for {settings.user}."
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DraftError(_failure(exc, settings)) from exc
+        yield smtp
+
+
+def _failure(exc: BaseException, settings: SmtpSettings) -> str:
+    name = settings.account
+    hint = tls_hint(
+        exc,
+        settings.where,
+        f"`onward account set {name} --smtp {settings.where} --smtp-starttls`",
+        f"`onward account set {name} --ca-file PATH`",
+    )
+    if hint:
+        return f"{hint[:-1]}; nothing was sent."
+    if isinstance(exc, ConnectionRefusedError):
+        return f"Nothing is listening at {settings.where} (connection refused); nothing was sent."
+    return f"Could not send through {settings.where} ({exc}); nothing was sent."

@@ -15,7 +15,14 @@ from jinja2 import TemplateError
 
 from onward import accounts, secrets
 from onward.actions import compose as c
-from onward.actions.drafts import DraftError, SmtpSettings, save_to_file, save_to_imap, send
+from onward.actions.drafts import (
+    DraftError,
+    SmtpSettings,
+    check,
+    save_to_file,
+    save_to_imap,
+    send,
+)
 from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups
@@ -150,8 +157,7 @@ def prepare(
         msg = c.compose(row, choice, me or PLACEHOLDER, template(config), now)
     except TemplateError as exc:  # includes the sandbox's SecurityError
         raise DraftError(f"Your template {template_path(config)} has an error: {exc}.") from exc
-    account = row["source"] if row["source"] in config.accounts else None
-    return Draft(row, choice, msg, account, me_unknown=me is None)
+    return Draft(row, choice, msg, account_of(config, row), me_unknown=me is None)
 
 
 def store_draft(config: Config, store: Store, draft: Draft) -> str:
@@ -186,6 +192,7 @@ def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, st
         acc.get("smtp_user") or acc.get("user", ""),
         security,
         acc.get("ca_file"),
+        account=account or "NAME",
     )
     method, value = secrets.resolve(account or "", acc)
     if method != "password":
@@ -193,13 +200,36 @@ def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, st
     return s, value
 
 
-def send_now(config: Config, store: Store, draft: Draft) -> None:
+def account_of(config: Config, row: dict[str, Any]) -> str | None:
+    return row["source"] if row["source"] in config.accounts else None
+
+
+def ready_to_send(config: Config, row: dict[str, Any], can_ask: bool) -> tuple[SmtpSettings, str]:
+    """The SMTP settings and password for a reply to `row`, with a login to prove them;
+    refused at once when the person's own address is unknown and cannot be asked."""
+    if not can_ask and known_me(config, row["source"]) is None:
+        raise DraftError(ME_UNKNOWN)
+    s, password = smtp_settings(config, account_of(config, row))
+    check(s, password)
+    return s, password
+
+
+ME_UNKNOWN = (
+    "onward does not know your own address, so the reply was not sent: run "
+    "`onward followup` in a terminal once to set it."
+)
+
+
+def refuse_unsendable(draft: Draft) -> None:
     if draft.me_unknown:
-        raise DraftError(
-            "onward does not know your own address, so the reply was not sent: run "
-            "`onward followup` in a terminal once to set it."
-        )
-    s, password = smtp_settings(config, draft.account)
+        raise DraftError(ME_UNKNOWN)
+
+
+def send_now(
+    config: Config, store: Store, draft: Draft, ready: tuple[SmtpSettings, str] | None = None
+) -> None:
+    refuse_unsendable(draft)
+    s, password = ready or smtp_settings(config, draft.account)
     send(s, password, draft.message)
     _record(config, store, draft, "sent", f"smtp://{s.host}:{s.port}", sent=True)
 

@@ -106,7 +106,7 @@ class ImapMover:
             raise MoveError(str(exc)) from exc
         except _NETWORK_ERRORS as exc:
             self.source.drop()
-            raise MoveError(describe_error(exc, self.source.settings)) from exc
+            raise MoveError(describe_error(exc, self.source.settings, self.source.name)) from exc
 
     @property
     def _c(self) -> IMAPClient:

@@ -85,9 +85,46 @@ def _context(settings: ImapSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.ca_file)
 
 
-def describe_error(exc: BaseException, settings: ImapSettings) -> str:
-    """One plain sentence for a connection or protocol failure."""
+# What OpenSSL says when the bytes it reads are not TLS at all: a plain-text greeting.
+NOT_TLS = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "UNKNOWN_PROTOCOL",
+}
+# An issuer this computer does not trust: self-signed, or a private CA (X509_V_ERR_* 18-21).
+UNTRUSTED = {18, 19, 20, 21}
+
+
+def tls_hint(exc: BaseException, where: str, fix_starttls: str, fix_ca: str) -> str | None:
+    """The sentence for a TLS failure whose cure is a setting, or None."""
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in UNTRUSTED:
+        return (
+            f"The TLS certificate of {where} is not from an authority this computer trusts "
+            f"({exc.verify_message}): if you trust the server, give onward its certificate "
+            f"with {fix_ca}."
+        )
+    if isinstance(exc, ssl.SSLError) and not isinstance(exc, ssl.SSLCertVerificationError):
+        if exc.reason in NOT_TLS:
+            return (
+                f"{where} answered in plain text, not TLS: it is probably a STARTTLS port, "
+                f"so use {fix_starttls}, or give its TLS port instead."
+            )
+    return None
+
+
+def describe_error(exc: BaseException, settings: ImapSettings, name: str = "NAME") -> str:
+    """One plain sentence for a connection or protocol failure; `name` is the account's,
+    for the command that fixes it."""
     where = f"{settings.host}:{settings.port}"
+    hint = tls_hint(
+        exc,
+        where,
+        f"`onward account set {name} --starttls`",
+        f"`onward account set {name} --ca-file PATH`",
+    )
+    if hint:
+        return hint
     if isinstance(exc, LoginError):
         return f"The server at {where} refused the login for {settings.user}: check the password."
     if isinstance(exc, ssl.SSLCertVerificationError):
@@ -105,6 +142,15 @@ def describe_error(exc: BaseException, settings: ImapSettings) -> str:
     if isinstance(exc, OSError):
         return f"Could not talk to {where}: {exc.strerror or exc}."
     return f"The server at {where} answered with an error: {exc}"
+
+
+def no_greeting(settings: ImapSettings, name: str) -> str:
+    """A server that stays silent where a plain-text greeting belongs is waiting for TLS."""
+    where = f"{settings.host}:{settings.port}"
+    return (
+        f"The server at {where} sent no greeting within {settings.timeout:g} seconds: if it is "
+        f"a TLS port (like 993), use `onward account set {name} --tls`."
+    )
 
 
 _NETWORK_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, IMAPClientError)
@@ -155,13 +201,7 @@ class ImapSource:
             return self._client
         s = self.settings
         try:
-            client = IMAPClient(
-                s.host,
-                port=s.port,
-                ssl=s.security == "tls",
-                ssl_context=_context(s) if s.security == "tls" else None,
-                timeout=s.timeout,
-            )
+            client = self._open()
             if s.security == "starttls":
                 client.starttls(_context(s))
             method, value = self._secret()
@@ -174,9 +214,24 @@ class ImapSource:
             if client.has_capability("CONDSTORE"):
                 client.enable("CONDSTORE")
         except _NETWORK_ERRORS as exc:
-            raise SourceError(describe_error(exc, s)) from exc
+            raise SourceError(describe_error(exc, s, self.name)) from exc
         self._client = client
         return client
+
+    def _open(self) -> IMAPClient:
+        s = self.settings
+        try:
+            return IMAPClient(
+                s.host,
+                port=s.port,
+                ssl=s.security == "tls",
+                ssl_context=_context(s) if s.security == "tls" else None,
+                timeout=s.timeout,
+            )
+        except TimeoutError as exc:
+            if s.security == "tls":
+                raise
+            raise SourceError(no_greeting(s, self.name)) from exc
 
     def close(self) -> None:
         if self._client is not None:
@@ -200,7 +255,7 @@ class ImapSource:
             return [name for _flags, _sep, name in client.list_folders()]
         except _NETWORK_ERRORS as exc:
             self.drop()
-            raise SourceError(describe_error(exc, self.settings)) from exc
+            raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 
     def folders(self, wanted: list[str] | None = None) -> list[str]:
         if not wanted:
@@ -219,7 +274,7 @@ class ImapSource:
             yield from self._scan(folder, state)
         except _NETWORK_ERRORS as exc:
             self.drop()
-            raise SourceError(describe_error(exc, self.settings)) from exc
+            raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 
     def _scan(self, folder: str, state: dict[str, Any]) -> Iterator[ScanItem]:
         client = self.connect()
