@@ -66,6 +66,7 @@ emails = Table(
     Column("link_note", Text, nullable=False, default=""),
     Column("archive_state", String(20), nullable=False, default=""),
     UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
+    sqlite_autoincrement=True,  # an id is never handed out twice (migration 0007)
 )
 
 corrections = Table(
@@ -117,6 +118,7 @@ applications = Table(
     Column("updated_at", DateTime(timezone=True)),
     Column("response_days", Float),
     Column("rejection_days", Float),
+    sqlite_autoincrement=True,
 )
 
 events = Table(
@@ -131,6 +133,7 @@ events = Table(
     Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
     Column("via", String(20), nullable=False, default="email"),
     Column("note", Text, nullable=False, default=""),
+    sqlite_autoincrement=True,
 )
 
 settings = Table(
