@@ -144,6 +144,27 @@ def merge(keep: int, other: int) -> None:
 
 
 @app.command()
+def delete(
+    application: int,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
+) -> None:
+    """Delete an application entered by mistake (`onward undo` brings it back)."""
+    from onward.tracker import deletion
+
+    t = tracker()
+    plan = deletion.plan(t, application)
+    out.print(plan.describe(), highlight=False)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise TrackerError(f"Nothing deleted: pass --yes to delete #{application}.")
+        if not typer.confirm(visible("Delete it?"), default=False):
+            out.print("Nothing deleted.")
+            return
+    batch = deletion.delete_application(t, application)
+    out.print(f"Deleted #{application} (batch {batch}; `onward undo {batch}` brings it back).")
+
+
+@app.command()
 def split(
     application: int,
     email_id: int,

@@ -148,12 +148,14 @@ batches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("source", String(500), nullable=False),
-    Column("action", String(20), nullable=False),  # archive | undo | record
+    Column("action", String(20), nullable=False),  # archive | undo | record | delete
     Column("folder", String(500), nullable=False, default=""),
     Column("undo_of", Integer),
     Column("marks", Text, nullable=False, default="{}"),  # per-folder UIDNEXT at the start
     Column("created_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+    # A delete: the rows it removed and the links it undid, as JSON, for its undo.
+    Column("undo_data", Text, nullable=False, default=""),
 )
 
 moves = Table(
