@@ -241,3 +241,83 @@ def test_deleting_an_unknown_application_says_so(typo: Path, db_url: str) -> Non
     assert error_line(onward("delete", "9", "--yes", home=typo, db=db_url)) == (
         "Error: No application with id 9."
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "meant"),
+    [
+        ("Quilsoft", ["Initech", "Quillsoft"], "Quillsoft"),
+        ("Fernandfig", ["Fern & Fig"], "Fern & Fig"),
+        ("Fern and Fig", ["Fern & Fig"], "Fern & Fig"),
+        ("Lumen Lab", ["Lumen Labs"], "Lumen Labs"),
+        ("QUILLSOFT, Inc.", ["Quillsoft"], None),  # the same employer: not a new one
+        ("Acne", ["Acme"], None),  # short names one letter apart are often two employers
+        ("Globex", ["Initech", "Acme Robotics"], None),
+        ("", ["Acme"], None),
+    ],
+)
+def test_a_new_employer_close_to_a_known_one_is_named(
+    typed: str, known: list[str], meant: str | None
+) -> None:
+    from onward.tracker.match import similar_company
+
+    assert similar_company(typed, known) == meant
+
+
+@pytest.fixture
+def quillsoft(home: Path, db_url: str) -> Path:
+    assert onward("apply", "Quillsoft", "Support Engineer", home=home, db=db_url).returncode == 0
+    assert onward("apply", "Fern & Fig", "Line Cook", home=home, db=db_url).returncode == 0
+    home.joinpath("config.toml").write_text('[checkin]\nquiet_hours = "00:00-23:59"\n')
+    return home
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("reject", "Quilsoft"), "No application at 'Quilsoft' yet: did you mean 'Quillsoft'"),
+        (
+            ("apply", "Fernandfig", "Cook"),
+            "No application at 'Fernandfig' yet: did you mean 'Fern & Fig'",
+        ),
+        (
+            ("save", "Quilsoft", "Cook"),
+            "No application at 'Quilsoft' yet: did you mean 'Quillsoft'",
+        ),
+    ],
+)
+def test_a_typo_in_an_employer_is_refused_with_the_likely_name_in_a_script(
+    quillsoft: Path, db_url: str, args: tuple[str, ...], says: str
+) -> None:
+    before = export(quillsoft, db_url)
+    line = error_line(onward(*args, home=quillsoft, db=db_url))
+    assert line == f"Error: {says} (or pass --new to add {args[1]!r})?"
+    assert export(quillsoft, db_url) == before
+    assert onward(*args, "--new", home=quillsoft, db=db_url).returncode == 0
+    assert args[1] in [a["company"] for a in apps(quillsoft, db_url)]
+
+
+def test_linking_to_a_new_employer_close_to_a_known_one_is_refused(
+    quillsoft: Path, db_url: str, tmp_path: Path
+) -> None:
+    box = tmp_path / "in.mbox"
+    body = "Hi Sam,\n\nIt was a close call, but we went with another candidate.\n\nPriya\n"
+    box.write_bytes(mbox_bytes([message(1, subject="Your application", body=body)]))
+    assert onward("scan", str(box), home=quillsoft, db=db_url).returncode == 0
+    line = error_line(
+        onward("link", "1", "new", "--company", "Quilsoft", home=quillsoft, db=db_url)
+    )
+    assert "did you mean 'Quillsoft'" in line
+    assert [a["company"] for a in apps(quillsoft, db_url)] == ["Quillsoft", "Fern & Fig"]
+
+
+def test_at_a_terminal_a_typo_in_an_employer_is_asked_about(quillsoft: Path, db_url: str) -> None:
+    said = on_a_terminal("reject", "Quilsoft", home=quillsoft, db=db_url, answers=["y"])
+    assert "No application at Quilsoft yet: did you mean Quillsoft? (no: add Quilsoft)" in said
+    assert "Recorded the rejection on #1 (Quillsoft)" in said
+    on_a_terminal("reject", "Quilsoft", "Cook", home=quillsoft, db=db_url, answers=["n"])
+    assert [(a["company"], a["status"]) for a in apps(quillsoft, db_url)] == [
+        ("Quillsoft", "rejected"),
+        ("Fern & Fig", "applied"),
+        ("Quilsoft", "rejected"),
+    ]
