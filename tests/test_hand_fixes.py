@@ -321,3 +321,28 @@ def test_at_a_terminal_a_typo_in_an_employer_is_asked_about(quillsoft: Path, db_
         ("Fern & Fig", "applied"),
         ("Quilsoft", "rejected"),
     ]
+
+
+def test_undoing_a_delete_gives_back_its_check_in_so_none_is_asked_again(
+    typo: Path, db_url: str
+) -> None:
+    from sqlalchemy import select
+
+    from onward.store import Store
+    from onward.store.schema import checkins
+
+    def answered() -> list[tuple[int | None, int | None]]:
+        store = Store(db_url)
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(checkins.c.event_id, checkins.c.application_id)).all()
+        store.engine.dispose()
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    done = onward("checkin", "--feeling", "fine", "--intensity", "2", home=typo, db=db_url)
+    assert done.returncode == 0, done.stderr
+    before = answered()
+    assert [app for _, app in before] == [3]
+    assert onward("delete", "3", "--yes", home=typo, db=db_url).returncode == 0
+    assert answered() == [(None, None)]  # the check-in itself stays, in the history
+    assert onward("undo", home=typo, db=db_url).returncode == 0
+    assert answered() == before
