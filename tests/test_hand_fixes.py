@@ -190,7 +190,7 @@ def test_delete_asks_first_and_undo_brings_back_the_application_its_events_and_l
     assert onward("delete", "3", "--yes", home=typo, db=db_url).returncode == 0
     done = onward("delete", "1", "--yes", home=typo, db=db_url)
     assert done.returncode == 0, done.stderr
-    assert "and unlinks 1 email (they stay, and wait in `onward review`)" in done.stdout
+    assert "and unlinks 1 email (kept: `onward review` lists it to link again)." in done.stdout
     assert "Deleted #1 (batch 2; `onward undo 2` brings it back)." in done.stdout
     assert [a["id"] for a in apps(typo, db_url)] == [2]
     assert links(db_url) == [(1, None, "review")]  # the email stays, unlinked
@@ -201,9 +201,7 @@ def test_delete_asks_first_and_undo_brings_back_the_application_its_events_and_l
     assert "delete        application #3 (Quilsoft)" in listed
 
     back = onward("undo", home=typo, db=db_url)  # the newest first
-    assert (
-        back.stdout.strip() == "Restored #1 (Acme Robotics) with its 1 events and 1 linked emails."
-    )
+    assert back.stdout.strip() == "Restored #1 (Acme Robotics) with its 1 event and 1 linked email."
     assert links(db_url) == [(1, 1, "linked")]
     assert onward("undo", "1", home=typo, db=db_url).returncode == 0
     assert export(typo, db_url) == before

@@ -253,8 +253,8 @@ def _undo_delete(store: Store, journal: Journal, batch: int | None, as_json: boo
         print(json.dumps({"summary": {"restored_application": r.application_id}}))  # noqa: T201
         return True
     out.print(
-        f"Restored #{r.application_id} ({r.company}) with its {r.events} events"
-        + (f" and {r.emails} linked emails" if r.emails else "")
+        f"Restored #{r.application_id} ({r.company}) with its {_count(r.events, 'event')}"
+        + (f" and {_count(r.emails, 'linked email')}" if r.emails else "")
         + "."
         + (
             f" {r.left} of its emails you have linked elsewhere since stay where they are."
@@ -275,7 +275,7 @@ def batches_cmd() -> None:
         out.print("Nothing archived yet.")
     for b in rows:
         when = b["created_at"].strftime("%Y-%m-%d %H:%M") if b["created_at"] else ""
-        if b["source"] == "tracker":  # a deleted application, or its undo: no mail moved
+        if b["undo_data"]:  # a deleted application, or its undo: no mail moved
             _print_tracker_batch(b, when)
             continue
         what = f"undo of {b['undo_of']}" if b["undo_of"] else b["action"]
@@ -290,6 +290,10 @@ def batches_cmd() -> None:
             f"{b['done'] or 0}/{b['moves'] or 0} moved  {where}",
             highlight=False,
         )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _print_tracker_batch(b: dict[str, Any], when: str) -> None:

@@ -33,9 +33,10 @@ class Plan:
     def describe(self) -> str:
         a = self.application
         what = f"{a['role']} at {a['company']}" if a["role"] else a["company"]
+        them = "it" if self.emails == 1 else "them"
         linked = (
-            f", and unlinks {self.emails} email{'s' if self.emails != 1 else ''} (they stay, "
-            "and wait in `onward review`)"
+            f", and unlinks {self.emails} email{'s' if self.emails != 1 else ''} (kept: "
+            f"`onward review` lists {them} to link again)"
             if self.emails
             else ""
         )
