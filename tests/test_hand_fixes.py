@@ -197,8 +197,8 @@ def test_delete_asks_first_and_undo_brings_back_the_application_its_events_and_l
     review = onward("review", home=typo, db=db_url).stdout
     assert "its application #1 was deleted" in " ".join(review.split())
     listed = onward("batches", home=typo, db=db_url).stdout
-    assert "delete        application #1 (Acme Robotics)" in listed
-    assert "delete        application #3 (Quilsoft)" in listed
+    assert "delete       application #1 (Acme Robotics)" in listed
+    assert "delete       application #3 (Quilsoft)" in listed
 
     back = onward("undo", home=typo, db=db_url)  # the newest first
     assert back.stdout.strip() == "Restored #1 (Acme Robotics) with its 1 event and 1 linked email."

@@ -297,10 +297,11 @@ def _count(n: int, what: str) -> str:
 
 
 def _print_tracker_batch(b: dict[str, Any], when: str) -> None:
-    kept = json.loads(b["undo_data"] or "{}").get("application", {})
-    what = (
-        f"undo of {b['undo_of']}  brought back application #{kept.get('id')}"
+    kept = json.loads(b["undo_data"]).get("application", {})
+    what = f"undo of {b['undo_of']}" if b["undo_of"] else "delete"
+    detail = (
+        f"brought back application #{kept.get('id')}"
         if b["undo_of"]
-        else f"delete        application #{kept.get('id')} ({kept.get('company', '')})"
+        else f"application #{kept.get('id')} ({kept.get('company', '')})"
     )
-    out.print(f"{b['id']:>4}  {when}  {what}", highlight=False)
+    out.print(f"{b['id']:>4}  {when}  {what:<12} {detail}", highlight=False)
