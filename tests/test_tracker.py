@@ -390,7 +390,7 @@ def test_a_csv_export_hands_no_spreadsheet_a_formula(db_url: str, tmp_path: Path
 
     home = tmp_path / "home"
     for i, formula in enumerate(FORMULAS):
-        run("apply", "--", formula, f"Analyst {i}", home=home, db=db_url)
+        run("apply", "--new", "--", formula, f"Analyst {i}", home=home, db=db_url)
     run("scan", str(_mail_with_formulas(tmp_path / "mail.mbox")), home=home, db=db_url)
     companies = {a["company"] for a in json.loads(run("list", "--json", home=home, db=db_url))}
     assert {"=HYPERLINK", "-9+9 Corp"} <= companies  # from the display name and the subject

@@ -258,11 +258,15 @@ def undo_cmd(
     batch: Annotated[int | None, typer.Argument(help="Batch number (default: the last).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Move an archived batch back to where each message came from."""
+    """Move an archived batch back to where each message came from, or bring back a deleted
+    application."""
     from onward.progress import RichProgress
 
     config = Config.load()
-    journal = Journal(open_store(config))
+    store = open_store(config)
+    journal = Journal(store)
+    if _undo_delete(store, journal, batch, as_json):
+        return
     with RichProgress("Restoring", enabled=False if as_json else None) as progress:
         report = undo(journal, _movers(config), batch, progress)
     _print_problems(report)
@@ -274,15 +278,50 @@ def undo_cmd(
         raise typer.Exit(1)
 
 
+def _undo_delete(store: Store, journal: Journal, batch: int | None, as_json: bool) -> bool:
+    """Undo a delete when that is what `batch` (or, without one, the newest batch that can be
+    undone) is; False when it is an archive batch."""
+    from onward.tracker import deletion
+    from onward.tracker.repo import Tracker
+
+    t = Tracker(store)
+    if batch is None:
+        batch = deletion.last_undoable(t)
+        if batch is None or (journal.last_undoable() or 0) > batch:
+            return False
+    found = journal.batch(batch)
+    if found is None or found["action"] != "delete":
+        return False
+    r = deletion.undo_delete(t, batch)
+    if as_json:
+        print(json.dumps({"summary": {"restored_application": r.application_id}}))  # noqa: T201
+        return True
+    out.print(
+        f"Restored #{r.application_id} ({r.company}) with its {_count(r.events, 'event')}"
+        + (f" and {_count(r.emails, 'linked email')}" if r.emails else "")
+        + "."
+        + (
+            f" {r.left} of its emails you have linked elsewhere since stay where they are."
+            if r.left
+            else ""
+        ),
+        highlight=False,
+    )
+    return True
+
+
 @app.command("batches")
 def batches_cmd() -> None:
-    """The archive and undo batches, newest first."""
+    """The archive, delete and undo batches, newest first."""
     journal = Journal(open_store(Config.load()))
     rows = journal.batches()
     if not rows:
         out.print("Nothing archived yet.")
     for b in rows:
         when = b["created_at"].strftime("%Y-%m-%d %H:%M") if b["created_at"] else ""
+        if b["undo_data"]:  # a deleted application, or its undo: no mail moved
+            _print_tracker_batch(b, when)
+            continue
         what = f"undo of {b['undo_of']}" if b["undo_of"] else b["action"]
         # An undo moves mail out of the archive folder, back to where each message was.
         where = (
@@ -295,3 +334,18 @@ def batches_cmd() -> None:
             f"{b['done'] or 0}/{b['moves'] or 0} moved  {where}",
             highlight=False,
         )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _print_tracker_batch(b: dict[str, Any], when: str) -> None:
+    kept = json.loads(b["undo_data"]).get("application", {})
+    what = f"undo of {b['undo_of']}" if b["undo_of"] else "delete"
+    detail = (
+        f"brought back application #{kept.get('id')}"
+        if b["undo_of"]
+        else f"application #{kept.get('id')} ({kept.get('company', '')})"
+    )
+    out.print(f"{b['id']:>4}  {when}  {what:<12} {detail}", highlight=False)

@@ -16,6 +16,7 @@ from onward.cli_app import app, open_store, out
 from onward.config import Config
 from onward.terminal import styled, visible
 from onward.tracker import insights
+from onward.tracker.match import similar_company
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.transfer import export, parse_date, read_csv
 
@@ -42,6 +43,12 @@ def save(
     from_alert: Annotated[
         int | None, typer.Option(help="Save every position a job-alert email lists (email id).")
     ] = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
+        ),
+    ] = False,
 ) -> None:
     """Keep a position you mean to apply to (your wishlist)."""
     t = tracker()
@@ -60,6 +67,7 @@ def save(
         return
     if not company or not role:
         raise TrackerError("Give COMPANY and ROLE, or --from-alert EMAIL_ID.")
+    company = _employer(t, company, new)
     app_id = t.save(company, role, url, note)
     out.print(f"Saved #{app_id}: {role} at {company}.")
 
@@ -72,9 +80,17 @@ def apply(
     source: Annotated[str, typer.Option(help="Where you found it.")] = "",
     url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
     note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
+        ),
+    ] = False,
 ) -> None:
     """Record an application (a saved position moves on)."""
-    app_id = tracker().apply(company, role, _date(date), source, url, note)
+    t = tracker()
+    company = _employer(t, company, new)
+    app_id = t.apply(company, role, _date(date), source, url, note)
     out.print(f"Recorded application #{app_id}: {role} at {company}.")
 
 
@@ -85,11 +101,19 @@ def reject(
     via: Annotated[str, typer.Option(help="phone, in-person or email.")] = "phone",
     date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD).")] = None,
     note: Annotated[str, typer.Option(help="What they said.")] = "",
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
+        ),
+    ] = False,
 ) -> None:
     """Record a "no" you heard on the phone, face to face, or by mail onward did not see."""
     if via not in ("phone", "in-person", "email"):
         raise TrackerError("--via is phone, in-person or email.")
-    app_id = tracker().reject(company, role, via, _date(date), note)
+    t = tracker()
+    company = _employer(t, company, new)
+    app_id = t.reject(company, role, via, _date(date), note)
     out.print(f"Recorded the rejection on #{app_id} ({company}). It is one door, not the search.")
 
 
@@ -144,6 +168,27 @@ def merge(keep: int, other: int) -> None:
 
 
 @app.command()
+def delete(
+    application: int,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
+) -> None:
+    """Delete an application entered by mistake (`onward undo` brings it back)."""
+    from onward.tracker import deletion
+
+    t = tracker()
+    plan = deletion.plan(t, application)
+    out.print(plan.describe(), highlight=False)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise TrackerError(f"Nothing deleted: pass --yes to delete #{application}.")
+        if not typer.confirm(visible("Delete it?"), default=False):
+            out.print("Nothing deleted.")
+            return
+    batch = deletion.delete_application(t, application)
+    out.print(f"Deleted #{application} (batch {batch}; `onward undo {batch}` brings it back).")
+
+
+@app.command()
 def split(
     application: int,
     email_id: int,
@@ -164,11 +209,20 @@ def link(
     role: Annotated[
         str, typer.Option(help="The new application's role, if the email names none.")
     ] = "",
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new",
+            help="--company names a new employer, even if its name is close to one you have.",
+        ),
+    ] = False,
 ) -> None:
     """Answer the link review queue: attach an email to an application, or to a new one."""
     t = tracker()
     target = _application_id(application)
     if target is None:
+        if company.strip():
+            company = _employer(t, company.strip(), new)
         company, role = _new_names(t.email(email_id), company.strip(), role.strip())
     elif company or role:
         raise TrackerError(
@@ -177,6 +231,21 @@ def link(
         )
     app_id = t.attach(email_id, target, company, role)
     out.print(f"Email {email_id} is linked to #{app_id}.")
+
+
+def _employer(t: Tracker, company: str, new: bool) -> str:
+    """The employer the person typed, or the known one it is probably a slip for (asked at a
+    terminal; elsewhere refused unless --new says it is another employer)."""
+    close = None if new else similar_company(company, {a["company"] for a in t.apps()})
+    if close is None:
+        return company
+    if not sys.stdin.isatty():
+        raise TrackerError(
+            f"No application at {company!r} yet: did you mean {close!r} "
+            f"(or pass --new to add {company!r})?"
+        )
+    question = f"No application at {company} yet: did you mean {close}? (no: add {company})"
+    return close if typer.confirm(visible(question), default=True) else company
 
 
 def _application_id(value: str) -> int | None:

@@ -92,8 +92,12 @@ COMPANY_PATTERNS = [
     ]
 ]
 _ROLE_NEXT = re.compile(r"\s++(?:position|role|job|opening|poste|team)\b", re.I)
-_ROLE = r"(?P<r>[^\n.!?;:|]{2,90}?)"
-_ROLE_END = r"(?=\s+(?:at|with|chez|à|au sein|has|was|position|role|job|poste|in our|-|–|\()\b|\s*(?:[-–(|!.,;:\n]|$))"
+# Neither the dot of "Sr." or of a French inclusive ending ("Consultant.e", "Développeur.se")
+# nor a hyphen between letters ("Full-Stack", "Back-end", "Co-op") ends a role: cut there, a
+# title lost its head noun ("Full" for "Full-Stack Developer"). A hyphen before digits still
+# does ("Data Analyst-25839528": a requisition number).
+_ROLE = r"(?P<r>(?:[^\n.!?;:|]|\.(?=(?:e|se|ne|fe|rice|euse|es)\b)|(?<=\b[sj]r)\.){2,90}?)"
+_ROLE_END = r"(?=\s+(?:at|with|chez|à|au sein|has|was|position|role|job|poste|in our|-|–|\()\b|\s*(?:[–(|!,;:\n]|-(?![^\W\d_])|(?<!\b[sj]r)\.(?!(?:e|se|ne|fe|rice|euse|es)\b)|$))"
 ROLE_PATTERNS = [
     (re.compile(p, re.UNICODE | re.IGNORECASE), t)
     for p, t in [

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import quote
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -25,7 +26,7 @@ from onward.store.schema import corrections, emails, folder_state, locations
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against the migrations folder by a test; knowing it here
 # lets every command skip importing Alembic (150 ms) when the database is up to date.
-HEAD = "0006"
+HEAD = "0008"
 
 
 class StoreError(Exception):
@@ -50,6 +51,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+@contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to change it (a copy, then a drop): with foreign keys on, the
+    drop would cascade to every row pointing at the table. SQLite ignores this pragma inside a
+    transaction, so it is set before one begins; PostgreSQL alters tables in place."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 def make_engine(url: str) -> Engine:
@@ -163,14 +182,15 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(cfg).get_current_head()
-        with self.engine.begin() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-            if current == head:
-                return
-            from alembic import command
+        with self.engine.connect() as conn, _foreign_keys_off(conn):
+            with conn.begin():
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current == head:
+                    return
+                from alembic import command
 
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
 
     # scan state ------------------------------------------------------------------------
     def folder_state(self, source: str, folder: str) -> dict[str, Any]:

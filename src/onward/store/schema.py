@@ -66,6 +66,7 @@ emails = Table(
     Column("link_note", Text, nullable=False, default=""),
     Column("archive_state", String(20), nullable=False, default=""),
     UniqueConstraint("source", "fingerprint", name="uq_emails_source_fingerprint"),
+    sqlite_autoincrement=True,  # an id is never handed out twice (migration 0007)
 )
 
 corrections = Table(
@@ -117,6 +118,7 @@ applications = Table(
     Column("updated_at", DateTime(timezone=True)),
     Column("response_days", Float),
     Column("rejection_days", Float),
+    sqlite_autoincrement=True,
 )
 
 events = Table(
@@ -131,6 +133,7 @@ events = Table(
     Column("email_id", Integer, ForeignKey("emails.id", ondelete="SET NULL")),
     Column("via", String(20), nullable=False, default="email"),
     Column("note", Text, nullable=False, default=""),
+    sqlite_autoincrement=True,
 )
 
 settings = Table(
@@ -145,12 +148,14 @@ batches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("source", String(500), nullable=False),
-    Column("action", String(20), nullable=False),  # archive | undo | record
+    Column("action", String(20), nullable=False),  # archive | undo | record | delete
     Column("folder", String(500), nullable=False, default=""),
     Column("undo_of", Integer),
     Column("marks", Text, nullable=False, default="{}"),  # per-folder UIDNEXT at the start
     Column("created_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+    # A delete: the rows it removed and the links it undid, as JSON, for its undo.
+    Column("undo_data", Text, nullable=False, default=""),
 )
 
 moves = Table(

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any
 
 from onward.classify.extract import norm_company
 from onward.tracker.alerts import alert_positions
 
-__all__ = ["Candidate", "Link", "alert_positions", "candidate_why", "link_email", "norm_role"]
+__all__ = [
+    "Candidate",
+    "Link",
+    "alert_positions",
+    "candidate_why",
+    "link_email",
+    "norm_role",
+    "similar_company",
+]
 
 _ROLE_NOISE = re.compile(
     r"\((?:h/f|f/h|m/f|m/w/d|m/f/d|h/f/x)\)|\b(?:h/f|f/h|m/f/d|cdi|cdd)\b|"
@@ -20,6 +30,30 @@ _ROLE_NOISE = re.compile(
 
 def norm_role(role: str) -> str:
     return " ".join(_ROLE_NOISE.sub(" ", role.lower()).split())
+
+
+def similar_company(name: str, known: Iterable[str]) -> str | None:
+    """The known employer a new `name` is probably a slip for ("Quilsoft" for "Quillsoft",
+    "Fernandfig" for "Fern & Fig"), or None: when none is close, or when `name` is a known
+    one written another way (case, punctuation, "Inc"), which is no new employer at all."""
+    names = {norm_company(k): k for k in known if norm_company(k)}
+    key = norm_company(name)
+    if not key or key in names:
+        return None
+    spelled = {_spelled_and(k): k for k in names.values()}
+    if _spelled_and(name) in spelled:
+        return spelled[_spelled_and(name)]
+    close = get_close_matches(key, list(names), n=1, cutoff=SIMILAR)
+    return names[close[0]] if close else None
+
+
+# difflib's ratio: one letter off in an eight-letter name is 0.94, "fernfig" beside
+# "fernandfig" 0.82; two short names differing by one letter ("Acme", "Acne") are 0.75.
+SIMILAR = 0.8
+
+
+def _spelled_and(name: str) -> str:
+    return norm_company(name.replace("&", " and "))
 
 
 @dataclass

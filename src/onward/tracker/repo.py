@@ -221,6 +221,8 @@ class Tracker:
         if "role" in values:
             values["role_key"] = norm_role(values["role"])
         status = values.pop("status", None)
+        if status and status not in STATUSES:
+            raise TrackerError(f"{status!r} is not a status; use one of: {', '.join(STATUSES)}.")
         with self.engine.begin() as conn:
             if values:
                 conn.execute(
@@ -229,8 +231,6 @@ class Tracker:
                     .values(**values, updated_at=self.now)
                 )
             if status:
-                if status not in ("withdrawn", "rejected") and status not in STATUSES:
-                    raise TrackerError(f"{status!r} is not a status.")
                 kind = {
                     "rejected": "rejection",
                     "withdrawn": "withdrawn",
