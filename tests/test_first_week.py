@@ -39,7 +39,9 @@ def db(home: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 
 def email_id(home: Path, n: int) -> int:
-    return int(db(home, "SELECT id FROM emails WHERE message_id = ?", f"<week-{n}@first-week.test>")[0][0])
+    return int(
+        db(home, "SELECT id FROM emails WHERE message_id = ?", f"<week-{n}@first-week.test>")[0][0]
+    )
 
 
 def test_a_first_week_from_account_add_to_undo(dovecot: Dovecot, home: Path) -> None:
