@@ -47,12 +47,12 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_review_a_message_and_correct_its_kind(page, live: Live) -> None:  # type: ignore[no-untyped-def]
     page.goto(live.url + "/review")
-    # A careers-site sign-up that onward half-thought was job news: it is not.
-    row = page.locator("#uncertain tbody tr", has_text="Verify your email")
+    # A recruiter's first message that onward half-thought was an interview: it is outreach.
+    row = page.locator("#uncertain tbody tr", has_text="Your profile and our Data Analyst opening")
     email_id = int(row.get_attribute("id").split("-")[1])
-    assert "other_job" in row.inner_text()
+    assert "interview" in row.inner_text()
     shot(page, "review")
-    row.locator("select[name=kind]").select_option("not_job")
+    row.locator("select[name=kind]").select_option("recruiter_outreach")
     row.locator("button").click()
     page.wait_for_url(lambda url: "done=" in url)
     assert page.locator(".flash").inner_text() == "Saved."
@@ -63,10 +63,9 @@ def test_review_a_message_and_correct_its_kind(page, live: Live) -> None:  # typ
             .scalars()
             .all()
         )
-        assert kinds == ["not_job"]
-        assert (
-            conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar() == "not_job"
-        )
+        assert kinds == ["recruiter_outreach"]
+        kind = conn.execute(select(emails.c.kind).where(emails.c.id == email_id)).scalar()
+        assert kind == "recruiter_outreach"
 
 
 def test_add_an_application_by_hand(page, live: Live) -> None:  # type: ignore[no-untyped-def]
@@ -114,8 +113,10 @@ def test_a_rejection_by_phone_then_a_check_in(page, live: Live) -> None:  # type
     page.goto(live.url + "/")
     assert page.locator("#pending-checkin").count() == 0  # one check-in per rejection
     with live.store.engine.connect() as conn:
-        rows = conn.execute(select(checkins.c.feeling, checkins.c.note)).all()
-    assert [tuple(r) for r in rows] == [("angry", "They called at lunch.")]
+        rows = conn.execute(select(checkins.c.state, checkins.c.feeling, checkins.c.note)).all()
+    # One answer; any other rejection waiting at that moment is covered by it, not asked again.
+    assert [(f, n) for s, f, n in rows if s == "done"] == [("angry", "They called at lunch.")]
+    assert all(f == "" for s, f, _ in rows if s != "done")
 
 
 def test_insights_draws_its_charts(page, live: Live) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,14 @@ NAMELESS = (
     "another candidate. Best of luck with your search.\n\nJo\n",
 )
 
+# A rejection written by a person that the shipped model misses (it has no decision wording).
+SUBTLE = (
+    "jo.marsh@gmail.com",
+    "Re: the position",
+    "Hi Sam,\n\nThanks for your patience. The team has chosen someone whose background is "
+    "closer to what we need right now. Best of luck.\n\nJo\n",
+)
+
 
 def mail(i: int, sender: str, subject: str, body: str) -> bytes:
     m = EmailMessage()
@@ -84,7 +92,7 @@ def test_a_friends_cancelled_dinner_gets_no_thank_you_letter_unless_asked(
 
 def test_a_corrected_rejection_gets_its_follow_up(home: Path, tmp_path: Path) -> None:
     box = tmp_path / "in.mbox"
-    box.write_bytes(mbox_bytes([mail(1, *NAMELESS)]))
+    box.write_bytes(mbox_bytes([mail(1, *SUBTLE)]))
     ok(run("scan", str(box), home=home))
     eid, kind = email_id(home, "<hand-1@mail.test>")
     assert kind != "rejection"  # the shipped model misses it

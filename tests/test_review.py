@@ -68,8 +68,8 @@ def unsure() -> bytes:
         3,
         UNSURE,
         "Jo Park <jo@lumen.example>",
-        "Quick question",
-        "Hi Sam, do you have time for a call with the team on Monday about the role? Jo",
+        "Catching up",
+        "Hi Sam, the team enjoyed meeting you. Can you send me your availability? Jo",
     )
 
 
@@ -101,8 +101,9 @@ def test_uncertain_not_job_mail_and_a_reply_to_a_confirmation_are_shown_for_revi
     box = tmp_path / "in.mbox"
     box.write_bytes(mbox_bytes([confirmation(), invitation(), unsure(), book_club()]))
     alone = run("classify", str(box), "--jsonl", home=home)
-    verdicts = {json.loads(line)["kind"] for line in alone.stdout.splitlines()}
-    assert "not_job" in verdicts  # the invitation, read alone, is not job mail
+    verdicts = {v["message_id"]: v for v in map(json.loads, alone.stdout.splitlines())}
+    assert verdicts[INVITATION]["kind"] == "not_job"  # the invitation, read alone, is not job mail
+    assert verdicts[UNSURE]["kind"] == "not_job" and verdicts[UNSURE]["needs_review"]
     _scan(home, db_url, box)
     shown = [r["message_id"] for r in _review(home, db_url)]
     assert INVITATION in shown and UNSURE in shown

@@ -330,7 +330,16 @@ def test_scan_classify_and_link_on_either_database(db_url: str, tmp_path: Path) 
     )
     box.write_bytes(
         mbox_bytes(
-            [message(1, subject="Thank you for applying to Acme Robotics", body=body), message(2)]
+            [
+                message(1, subject="Thank you for applying to Acme Robotics", body=body),
+                # Ordinary mail beside it: nothing to track.
+                message(
+                    2,
+                    subject="Lunch on Friday?",
+                    body="Hi Sam, are you free for lunch on Friday? Pat\n",
+                    sender="Pat <pat@example.org>",
+                ),
+            ]
         )
     )
     first = run("scan", str(box), "--json", home=home, db=db_url)

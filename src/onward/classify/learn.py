@@ -18,13 +18,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from onward.classify import knowledge as kb
-from onward.classify.features import KNOWLEDGE_VALUE, vector
-from onward.classify.model import Weights, softmax
+from onward.classify.features import KNOWLEDGE_VALUE, vectors
+from onward.classify.model import Classifier, Weights, softmax
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email
 
-TARGET = 0.9  # train until every corrected message gets its kind with this probability
+TARGET = 0.95  # train until every corrected message gets its kind with this probability
 MAX_EPOCHS = 300
 RATE = 1.0
 
@@ -94,9 +94,12 @@ def _train(weights: Weights, corrections: Sequence[tuple[Email, str]]) -> dict[i
     """One sender's adjustment: trained until each of its corrections gets its kind."""
     delta: dict[int, np.ndarray] = {}
     data = []
+    shipped = Classifier(weights)
     for email, kind in corrections:
-        idx, val = vector(email, personal=True)
-        base = weights.bias + val @ weights.table[idx]
+        batch = vectors([email], personal=True)
+        idx, val = batch.of(0)
+        # What the shipped model says, every block counted (words, knowledge, character grams).
+        base = shipped.scores(batch)[0][0]
         # Only this sender's and this template's own features learn: the shipped
         # knowledge (a "talent@" address, an ATS, a phrase list) is shared by mail
         # from every employer, and one correction must not retrain it for all of them.

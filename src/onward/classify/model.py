@@ -33,8 +33,10 @@ MODEL_DIR = Path(__file__).parent
 WEIGHTS = MODEL_DIR / "model.npz"
 META = MODEL_DIR / "model.json"
 # Below these, a verdict waits for the person. Rejection is strictest: it is the kind
-# onward acts on (archive), so a wrong one hides mail.
-DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.5}
+# onward acts on (archive), so a wrong one hides mail. "Not job" hides mail too: mail the model
+# reads (it has job words) is left alone only at 0.8; under the protocol that halves the job
+# mail hidden (152 → 81 held-out messages) for 27 more of 3,895 ordinary ones to review.
+DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.8}
 # "Rejection" is unsafe when an interview, offer or assessment has real probability of its own.
 # An absolute bar, not a ratio to the rejection: a ratio fired on weak rejections (a polite
 # letter at 30%) when the interview was at 8%, which is no evidence of an interview; such a

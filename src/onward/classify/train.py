@@ -37,7 +37,7 @@ C = 1.0
 MIN_DF = 2
 # The character-gram block's weight beside the binary word features (0: no block).
 GRAM_SCALE = 3.0
-BALANCE = 0.5  # 0 = raw class frequencies, 1 = fully balanced
+BALANCE = 1.0  # 0 = raw class frequencies, 1 = fully balanced
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ def fit(rows: Rows, examples: list[Example]) -> Weights:
         x = sparse.hstack([x, GRAM_SCALE * chars.gram_matrix(rows.words, gram_idf)], format="csr")
     y = np.array([KINDS.index(ex.kind) for ex in examples])
     counts = Counter(y.tolist())
-    # Balanced classes, but gently (square root): not_job is most mail, and must stay likely.
+    # Balanced classes: under the protocol, full balance decided more rejections (0.949 against
+    # 0.929 at square root) for 12 instead of 7 of 7,619 ordinary messages called job mail.
     w = np.array([(len(y) / (len(counts) * counts[c])) ** BALANCE for c in y])
     w *= np.array([1.0 if ex.real else SYNTHETIC_WEIGHT for ex in examples])
     w *= np.array([HEADERLESS_WEIGHT if ex.headerless else 1.0 for ex in examples])
@@ -208,7 +209,13 @@ def cross_validate(
             peer_p[test] = plain.fold_probabilities(peer_words, peer_chars, y, train, test)
         scored += test.tolist()
     scored.sort()
-    temperature = fit_temperature(oof[scored], y[scored])
+    # Calibrated on the mail the model reads: what the screen decides never reaches it, and
+    # thousands of easy ordinary messages would make its doubts about job mail look sharper.
+    screened = {
+        i: has_no_job_words(examples[i].email, sender_info(examples[i].email)) for i in scored
+    }
+    read = [i for i in scored if not screened[i]]
+    temperature = fit_temperature(oof[read], y[read])
     clf = Classifier(
         Weights(
             KINDS,
@@ -222,13 +229,14 @@ def cross_validate(
     for i in scored:
         ex = examples[i]
         # The same path as `Classifier.classify`: the screen first, then the model.
-        screened = has_no_job_words(ex.email, sender_info(ex.email))
-        if screened:
+        if screened[i]:
             kind, review = "not_job", False
         else:
             kind, _conf, review, _ = clf.decide(oof[i], float(known[i]))
         xt = extract(ex.email)
-        pred = Prediction(ex, kind, review, keyword_kind(ex.email), xt.company, xt.role, screened)
+        pred = Prediction(
+            ex, kind, review, keyword_kind(ex.email), xt.company, xt.role, screened[i]
+        )
         if peer:
             p = peer_p[i]
             best = KINDS[int(p.argmax())]
