@@ -47,6 +47,9 @@ def interrupted_scan(home: Path, target: str) -> subprocess.CompletedProcess[str
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As at a terminal: a runner started in the background (nohup, `cmd &`) hands its
+        # children SIGINT ignored, and Python then never turns Ctrl-C into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         env={"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)}
         | {"PYTHONPATH": str(SRC)},
     )

@@ -88,7 +88,12 @@ class Weights:
             with np.load(weights, allow_pickle=False) as z:
                 rows, values, bias = z["rows"], z["weights"], z["bias"]
                 gram_parts = (
-                    (z["gram_rows"], z["gram_weights"], z["gram_idf"])
+                    (
+                        z["gram_rows"],
+                        z["gram_weights"],
+                        z["gram_idf"],
+                        z["gram_scale"] if "gram_scale" in z.files else np.ones(1, np.float32),
+                    )
                     if "gram_rows" in z.files
                     else None
                 )
@@ -102,9 +107,9 @@ class Weights:
         known[rows] = True
         grams = gram_idf = None
         if gram_parts is not None:
-            g_rows, g_values, g_idf = gram_parts
+            g_rows, g_values, g_idf, g_scale = gram_parts
             grams = np.zeros((N_GRAM_BUCKETS, len(kinds)), dtype=np.float32)
-            grams[g_rows] = g_values.astype(np.float32)
+            grams[g_rows] = g_values.astype(np.float32) * g_scale.astype(np.float32)
             # A gram unseen in training has no weight; its IDF still counts in the length.
             gram_idf = np.full(N_GRAM_BUCKETS, float(info.get("gram_idf_unseen", 1.0)), np.float32)
             gram_idf[g_rows] = g_idf.astype(np.float32)
@@ -132,9 +137,13 @@ class Weights:
         }
         if self.grams is not None and self.gram_idf is not None:
             g_rows = np.flatnonzero(np.abs(self.grams).max(axis=1) > 0).astype(np.int32)
+            # int8 with one scale per kind: a gram's weight is one of thousands summed, and the
+            # block stays under half the size float16 would take.
+            scale = np.maximum(np.abs(self.grams).max(axis=0), 1e-12) / 127.0
             arrays |= {
                 "gram_rows": g_rows,
-                "gram_weights": self.grams[g_rows].astype(np.float16),
+                "gram_weights": np.round(self.grams[g_rows] / scale).astype(np.int8),
+                "gram_scale": scale.astype(np.float32),
                 "gram_idf": self.gram_idf[g_rows].astype(np.float16),
             }
         np.savez_compressed(tmp, **arrays)
