@@ -7,10 +7,8 @@ from __future__ import annotations
 import mailbox
 import os
 import re
-import select
 import sqlite3
 import subprocess
-import sys
 import termios
 import time
 from pathlib import Path
@@ -20,7 +18,8 @@ import pytest
 from onward.cli_actions import picked_rows
 from onward.terminal import discard_typed_ahead
 from tests.jobmail import other, rejection
-from tests.runner import SRC, run
+from tests.runner import at_terminal as on_terminal
+from tests.runner import run
 
 
 def ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -35,51 +34,9 @@ def at_terminal(
     answers: tuple[tuple[str, str], ...] = (),
     timeout: float = 60,
 ) -> tuple[int, str]:
-    """`onward ARGS` on a pseudo-terminal. `typed_ahead` is in the terminal before onward
-    starts, as keys pressed early are; each (prompt, answer) is typed once that prompt shows."""
-    master, slave = os.openpty()
-    os.write(master, typed_ahead.encode())
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "onward", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env={
-            "ONWARD_HOME": str(home),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(home),
-            "TERM": "dumb",
-            "COLUMNS": "160",
-            "PYTHONPATH": str(SRC),
-        },
-        close_fds=True,
-    )
-    os.close(slave)
-    said, seen = b"", 0
-    pending = list(answers)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break  # the child closed the terminal
-            if not chunk:
-                break
-            said += chunk
-            if pending:
-                found = said.find(pending[0][0].encode(), seen)
-                if found >= 0 and said.rstrip().endswith(b":"):
-                    seen = found + 1
-                    os.write(master, pending.pop(0)[1].encode() + b"\n")
-        elif proc.poll() is not None:
-            break
-    else:
-        proc.kill()
-    code = proc.wait(10)
-    os.close(master)
-    return code, said.decode(errors="replace").replace("\r\n", "\n")
+    """`onward ARGS` on a wide pseudo-terminal; each (prompt, answer) typed once that prompt
+    shows."""
+    return on_terminal(args, home, answers, typed_ahead, columns=160, timeout=timeout)
 
 
 @pytest.fixture

@@ -3,12 +3,7 @@ never a prompt when nobody is at a terminal; and the feelings beside the search.
 
 from __future__ import annotations
 
-import os
 import re
-import select
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +14,7 @@ from onward.store import Store
 from onward.store.checkins import Checkins, CheckinTaken
 from onward.tracker import mood
 from onward.tracker.repo import Tracker
-from tests.runner import SRC, run
+from tests.runner import at_terminal, run
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
@@ -128,45 +123,9 @@ def test_what_came_after_each_rejection() -> None:
 
 def _tty(args: list[str], home: Path, answers: list[str], timeout: float = 60) -> str:
     """Run onward on a pseudo-terminal, answering each prompt in turn."""
-    master, slave = os.openpty()
-    env = {
-        "ONWARD_HOME": str(home),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "TERM": "dumb",
-        "COLUMNS": "120",
-        "PYTHONPATH": str(SRC),  # the checkout under test, as tests/runner.py does
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "onward", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    out = b""
-    pending = list(answers)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break  # the child closed the terminal
-            if not chunk:
-                break
-            out += chunk
-            if pending and out.rstrip().endswith((b":", b"]:", b"):")):
-                os.write(master, pending.pop(0).encode() + b"\n")
-        elif proc.poll() is not None:
-            break
-    proc.wait(10)
-    os.close(master)
+    _, out = at_terminal(args, home, answers, timeout=timeout)
     # Rich wraps the advice panel at the terminal's width: compare words, not lines.
-    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", out.decode(errors="replace")).split())
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", out).split())
 
 
 def test_the_next_interactive_command_offers_one_checkin(home: Path) -> None:

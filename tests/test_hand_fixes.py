@@ -5,18 +5,14 @@ never handed out twice. Through the real command, on SQLite and PostgreSQL (issu
 from __future__ import annotations
 
 import json
-import os
-import select
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.factory import mbox_bytes, message
-from tests.runner import SRC, run
+from tests.runner import at_terminal, run
 
 
 def onward(*args: str, home: Path, db: str) -> subprocess.CompletedProcess[str]:
@@ -52,35 +48,7 @@ def links(db: str) -> list[tuple[int, int | None, str]]:
 
 def on_a_terminal(*args: str, home: Path, db: str, answers: list[str]) -> str:
     """Run onward on a pseudo-terminal, answering each prompt in turn; what it showed."""
-    master, slave = os.openpty()
-    env = {"ONWARD_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "onward", "--db", db, *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env | {"TERM": "dumb", "COLUMNS": "120", "PYTHONPATH": str(SRC)},
-        close_fds=True,
-    )
-    os.close(slave)
-    shown, pending = b"", list(answers)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break  # the child closed the terminal
-            if not chunk:
-                break
-            shown += chunk
-            if pending and shown.rstrip().endswith(b":"):
-                os.write(master, pending.pop(0).encode() + b"\n")
-        elif proc.poll() is not None:
-            break
-    proc.wait(10)
-    os.close(master)
-    return " ".join(shown.decode(errors="replace").split())
+    return " ".join(at_terminal(["--db", db, *args], home, answers)[1].split())
 
 
 def error_line(done: subprocess.CompletedProcess[str]) -> str:
