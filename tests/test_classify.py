@@ -348,3 +348,39 @@ def test_named_features_hash_to_the_buckets_the_batch_path_scores() -> None:
         idx, _ = vector(email, personal=True)
         assert set(batch.of(i)[0].tolist()) == set(idx.tolist())
         assert {hash_name(n) for n in feature_names(email, personal=True)} == set(idx.tolist())
+
+
+def test_ordinary_looking_mail_that_speaks_of_an_interview_is_left_alone_only_when_certain():
+    logp = np.log([0.01, 0.01, 0.04, 0.005, 0.005, 0.005, 0.005, 0.005, 0.915])
+    clf = Classifier(_weights(logp.tolist()))
+    assert clf.decide(logp, known=1.0)[:3:2] == ("not_job", False)
+    kind, _, review, reasons = clf.decide(logp, known=1.0, evidence=True)
+    assert kind == "not_job" and review and "interview" in reasons[-1]
+    certain = np.log([0.002, 0.002, 0.004] + [0.001] * 5 + [0.987])
+    assert clf.decide(certain, known=1.0, evidence=True)[:3:2] == ("not_job", False)
+
+
+def test_a_recruiters_note_from_a_personal_address_is_not_filed_as_ordinary_mail():
+    """Two lines from a person, in a thread, no ATS: the mail the corpus lacks."""
+    note = message(
+        7,
+        subject="RE: RE: Analyst opportunity",
+        sender="Dana Whitlock <dana.whitlock@gmail.com>",
+        body="Hi Sam, good news: the team would like you to come in for a final round interview "
+        "on Thursday at 2pm. Can you make it?\n\nDana",
+    )
+    v = Classifier().classify(parse_message(note))
+    assert v.kind != "not_job" or v.needs_review
+    assert not (v.kind == "rejection" and not v.needs_review)
+
+
+def test_evidence_is_read_from_a_batchs_knowledge_features_only():
+    from onward.classify.features import vectors
+    from onward.classify.model import has_evidence
+
+    mails = [
+        parse_message(message(1, subject="Lunch", body="See you at noon, bring the cake.")),
+        parse_message(message(2, subject="Hi", body="We'd like to invite you to an interview.")),
+    ]
+    b = vectors(mails)
+    assert has_evidence(b.idx, b.val, b.starts).tolist() == [False, True]

@@ -36,8 +36,7 @@ NAMELESS = (
 SUBTLE = (
     "jo.marsh@gmail.com",
     "Re: the position",
-    "Hi Sam,\n\nThanks for your patience. The team has chosen someone whose background is "
-    "closer to what we need right now. Best of luck.\n\nJo\n",
+    "Hi Sam,\n\nThanks for your patience. We are all set for now, but I will remember you.\n\nJo\n",
 )
 
 

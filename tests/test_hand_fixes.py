@@ -267,7 +267,8 @@ def test_linking_to_a_new_employer_close_to_a_known_one_is_refused(
     quillsoft: Path, db_url: str, tmp_path: Path
 ) -> None:
     box = tmp_path / "in.mbox"
-    body = "Hi Sam,\n\nIt was a close call, but we went with another candidate.\n\nPriya\n"
+    # Mail the model is unsure of (it links nothing by itself): the person links it by hand.
+    body = "Hi Sam,\n\nWe are all set for now, but I will remember you.\n\nPriya\n"
     box.write_bytes(mbox_bytes([message(1, subject="Your application", body=body)]))
     assert onward("scan", str(box), home=quillsoft, db=db_url).returncode == 0
     line = error_line(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from onward.classify.evaluation import summarise
 from onward.classify.extract import norm_company
-from onward.classify.train import cross_validate, load_corpus, scores
+from onward.classify.train import cross_validate, load_corpus, scores, training_set
 
 
 def test_held_out_people_meet_the_issue_targets(corpus: Path) -> None:
-    preds, temperature = cross_validate(load_corpus(corpus))
+    preds, temperature = cross_validate(training_set(corpus))
     real = [p for p in preds if p.ex.real]
     s = summarise([p.outcome for p in real])
     rejection = s.kinds["rejection"]

@@ -49,13 +49,14 @@ def confirmation() -> bytes:
 
 
 def invitation() -> bytes:
-    """An interview invitation written by a person, in the thread of its own confirmation:
-    alone, the shipped model calls it not_job with confidence above the review threshold."""
+    """An interview invitation written by a person, in the thread of its own confirmation, under
+    a subject of its own and with no word of an interview: alone, the shipped model calls it
+    not_job with confidence above the review threshold (0.99)."""
     return _mail(
         2,
         INVITATION,
         "Mina Park <mina@acmerobotics.com>",
-        "Re: Thank you for applying to Acme Robotics",
+        "Re: Thursday",
         "Hi Sam,\n\nWould you be free for a chat with me and our engineering lead on Thursday "
         "at 3pm? Let me know what time suits you.\n\nBest,\nMina",
         reply_to=CONFIRMATION,
@@ -63,13 +64,13 @@ def invitation() -> bytes:
 
 
 def unsure() -> bytes:
-    """Mail the model calls not_job below the threshold (about 0.45): marked for review."""
+    """Mail the model calls not_job below the threshold (about 0.5): marked for review."""
     return _mail(
         3,
         UNSURE,
         "Jo Park <jo@lumen.example>",
         "Catching up",
-        "Hi Sam, the team enjoyed meeting you. Can you send me your availability? Jo",
+        "Hi Sam, the team enjoyed meeting you. Can you send me a few times? Jo",
     )
 
 

@@ -17,6 +17,7 @@ from onward.classify.chars import N_GRAM_BUCKETS, GramScorer
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
 from onward.classify.features import (
+    KNOWLEDGE_VALUE,
     N_BUCKETS,
     Batch,
     feature_names,
@@ -44,6 +45,22 @@ DEFAULT_THRESHOLDS = {k: 0.6 for k in KINDS} | {"rejection": 0.8, "not_job": 0.8
 PRECIOUS_EVIDENCE = 0.15
 MIN_KNOWN = 0.25
 BATCH = 512
+# Words that say a decision or a meeting about a job (`rules.CUES`, the trackers' interview,
+# offer and assessment phrases). Mail that has them is left alone as `not_job` only when the
+# model is all but certain: a recruiter's two-line note from a personal address reads like
+# ordinary mail to a model that learnt job mail from ATS templates.
+EVIDENCE = (
+    "cue:rejection",
+    "cue:interview",
+    "cue:assessment",
+    "kw:interview:subject",
+    "kw:interview:body",
+    "kw:offer:subject",
+    "kw:offer:body",
+    "kw:assessment:subject",
+    "kw:assessment:body",
+)
+NOT_JOB_WITH_EVIDENCE = 0.97
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +177,17 @@ class Weights:
         meta.write_text(json.dumps(body | (info or {}), indent=1, sort_keys=True) + "\n")
 
 
+_EVIDENCE_BUCKETS = np.array(sorted({hash_name(n) for n in EVIDENCE}), dtype=np.int64)
+
+
+def has_evidence(idx: np.ndarray, val: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per email (rows `starts[i]:starts[i + 1]` of a batch), whether an `EVIDENCE` feature is
+    among its knowledge features."""
+    hit = np.isin(idx, _EVIDENCE_BUCKETS) & (val >= KNOWLEDGE_VALUE)
+    counts = np.concatenate([[0], np.cumsum(hit)])
+    return counts[starts[1:]] > counts[starts[:-1]]
+
+
 @lru_cache(maxsize=1)
 def shipped() -> Weights:
     return Weights.load()
@@ -206,11 +234,15 @@ class Classifier:
                 z[i] += self.local.adjust(*batch.of(i), s)
         return z, known
 
-    def decide(self, z: np.ndarray, known: float) -> tuple[str, float, bool, list[str]]:
+    def decide(
+        self, z: np.ndarray, known: float, evidence: bool = False
+    ) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
-        return self._decide(softmax(z / self.w.temperature).tolist(), known)
+        return self._decide(softmax(z / self.w.temperature).tolist(), known, evidence)
 
-    def _decide(self, p: list[float], known: float) -> tuple[str, float, bool, list[str]]:
+    def _decide(
+        self, p: list[float], known: float, evidence: bool = False
+    ) -> tuple[str, float, bool, list[str]]:
         # Plain floats: nine numpy scalar reads cost more than the whole decision.
         at = self._index
         kind, reasons = self.w.kinds[p.index(max(p))], []
@@ -224,6 +256,9 @@ class Classifier:
         confidence = p[at[kind]]
         if confidence < self.w.thresholds.get(kind, 0.6):
             review = True
+        elif kind == "not_job" and evidence and confidence < NOT_JOB_WITH_EVIDENCE:
+            review = True
+            reasons.append("it speaks of a decision, an interview, a test or an offer")
         if kind != "not_job" and known < MIN_KNOWN:
             review = True
             reasons.append(f"only {known:.0%} of its words are known to the model")
@@ -274,14 +309,23 @@ class Classifier:
         )
         z, known = self.scores(batch, [senders[i] for i in todo])
         p = softmax(z / self.w.temperature)
+        evidence = has_evidence(batch.idx, batch.val, batch.starts)
         for j, i in enumerate(todo):
-            out[i] = self._verdict(emails[i], senders[i], p[j].tolist(), known[j], explain)
+            out[i] = self._verdict(
+                emails[i], senders[i], p[j].tolist(), known[j], bool(evidence[j]), explain
+            )
         return out  # type: ignore[return-value]
 
     def _verdict(
-        self, email: Email, s: SenderInfo, p: list[float], known: float, explain: bool
+        self,
+        email: Email,
+        s: SenderInfo,
+        p: list[float],
+        known: float,
+        evidence: bool,
+        explain: bool,
     ) -> Verdict:
-        kind, confidence, review, reasons = self._decide(p, known)
+        kind, confidence, review, reasons = self._decide(p, known, evidence)
         x = None
         if kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", s.ats or s.board or "")

@@ -235,6 +235,134 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (r"\b(?:au|le) regret de\b", _g("regret")),
         (r"\bne correspond(?:ait|ent)? pas\b", _g("correspond correspondait correspondent")),
         (r"eml-email_[a-z_]*(?:rejected|rejection)", _LINK),
+        # Polite declines that never say "unfortunately" (own wording, not from scored mail).
+        (
+            r"(?:\bnot|n't)\b[^.\n]{0,30}?\b(?:a |an |the )?(?:strong |good |right |close |great )?"
+            r"(?:fit|match)(?:es)?\b",
+            _g("fit fits match matches", "not don't doesn't didn't isn't wasn't aren't"),
+        ),
+        (
+            r"\b(?:go|going|gone|went|move|moving|head|heading) in (?:a |another )?"
+            r"(?:different|new|another) direction\b",
+            _g("direction", "different another new"),
+        ),
+        (r"\b(?:has|have) (?:now |already |since )?been filled\b", _g("filled", "been")),
+        (
+            r"\b(?:candidates?|applicants?|individuals?|profiles?)\b[^.\n]{0,30}?\b(?:whose|who)\b"
+            r"[^.\n]{0,60}?\b(?:closely|better|more)\b",
+            _g(
+                "candidate candidates applicant applicants individuals profiles",
+                "whose who",
+                "closely better more",
+            ),
+        ),
+        (
+            r"\b(?:no|not have (?:a|an|any)|not currently have (?:a|an|any)) (?:current |suitable |"
+            r"open )?(?:position|role|opening|vacancy|vacancies|openings|positions|roles)\b"
+            r"[^.\n]{0,50}?\b(?:match|fit|suit|align)",
+            _g(
+                "position role opening vacancy vacancies openings positions roles",
+                "match matches fit fits suit suits suited align aligns",
+            ),
+        ),
+        (
+            r"\b(?:decided|chosen|opted|elected) to (?:go|move forward|proceed|continue) with "
+            r"(?:someone|another|a different|an internal|a candidate|the candidate|candidates)\b",
+            _g("decided chosen opted elected", "someone another different internal candidate"),
+        ),
+        (
+            r"(?:\bnot|n't|unable to) (?:be )?(?:invit(?:e|ed|ing)|offer(?:ing)?|extend(?:ing)?) "
+            r"(?:you )?(?:to |for |a |an )?(?:an? )?(?:interview|position|role|offer|next)",
+            _g("invite invited inviting offer offering extend extending", "not won't unable"),
+        ),
+        (
+            r"\byour (?:application|candidacy) (?:was|has been|had been) (?:declined|rejected)\b",
+            _g("declined rejected", "application candidacy"),
+        ),
+        # German and Spanish declines, from general knowledge of how they are worded.
+        (
+            r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente)\b",
+            _g(
+                "leider bedauerlicherweise bedauern lamentablemente",
+                "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación",
+            ),
+        ),
+        (
+            r"\babsage\b|\bnicht (?:weiter )?berücksichtig|\b(?:anderen|andere|anderweitig)\b"
+            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)",
+            _g(
+                "absage berücksichtigen berücksichtigt kandidaten kandidatin bewerber bewerberin "
+                "bewerbern entschieden besetzt",
+            ),
+        ),
+    ),
+    # "We will keep your resume on file": in declines and in some confirmations, so its own
+    # feature, weighed by training, not counted as a decline.
+    "keep_on_file": (
+        (
+            r"\bkeep (?:your |you )?(?:resume|cv|application|details|information|profile|"
+            r"candidacy)?\b[^.\n]{0,30}?\b(?:on file|active|in (?:our|mind)|for future)",
+            _g("keep", "file active future mind"),
+        ),
+        (
+            r"\bfuture (?:opportunities|openings|positions|roles|vacancies)\b",
+            _g("future", "opportunities openings positions roles vacancies"),
+        ),
+        (
+            r"\bconserv(?:ons|er|erons) votre (?:cv|candidature|profil)\b",
+            _g("conservons conserver conserverons"),
+        ),
+    ),
+    "interview": (
+        (
+            r"\b(?:onsite|on-site|in-person|final|formal|panel|technical|phone|video|virtual|"
+            r"first|second|third|next|initial|follow-up)[- ](?:round )?"
+            r"(?:interview|screen|screening)s?\b",
+            _g(
+                "interview interviews screen screening",
+                "onsite on final formal panel technical phone video virtual first second third "
+                "next initial follow in person",
+            ),
+        ),
+        (
+            r"\b(?:invite|inviting|invited) you (?:to|for) (?:an? |the |our )?(?:interview|"
+            r"conversation|call|chat|video|phone|onsite|on-site|first|next|final)",
+            _g(
+                "invite inviting invited",
+                "interview conversation call chat video phone onsite on first next final",
+            ),
+        ),
+        (
+            r"\b(?:schedule|book|set up|arrange|find a time for) (?:an? |the |your |some )?"
+            r"(?:interview|phone screen|screening call)",
+            _g("schedule book set arrange find", "interview screen screening"),
+        ),
+        (
+            r"\b(?:hiring manager|recruiter|hiring team|panel)\b[^.\n]{0,60}?\b(?:would like|wants|"
+            r"want|'d like|would love|'d love) to (?:speak|talk|chat|meet|interview)",
+            _g("manager recruiter team panel", "speak talk chat meet interview"),
+        ),
+        (
+            r"\bvous rencontrer\b|\bconvenir d'un (?:rendez-vous|créneau|entretien)|\bentretien "
+            r"(?:téléphonique|vidéo|visio|individuel|final)",
+            _g("rencontrer convenir entretien"),
+        ),
+        (
+            r"\bvorstellungsgespräch|\bkennenlernen\b|\b(?:persönliches|telefonisches) gespräch",
+            _g("vorstellungsgespräch kennenlernen gespräch"),
+        ),
+    ),
+    "assessment": (
+        (
+            r"\bcomplete (?:a |an |the |your |our )?(?:short |brief |online )?"
+            r"(?:assessment|exercise|test|questionnaire|video interview|challenge)",
+            _g("complete", "assessment exercise test questionnaire interview challenge"),
+        ),
+        (
+            r"\btake[- ]home (?:exercise|assignment|task|project|test|challenge)|\b(?:on-demand|"
+            r"one-way|recorded) video",
+            _g("take home on demand one way recorded"),
+        ),
     ),
     "application_received": (
         (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),

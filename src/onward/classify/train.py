@@ -20,7 +20,7 @@ from onward.classify import KINDS, chars
 from onward.classify.evaluation import Held, Outcome, splits, summarise, table
 from onward.classify.extract import extract, norm_company
 from onward.classify.features import N_BUCKETS, vectors
-from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights
+from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights, has_evidence
 from onward.classify.rules import keyword_kind
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import sender_info
@@ -69,6 +69,24 @@ def load_corpus(root: Path) -> list[Example]:
                 )
             )
     return out
+
+
+# People's own wording (`written.py`): how many of each kind join the corpus in training.
+WRITTEN_PER_KIND = 150
+
+
+def written_examples(per_kind: int = WRITTEN_PER_KIND) -> list[Example]:
+    from onward.classify import written
+
+    return [
+        Example(f"written/{i}", w.email, w.kind, w.company, w.role, written.SOURCE, False)
+        for i, w in enumerate(written.generate(per_kind))
+    ]
+
+
+def training_set(root: Path) -> list[Example]:
+    """The corpus, and the written mail that is trained on but never scored."""
+    return load_corpus(root) + (written_examples() if WRITTEN_PER_KIND else [])
 
 
 def held(ex: Example) -> Held:
@@ -215,6 +233,7 @@ def cross_validate(
         i: has_no_job_words(examples[i].email, sender_info(examples[i].email)) for i in scored
     }
     read = [i for i in scored if not screened[i]]
+    evidence = has_evidence(x.x.indices, x.x.data, x.x.indptr)
     temperature = fit_temperature(oof[read], y[read])
     clf = Classifier(
         Weights(
@@ -232,7 +251,7 @@ def cross_validate(
         if screened[i]:
             kind, review = "not_job", False
         else:
-            kind, _conf, review, _ = clf.decide(oof[i], float(known[i]))
+            kind, _conf, review, _ = clf.decide(oof[i], float(known[i]), bool(evidence[i]))
         xt = extract(ex.email)
         pred = Prediction(
             ex, kind, review, keyword_kind(ex.email), xt.company, xt.role, screened[i]
@@ -304,7 +323,7 @@ def report(preds: list[Prediction], title: str) -> list[str]:
 
 
 def evaluate(corpus: Path, peer: bool = True) -> list[str]:
-    examples = load_corpus(corpus)
+    examples = training_set(corpus)
     preds, temperature = cross_validate(examples, peer=peer)
     lines = report([p for p in preds if p.ex.real], "real mail, leave one person out")
     counts = Counter(ex.kind for ex in examples if ex.real)
@@ -318,7 +337,7 @@ def evaluate(corpus: Path, peer: bool = True) -> list[str]:
 
 
 def train(corpus: Path, out_dir: Path | None = None) -> tuple[Weights, list[str]]:
-    examples = load_corpus(corpus)
+    examples = training_set(corpus)
     x = matrix(examples)
     preds, temperature = cross_validate(examples, x)
     weights = fit(x, examples)
@@ -334,6 +353,7 @@ def train(corpus: Path, out_dir: Path | None = None) -> tuple[Weights, list[str]
         "headerless_weight": HEADERLESS_WEIGHT,
         "min_df": MIN_DF,
         "gram_scale": GRAM_SCALE,
+        "written_per_kind": WRITTEN_PER_KIND,
     }
     if out_dir is None:
         weights.save(info=info)

@@ -1,0 +1,45 @@
+"""Hand-written job mail the classifier's authors did not write (tests/data/written-blind):
+the mail the corpus lacks must not be lost, and nothing precious may be filed as a rejection."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from onward.classify import PRECIOUS
+from onward.classify.model import Classifier
+from onward.mail.parse import bounded, parse_message
+
+HERE = Path(__file__).parent / "data" / "written-blind"
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> list[tuple[str, str, bool]]:
+    rows = list(csv.DictReader((HERE / "labels.csv").open(encoding="utf-8")))
+    emails = [parse_message(bounded((HERE / r["path"]).read_bytes())) for r in rows]
+    return [
+        (r["kind"], v.kind, v.needs_review)
+        for r, v in zip(rows, Classifier().classify_many(emails), strict=True)
+    ]
+
+
+def test_no_interview_offer_test_or_confirmation_is_decided_as_a_rejection(verdicts):
+    assert not [
+        g
+        for g, k, review in verdicts
+        if g in PRECIOUS | {"application_received"} and k == "rejection" and not review
+    ]
+
+
+def test_hand_written_job_mail_is_rarely_hidden_as_ordinary_mail(verdicts):
+    job = [(g, k, review) for g, k, review in verdicts if g != "not_job"]
+    hidden = [g for g, k, review in job if k == "not_job" and not review]
+    assert len(hidden) <= 0.10 * len(job), hidden
+
+
+def test_most_hand_written_job_mail_is_decided_rightly_without_review(verdicts):
+    job = [(g, k, review) for g, k, review in verdicts if g != "not_job"]
+    right = sum(g == k and not review for g, k, review in job)
+    assert right >= 0.6 * len(job)
+    rejections = [(k, review) for g, k, review in job if g == "rejection"]
+    assert sum(k == "rejection" and not review for k, review in rejections) >= 0.5 * len(rejections)
