@@ -7,8 +7,11 @@ Generates N messages once (cached in --dir) as a Maildir and as one mbox, then t
 floor), onward's first scan of the Maildir and of the mbox (`onward scan`, parse, classify,
 store and tracker linking, every core), of the same Maildir served by a local Dovecot over
 IMAP (loopback, STARTTLS; in one process, without the command's start-up), `notmuch new` and
-`mu index` on the same Maildir, and each one's rescan with nothing new. Peak RSS is the
-largest sum of the resident memory of the command and all its processes, sampled every 20 ms.
+`mu index` on the same Maildir, and each one's rescan with nothing new. Peak memory is the
+largest sum of the command's and all its processes' PSS (resident memory, each page shared
+between processes counted once), sampled every 20 ms. With --baseline SRC, onward's rows are
+run again from another checkout's src/, alternating run by run with this one's, so that both
+meet the same load on a shared machine.
 The page cache is warm (every file is read once first): dropping it would slow the other
 work on a shared machine, so no cold figures are given.
 """
@@ -31,17 +34,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mailgen import messages  # noqa: E402
 
-# Runs a command; reports its wall time and the peak of the summed RSS of its process tree.
+# Runs a command; reports its wall time and the peak of the summed memory of its process tree.
 TIMER = r"""
 import json, os, resource, subprocess, sys, time
+
+def memory(p):
+    # PSS: pages shared between processes (a forked worker's copy of the parent) count once.
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{p}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 def tree_rss(pid):
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += memory(p)
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/children") as f:
                     todo += [int(c) for c in f.read().split()]
@@ -57,8 +71,10 @@ while proc.poll() is None:
     time.sleep(0.02)
 wall = time.perf_counter() - t
 err = proc.stderr.read().decode("utf-8", "replace")[-500:]
-peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-print(json.dumps({"rc": proc.returncode, "wall": wall, "rss_mb": peak / 1e6, "err": err}))
+use = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree, waited for
+cpu = use.ru_utime + use.ru_stime
+result = {"rc": proc.returncode, "wall": wall, "cpu": cpu, "rss_mb": peak / 1e6, "err": err}
+print(json.dumps(result))
 """
 
 # onward's IMAP scan in one process: the account comes as JSON, the database path after it.
@@ -152,25 +168,26 @@ class Bench:
         cat = self.median("cat Maildir files (floor)")
         nm, mu = self.median("notmuch new"), self.median("mu index")
         print(
-            f"{'what':40} {'seconds (range)':>19} {'msgs/s':>8} {'peak RSS':>9} "
+            f"{'what':44} {'seconds (range)':>19} {'CPU s':>6} {'msgs/s':>8} {'peak mem':>9} "
             f"{'x cat':>6} {'vs notmuch':>10} {'vs mu':>6}"
         )
         for name, kind, results in self.rows:
             if results is None:
-                print(f"{name:40} {'could not run (see above)':>19}")
+                print(f"{name:44} {'could not run (see above)':>19}")
                 continue
             walls = sorted(r["wall"] for r in results)
             med = statistics.median(walls)
             rss = max(r["rss_mb"] for r in results)
             span = f"{med:7.2f} ({walls[0]:.2f}-{walls[-1]:.2f})"
+            cpu = statistics.median(r["cpu"] for r in results)
             if kind == "rescan":
-                print(f"{name:40} {span:>19} {'-':>8} {rss:6.0f} MB")
+                print(f"{name:44} {span:>19} {cpu:6.2f} {'-':>8} {rss:6.0f} MB")
                 continue
             ratios = [f"{med / cat:5.1f}x" if cat else f"{'-':>6}"]
             for peer in (nm, mu):
                 ratios.append(f"{peer / med:9.2f}x" if peer and kind == "scan" else f"{'-':>10}")
             print(
-                f"{name:40} {span:>19} {self.n / med:8,.0f} {rss:6.0f} MB "
+                f"{name:44} {span:>19} {cpu:6.2f} {self.n / med:8,.0f} {rss:6.0f} MB "
                 f"{ratios[0]:>6} {ratios[1]:>10} {ratios[2]:>6}"
             )
 
@@ -179,27 +196,29 @@ def onward_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "onward", *args]
 
 
-def add_onward(b: Bench, maildir: Path, mbox: Path) -> None:
+def add_onward(b: Bench, maildir: Path, mbox: Path, baseline: Path | None) -> None:
+    variants = [("", os.environ.get("PYTHONPATH", ""))]
+    if baseline:
+        variants.append((" [baseline]", str(baseline)))
     for label, path in (("Maildir", maildir), ("mbox", mbox)):
-        home = b.work / f"onward-{label}"
-        env = {"ONWARD_HOME": str(home)}
-
-        def fresh(home: Path = home) -> None:
-            shutil.rmtree(home, ignore_errors=True)
-            home.mkdir(parents=True)
-
-        b.row(
-            f"onward scan {label} (first scan)",
-            "scan",
-            fresh,
-            lambda path=path, env=env: timed(onward_cmd("scan", str(path), "--json"), env),
-        )
-        b.row(
-            f"onward scan {label}, nothing new",
-            "rescan",
-            None,
-            lambda path=path, env=env: timed(onward_cmd("scan", str(path), "--json"), env),
-        )
+        first: dict[str, list[dict]] = {tag: [] for tag, _ in variants}
+        again: dict[str, list[dict]] = {tag: [] for tag, _ in variants}
+        try:
+            for _ in range(b.runs):
+                for tag, src in variants:  # alternating: both meet the same load
+                    home = b.work / f"onward-{label}{tag.strip(' []')}"
+                    shutil.rmtree(home, ignore_errors=True)
+                    home.mkdir(parents=True)
+                    env = {"ONWARD_HOME": str(home), "PYTHONPATH": src}
+                    cmd = onward_cmd("scan", str(path), "--json")
+                    first[tag].append(timed(cmd, env))
+                    again[tag].append(timed(cmd, env))
+        except (Failed, OSError) as exc:
+            print(f"onward scan {label}: {exc}", file=sys.stderr)
+            return
+        for tag, _ in variants:
+            b.rows.append((f"onward scan {label}{tag}", "scan", first[tag]))
+            b.rows.append((f"onward scan {label}, nothing new{tag}", "rescan", again[tag]))
 
 
 def add_imap(b: Bench, maildir: Path) -> None:
@@ -279,6 +298,7 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("bench-data"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-imap", action="store_true")
+    ap.add_argument("--baseline", type=Path, help="another checkout's src/ to compare with")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     maildir, mbox = generate(args.dir.resolve(), args.n)
@@ -291,7 +311,7 @@ def main() -> None:
         timed(["cat", str(mbox)])
         b.row("cat Maildir files (floor)", "floor", None, lambda: timed(["sh", "-c", *cat_md]))
         b.row("cat mbox (floor)", "floor", None, lambda: timed(["cat", str(mbox)]))
-        add_onward(b, maildir, mbox)
+        add_onward(b, maildir, mbox, args.baseline)
         if not args.skip_imap:
             add_imap(b, maildir)
         add_notmuch(b, maildir)
@@ -301,9 +321,13 @@ def main() -> None:
     size_mb = sum(f.stat().st_size for f in maildir.rglob("*") if f.is_file()) / 1e6
     print(
         f"\n{args.n:,} generated messages, {size_mb:,.0f} MB; {os.cpu_count()} cores; warm page "
-        f"cache; median of {args.runs} runs (range in brackets); peak RSS of all processes"
+        f"cache; median of {args.runs} runs (range in brackets); peak memory (PSS) of all processes"
     )
-    print("'x cat': time over the cat floor's; 'vs notmuch/mu': onward's speed over theirs\n")
+    print(
+        "'CPU s': user + system time of every process of the command (less sensitive to other "
+        "work on the machine than the wall clock); 'x cat': time over the cat floor's; "
+        "'vs notmuch/mu': onward's speed over theirs\n"
+    )
     b.table()
 
 
