@@ -87,7 +87,7 @@ from onward.scan import Scanner
 from onward.store import Store
 from onward.tracker.repo import Tracker
 store = Store.for_path(Path(sys.argv[2]))
-summary = Scanner(store, classifier=classifier_for(store)).run(
+summary = Scanner(store, load_classifier=lambda: classifier_for(store)).run(
     account_source("bench", json.loads(sys.argv[1]))[0]
 )
 Tracker(store).link_pending()
