@@ -1,12 +1,19 @@
-"""Scan benchmark: onward vs `notmuch new` and `mu index` on the same generated mail.
+"""Scan benchmark: onward vs `notmuch new` and `mu index` on the same generated mail, one table.
 
-    python benchmarks/scan.py [-n 50000] [--dir bench-data] [--skip-imap]
+    python benchmarks/scan.py [-n 50000] [--dir bench-data] [--runs 3] [--skip-imap]
 
-Generates N messages once (cached in --dir) as a Maildir and as one mbox, then in one run
-times, on a warm page cache: reading every file with `cat` (the floor), `onward scan` of the
-Maildir and of the mbox (parse and store, using every core), `notmuch new` and `mu index`
-on the same Maildir, and the IMAP rescan of an N-message folder on a local Dovecot when
-nothing is new. Prints messages per second, peak RSS of the largest process and the ratios.
+Generates N messages once (cached in --dir) as a Maildir and as one mbox, then times, each
+--runs times (the median is shown, the range beside it): reading every file with `cat` (the
+floor), onward's first scan of the Maildir and of the mbox (`onward scan`, parse, classify,
+store and tracker linking, every core), of the same Maildir served by a local Dovecot over
+IMAP (loopback, STARTTLS; in one process, without the command's start-up), `notmuch new` and
+`mu index` on the same Maildir, and each one's rescan with nothing new. Peak memory is the
+largest sum of the command's and all its processes' PSS (resident memory, each page shared
+between processes counted once), sampled every 20 ms. With --baseline SRC, onward's rows are
+run again from another checkout's src/, alternating run by run with this one's, so that both
+meet the same load on a shared machine.
+The page cache is warm (every file is read once first): dropping it would slow the other
+work on a shared machine, so no cold figures are given.
 """
 
 from __future__ import annotations
@@ -15,30 +22,84 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mailgen import messages  # noqa: E402
 
-# Runs a command and reports its wall time and the peak RSS of its largest process.
-TIMER = """
-import json, resource, subprocess, sys, time
+# Runs a command; reports its wall time and the peak of the summed memory of its process tree.
+TIMER = r"""
+import json, os, resource, subprocess, sys, time
+
+def memory(p):
+    # PSS: pages shared between processes (a forked worker's copy of the parent) count once.
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{p}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+def tree_rss(pid):
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += memory(p)
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
+
 t = time.perf_counter()
-rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+peak = 0
+while proc.poll() is None:
+    peak = max(peak, tree_rss(proc.pid))
+    time.sleep(0.02)
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"rc": rc, "wall": wall, "rss_mb": rss / 1024}))
+err = proc.stderr.read().decode("utf-8", "replace")[-500:]
+use = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree, waited for
+cpu = use.ru_utime + use.ru_stime
+result = {"rc": proc.returncode, "wall": wall, "cpu": cpu, "rss_mb": peak / 1e6, "err": err}
+print(json.dumps(result))
+"""
+
+# onward's IMAP scan in one process: the account comes as JSON, the database path after it.
+IMAP_SCAN = """
+import json, sys
+from pathlib import Path
+from onward.accounts import account_source
+from onward.classify.service import classifier_for
+from onward.scan import Scanner
+from onward.store import Store
+from onward.tracker.repo import Tracker
+store = Store.for_path(Path(sys.argv[2]))
+summary = Scanner(store, load_classifier=lambda: classifier_for(store)).run(
+    account_source("bench", json.loads(sys.argv[1]))[0]
+)
+Tracker(store).link_pending()
+assert summary.errors == 0 and not summary.problems, summary.problems
 """
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None, shell: bool = False) -> dict:
-    if shell:
-        cmd = ["sh", "-c", cmd[0]]
+class Failed(Exception):
+    pass
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", TIMER, *cmd],
         capture_output=True,
@@ -48,7 +109,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, shell: bool = False
     )
     result = json.loads(out.stdout)
     if result["rc"] != 0:
-        raise SystemExit(f"{cmd} failed with exit code {result['rc']}")
+        raise Failed(f"{cmd[0]} failed with exit code {result['rc']}: {result['err']}")
     return result
 
 
@@ -74,124 +135,200 @@ def generate(root: Path, n: int) -> tuple[Path, Path]:
     return maildir, mbox
 
 
-def onward(args: list[str], home: Path) -> dict:
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    return timed(
-        [sys.executable, "-m", "onward", "scan", *args, "--json"], env={"ONWARD_HOME": str(home)}
-    )
+Step = Callable[[], dict]
 
 
-def notmuch(maildir: Path, work: Path) -> dict | None:
-    if not shutil.which("notmuch"):
+class Bench:
+    def __init__(self, n: int, runs: int, work: Path) -> None:
+        self.n, self.runs, self.work = n, runs, work
+        self.rows: list[tuple[str, str, list[dict] | None]] = []
+
+    def row(self, name: str, kind: str, setup: Callable[[], None] | None, step: Step) -> None:
+        """`runs` timings of `step` (each after `setup`), or a note that it could not run."""
+        results = []
+        try:
+            for _ in range(self.runs):
+                if setup:
+                    setup()
+                results.append(step())
+        except (Failed, OSError) as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            self.rows.append((name, kind, None))
+            return
+        self.rows.append((name, kind, results))
+        print(f"{name}: {[round(r['wall'], 2) for r in results]}", file=sys.stderr)
+
+    def median(self, name: str) -> float | None:
+        for row_name, _, results in self.rows:
+            if row_name == name and results:
+                return statistics.median(r["wall"] for r in results)
         return None
-    db = work / "notmuch-db"
-    shutil.rmtree(db, ignore_errors=True)
-    db.mkdir(parents=True)
-    cfg = work / "notmuch-config"
-    cfg.write_text(
-        f"[database]\npath={maildir}\nmail_root={maildir}\n\n[new]\ntags=inbox;\n"
-        f"[user]\nname=Bench\nprimary_email=sam@example.org\n"
-    )
-    # Keep the index outside the Maildir so that it is not read as mail.
-    env = {"NOTMUCH_CONFIG": str(cfg), "NOTMUCH_DATABASE": str(db)}
-    (maildir / ".notmuch").unlink(missing_ok=True)
-    return timed(["notmuch", "new", "--quiet"], env=env)
+
+    def table(self) -> None:
+        cat = self.median("cat Maildir files (floor)")
+        nm, mu = self.median("notmuch new"), self.median("mu index")
+        print(
+            f"{'what':44} {'seconds (range)':>19} {'CPU s':>6} {'msgs/s':>8} {'peak mem':>9} "
+            f"{'x cat':>6} {'vs notmuch':>10} {'vs mu':>6}"
+        )
+        for name, kind, results in self.rows:
+            if results is None:
+                print(f"{name:44} {'could not run (see above)':>19}")
+                continue
+            walls = sorted(r["wall"] for r in results)
+            med = statistics.median(walls)
+            rss = max(r["rss_mb"] for r in results)
+            span = f"{med:7.2f} ({walls[0]:.2f}-{walls[-1]:.2f})"
+            cpu = statistics.median(r["cpu"] for r in results)
+            if kind == "rescan":
+                print(f"{name:44} {span:>19} {cpu:6.2f} {'-':>8} {rss:6.0f} MB")
+                continue
+            ratios = [f"{med / cat:5.1f}x" if cat else f"{'-':>6}"]
+            for peer in (nm, mu):
+                ratios.append(f"{peer / med:9.2f}x" if peer and kind == "scan" else f"{'-':>10}")
+            print(
+                f"{name:44} {span:>19} {cpu:6.2f} {self.n / med:8,.0f} {rss:6.0f} MB "
+                f"{ratios[0]:>6} {ratios[1]:>10} {ratios[2]:>6}"
+            )
 
 
-def mu(maildir: Path, work: Path) -> dict | None:
-    if not shutil.which("mu"):
-        return None
-    home = work / "mu-home"
-    shutil.rmtree(home, ignore_errors=True)
-    subprocess.run(
-        ["mu", "init", f"--muhome={home}", f"--maildir={maildir}"], check=True, capture_output=True
-    )
-    return timed(["mu", "index", f"--muhome={home}", "--quiet"])
+def onward_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "onward", *args]
 
 
-def imap_rescan(n: int) -> tuple[float, float] | None:
+def add_onward(b: Bench, maildir: Path, mbox: Path, baseline: Path | None) -> None:
+    variants = [("", os.environ.get("PYTHONPATH", ""))]
+    if baseline:
+        variants.append((" [baseline]", str(baseline)))
+    for label, path in (("Maildir", maildir), ("mbox", mbox)):
+        first: dict[str, list[dict]] = {tag: [] for tag, _ in variants}
+        again: dict[str, list[dict]] = {tag: [] for tag, _ in variants}
+        try:
+            for _ in range(b.runs):
+                for tag, src in variants:  # alternating: both meet the same load
+                    home = b.work / f"onward-{label}{tag.strip(' []')}"
+                    shutil.rmtree(home, ignore_errors=True)
+                    home.mkdir(parents=True)
+                    env = {"ONWARD_HOME": str(home), "PYTHONPATH": src}
+                    cmd = onward_cmd("scan", str(path), "--json")
+                    first[tag].append(timed(cmd, env))
+                    again[tag].append(timed(cmd, env))
+        except (Failed, OSError) as exc:
+            print(f"onward scan {label}: {exc}", file=sys.stderr)
+            return
+        for tag, _ in variants:
+            b.rows.append((f"onward scan {label}{tag}", "scan", first[tag]))
+            b.rows.append((f"onward scan {label}, nothing new{tag}", "rescan", again[tag]))
+
+
+def add_imap(b: Bench, maildir: Path) -> None:
     from tests import dovecot as dv
-    from tests.factory import message
 
     if not dv.available():
-        return None
-    from onward.accounts import account_source
-    from onward.scan import Scanner
-    from onward.store import Store
-
+        print("IMAP: Dovecot is not installed, skipped", file=sys.stderr)
+        return
     server = dv.Dovecot()
     server.start()
     try:
         user = dv.new_user()
-        server.seed(user, [message(i) for i in range(n)])
-        account = server.account(user)
-        with tempfile.TemporaryDirectory() as d:
-            store = Store.for_path(Path(d) / "o.db")
-            t = time.perf_counter()
-            first = Scanner(store).run(account_source("b", account)[0])
-            full = time.perf_counter() - t
-            assert first.new == n, first
-            t = time.perf_counter()
-            again = Scanner(store).run(account_source("b", account)[0])
-            rescan = time.perf_counter() - t
-            assert again.new == 0
-        return full, rescan
+        box = server.dir / "mail" / user / "Maildir"
+        shutil.copytree(maildir, box)  # the very same files, delivered
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "nobody:nogroup", str(server.dir / "mail")], check=True)
+        client = server.client(user)
+        client.select_folder("INBOX", readonly=True)  # Dovecot indexes the new files once
+        client.logout()
+        account = json.dumps(server.account(user))
+        db = b.work / "onward-imap.db"
+        cmd = [sys.executable, "-c", IMAP_SCAN, account, str(db)]
+
+        def fresh() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+        b.row("onward IMAP first scan (in-process)", "scan", fresh, lambda: timed(cmd))
+        b.row("onward IMAP, nothing new (in-process)", "rescan", None, lambda: timed(cmd))
     finally:
         server.cleanup()
+
+
+def add_notmuch(b: Bench, maildir: Path) -> None:
+    if not shutil.which("notmuch"):
+        print("notmuch is not installed (apt-get install notmuch), skipped", file=sys.stderr)
+        return
+    db, cfg = b.work / "notmuch-db", b.work / "notmuch-config"
+    cfg.write_text(
+        f"[database]\npath={maildir}\nmail_root={maildir}\n\n[new]\ntags=inbox;\n"
+        "[user]\nname=Bench\nprimary_email=sam@example.org\n"
+    )
+    # Keep the index outside the Maildir so that it is not read as mail.
+    env = {"NOTMUCH_CONFIG": str(cfg), "NOTMUCH_DATABASE": str(db)}
+
+    def fresh() -> None:
+        shutil.rmtree(db, ignore_errors=True)
+        db.mkdir(parents=True)
+
+    cmd = ["notmuch", "new", "--quiet"]
+    b.row("notmuch new", "scan", fresh, lambda: timed(cmd, env))
+    b.row("notmuch new, nothing new", "rescan", None, lambda: timed(cmd, env))
+
+
+def add_mu(b: Bench, maildir: Path) -> None:
+    if not shutil.which("mu"):
+        print("mu is not installed (apt-get install maildir-utils), skipped", file=sys.stderr)
+        return
+    home = b.work / "mu-home"
+
+    def fresh() -> None:
+        shutil.rmtree(home, ignore_errors=True)
+        subprocess.run(
+            ["mu", "init", f"--muhome={home}", f"--maildir={maildir}"],
+            check=True,
+            capture_output=True,
+        )
+
+    cmd = ["mu", "index", f"--muhome={home}", "--quiet"]
+    b.row("mu index", "scan", fresh, lambda: timed(cmd))
+    b.row("mu index, nothing new", "rescan", None, lambda: timed(cmd))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("-n", type=int, default=50_000)
     ap.add_argument("--dir", type=Path, default=Path("bench-data"))
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-imap", action="store_true")
+    ap.add_argument("--baseline", type=Path, help="another checkout's src/ to compare with")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     maildir, mbox = generate(args.dir.resolve(), args.n)
-    work = args.dir.resolve() / "work"
-    work.mkdir(exist_ok=True)
-    size_mb = mbox.stat().st_size / 1e6
-    print(f"{args.n} messages, {size_mb:,.0f} MB; {os.cpu_count()} cores; warm cache\n")
-
-    rows: list[tuple[str, dict | None]] = []
-    timed([f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"], shell=True)  # warm
-    rows.append(
-        (
-            "cat (Maildir files, floor)",
-            timed([f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"], shell=True),
-        )
+    work = Path(tempfile.mkdtemp(prefix="onward-bench-", dir=args.dir.resolve()))
+    (maildir / ".notmuch").unlink(missing_ok=True)
+    b = Bench(args.n, args.runs, work)
+    try:
+        cat_md = [f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"]
+        timed(["sh", "-c", *cat_md])  # warms the page cache
+        timed(["cat", str(mbox)])
+        b.row("cat Maildir files (floor)", "floor", None, lambda: timed(["sh", "-c", *cat_md]))
+        b.row("cat mbox (floor)", "floor", None, lambda: timed(["cat", str(mbox)]))
+        add_onward(b, maildir, mbox, args.baseline)
+        if not args.skip_imap:
+            add_imap(b, maildir)
+        add_notmuch(b, maildir)
+        add_mu(b, maildir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    size_mb = sum(f.stat().st_size for f in maildir.rglob("*") if f.is_file()) / 1e6
+    print(
+        f"\n{args.n:,} generated messages, {size_mb:,.0f} MB; {os.cpu_count()} cores; warm page "
+        f"cache; median of {args.runs} runs (range in brackets); peak memory (PSS) of all processes"
     )
-    rows.append(("onward scan Maildir", onward([str(maildir)], work / "onward-md")))
-    rows.append(("onward scan mbox", onward([str(mbox)], work / "onward-mbox")))
-    rows.append(("notmuch new (Maildir)", notmuch(maildir, work)))
-    rows.append(("mu index (Maildir)", mu(maildir, work)))
-
-    by = dict(rows)
-    print(f"{'what':32} {'seconds':>8} {'msgs/s':>9} {'peak RSS':>9}  vs notmuch  vs mu")
-    for name, r in rows:
-        if r is None:
-            print(f"{name:32} {'not installed':>8}")
-            continue
-        rate = args.n / r["wall"]
-        ratios = []
-        for peer in ("notmuch new (Maildir)", "mu index (Maildir)"):
-            p = by.get(peer)
-            ratios.append(f"{rate / (args.n / p['wall']):9.2f}x" if p else f"{'-':>10}")
-        print(
-            f"{name:32} {r['wall']:8.1f} {rate:9,.0f} {r['rss_mb']:7.0f} MB {ratios[0]} {ratios[1]}"
-        )
-
-    if not args.skip_imap:
-        res = imap_rescan(args.n)
-        if res is None:
-            print("\nIMAP: Dovecot not installed, skipped")
-        else:
-            full, rescan = res
-            print(
-                f"\nIMAP, {args.n} messages on a local Dovecot: first scan {full:.1f} s "
-                f"({args.n / full:,.0f} msgs/s), rescan with nothing new {rescan * 1000:.0f} ms"
-            )
+    print(
+        "'CPU s': user + system time of every process of the command (less sensitive to other "
+        "work on the machine than the wall clock); 'x cat': time over the cat floor's; "
+        "'vs notmuch/mu': onward's speed over theirs\n"
+    )
+    b.table()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 import traceback
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -223,15 +223,21 @@ def scan(
         raise typer.BadParameter(
             "No accounts yet: give a path, or add one with `onward account add`."
         )
-    from onward.classify.service import classifier_for
-
     store = open_store(config)
-    classifier = classifier_for(store)
+    loaded: list[Any] = []
+
+    def load_classifier() -> Any:
+        if not loaded:  # once for every target, and only when there is mail to classify
+            from onward.classify.service import classifier_for
+
+            loaded.append(classifier_for(store))
+        return loaded[0]
+
     total = ScanSummary()
     failures = 0
     for t in targets:
         source, folders = accounts.source_for(config, t)
-        scanner = Scanner(store, classifier=classifier)
+        scanner = Scanner(store, load_classifier=load_classifier)
         try:
             with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
                 scanner.progress = progress

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -147,11 +147,15 @@ class Scanner:
         progress: Progress | None = None,
         workers: int | None = None,
         classifier: Any = None,
+        load_classifier: Callable[[], Any] | None = None,
     ) -> None:
         self.store = store
         self.progress = progress or NoProgress()
         self.workers = workers
         self.classifier = classifier
+        # Loaded when a message is to be classified: a rescan with nothing new never pays for
+        # the model (numpy and its weights, most of the command's start-up).
+        self.load_classifier = load_classifier
         # What is stored so far, readable after a Ctrl-C stops `run` midway.
         self.summary = ScanSummary()
 
@@ -201,6 +205,8 @@ class Scanner:
         try:
             for item in items:
                 if isinstance(item, Expect):
+                    if item.count:
+                        self._classifier_needed()
                     self.progress.start(item.count, item.unit)
                     if item.unit == "messages":
                         summary.expected += item.count
@@ -217,6 +223,8 @@ class Scanner:
                     current = self._submit(pool, current, pending)
                     self._drain(pending, source.name, summary, _ahead(pool))
                 else:
+                    if self.classifier is None:
+                        self._classifier_needed()
                     current.raws.append(item)
                     if len(current.raws) >= CHUNK:
                         current = self._submit(pool, current, pending)
@@ -228,6 +236,11 @@ class Scanner:
                 self._drain(pending, source.name, summary, 0)
             finally:
                 pool.shutdown()
+
+    def _classifier_needed(self) -> None:
+        if self.classifier is None and self.load_classifier is not None:
+            self.classifier = self.load_classifier()
+            _init_worker(self.classifier)
 
     def _submit(
         self, pool: Executor | _InlineExecutor, chunk: _Chunk, pending: deque[_Chunk]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,3 +79,37 @@ def read_prefix(path: Path) -> tuple[bytes, int]:
                 break
             data += more
     return bounded(data), size
+
+
+# A directory changed this close to the moment it is listed may change again within the same
+# timestamp tick (2 s on FAT, 1 s on HFS+ and some NFS servers, a few ms on ext4) and keep the
+# mtime it had when listed: a message added then would never be seen. Such a directory is not
+# trusted, and the next scan lists it again (notmuch does the same, "mtime granularity").
+SETTLE_NS = 2_000_000_000
+Stamp = list[int]  # [inode, mtime in ns]: JSON-friendly, as folder states are stored
+
+
+def dir_stamp(path: Path | str, listed_at_ns: int) -> Stamp | None:
+    """The stamp of a directory about to be listed, or None when it cannot be trusted."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    if st.st_mtime_ns > listed_at_ns - SETTLE_NS:
+        return None
+    return [st.st_ino, st.st_mtime_ns]
+
+
+def unchanged(stored: object, dirs: Mapping[str, Path]) -> bool:
+    """Whether every directory still has the stamp stored when it was last listed: then no
+    entry was added, removed or renamed in any of them, and a rescan has nothing to read."""
+    if not isinstance(stored, dict) or not dirs or set(stored) != set(dirs):
+        return False
+    for name, path in dirs.items():
+        try:
+            st = Path(path).stat()
+        except OSError:
+            return False
+        if stored[name] != [st.st_ino, st.st_mtime_ns]:
+            return False
+    return True

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from onward.mail.model import Locator, RawMessage
-from onward.mail.sources.base import Checkpoint, Expect, KnownKeys, ScanItem
+from onward.mail.sources.base import (
+    Checkpoint,
+    Expect,
+    KnownKeys,
+    ScanItem,
+    Stamp,
+    dir_stamp,
+    unchanged,
+)
 
 
 def maildir_key(filename: str) -> str:
@@ -51,12 +60,21 @@ class MaildirSource:
         return out
 
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        base = self._dir(folder)
+        dirs = {sub: base / sub for sub in ("cur", "new")}
+        if unchanged(state.get("dirs"), dirs):
+            yield Checkpoint(folder, state)  # nothing new: two stats, no listing, no query
+            return
+        # Stamped before listing: an entry added while listing changes the mtime after it.
+        now = time.time_ns()
+        stamps: dict[str, Stamp | None] = {sub: dir_stamp(d, now) for sub, d in dirs.items()}
         have = known(folder)
         todo = [(k, p) for k, p in self.list_files(folder) if k not in have]
         yield Expect(len(todo))
         for key, path in todo:
             yield RawMessage(Locator(self.name, folder, key), b"", 0, path=str(path))
-        yield Checkpoint(folder, {})
+        trusted = all(stamps.values())
+        yield Checkpoint(folder, {"dirs": stamps} if trusted else {})
 
     def close(self) -> None:
         pass
