@@ -14,9 +14,16 @@ from functools import lru_cache
 
 from onward.classify import knowledge as kb
 from onward.classify.sender import SenderInfo, sender_info
+from onward.classify.signature import link_candidates, signature_candidates
 from onward.mail.model import Email
 
 _NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
+ROLE_WORDS = frozenset(
+    "analyst engineer developer scientist manager intern internship designer consultant "
+    "specialist associate director coordinator lead architect researcher administrator "
+    "technician officer assistant representative programmer ingénieur développeur stagiaire "
+    "alternance h/f f/h".split()
+)
 # (pattern, weight, words one of which must be in the text): the cheap `in` test skips
 # most regexes on most mail, which matters at thousands of messages per second.
 COMPANY_PATTERNS = [
@@ -47,10 +54,31 @@ COMPANY_PATTERNS = [
             ("interest in",),
         ),
         (
-            r"(?i:your application (?:to|with|at)|application to|applied to|applying to)\s+"
-            + _NAME,
+            r"(?i:your application (?:to|with|at)|application to|applied to|applying to|"
+            r"candidacy (?:to|with|at))\s+" + _NAME,
             4,
-            ("application to", "application with", "application at", "applied to", "applying to"),
+            (
+                *("application to", "application with", "application at"),
+                *("applied to", "applying to", "candidacy"),
+            ),
+        ),
+        # "Kestrel Labs has received your application", "Kestrel received your application"
+        (
+            _NAME + r"\s+(?i:has\s+received|received|is\s+reviewing|has\s+reviewed)\s+"
+            r"(?i:your\s+application)",
+            4,
+            ("your application",),
+        ),
+        # "Your Kestrel Labs application": a role there ends in a role word and is not usable.
+        (r"^(?i:your)\s+" + _NAME + r"\s+(?i:application|candidacy)\b", 2, ("your ",)),
+        # "Analytics Engineer at Kestrel Labs": a title's head noun, then the employer.
+        (
+            r"(?i:\b(?:"
+            + "|".join(sorted(ROLE_WORDS - {"h/f", "f/h"}))
+            + r")s?\s+(?:at|@|with|chez))\s+"
+            + _NAME,
+            3,
+            (" at ", " @ ", " with ", " chez "),
         ),
         (
             r"(?i:candidature chez|candidature pour|candidature au sein de|rejoindre)\s+" + _NAME,
@@ -175,12 +203,6 @@ _PAREN = re.compile(r"(?<!\s)\s*+\([^)]*+\)")
 _PREFIXES = re.compile(
     r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
 )
-ROLE_WORDS = frozenset(
-    "analyst engineer developer scientist manager intern internship designer consultant "
-    "specialist associate director coordinator lead architect researcher administrator "
-    "technician officer assistant representative programmer ingénieur développeur stagiaire "
-    "alternance h/f f/h".split()
-)
 
 
 @lru_cache(maxsize=8192)
@@ -286,12 +308,26 @@ def _any_in(needles: tuple[str, ...], text: str) -> bool:
     return False
 
 
+def is_person(s: SenderInfo) -> bool:
+    """A person writes under their own name: from a personal mailbox ("Jane Doe" at gmail.com),
+    or with their name in the address ("Jane Doe <jane.doe@kestrel.example>"). Their name is
+    never the employer; a personal mailbox named for a team ("Kestrel Careers") is not a person.
+    """
+    if not s.name or s.ats or s.board:
+        return False
+    if s.domain in kb.FREEMAIL:
+        return _clean(s.name) == s.name.strip(" \t.,;:!'’\"-–")
+    words = [w for w in _RUN.findall(s.name.lower()) if len(w) >= 3]
+    local = s.address.partition("@")[0].lower()
+    return 2 <= len(words) <= 3 and any(w in local for w in words)
+
+
 def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     name = s.name
     if " via " in name.lower():
         found.append((name[: name.lower().index(" via ")], 6))
-    elif name and not s.board:
+    elif name and not s.board and not is_person(s):
         found.append((name, 2 if not s.ats else 3))
     if s.ats in ("Workday", "SmartRecruiters", "iCIMS") and s.address:
         local = s.address.partition("@")[0].split("+")[0]
@@ -312,10 +348,19 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
                     found.append(("\0" + verbatim, weight + bonus))
                 else:
                     found.append((m.group("c"), weight + bonus))
+    found += signature_candidates(email.text)
+    found += [(link, 3) for link in link_candidates(email.text)]
     label = _domain_label(s)
     if label:
         found.append((label, 1))
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+
+
+def _anchors(email: Email, s: SenderInfo) -> list[str]:
+    """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
+    Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
+    links = [norm_company(link) for link in link_candidates(email.text)]
+    return [k for k in (norm_company(_domain_label(s)), *links) if k]
 
 
 def extract_company(email: Email, s: SenderInfo | None = None) -> str:
@@ -326,7 +371,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     scores: dict[str, float] = {}
     best_form: dict[str, str] = {}
     haystack = _norm_text(email.subject + " " + email.text[:1500])
-    label = norm_company(_domain_label(s))
+    anchors = _anchors(email, s)
     for cand, weight in cands:
         key = norm_company(cand)
         if not key:
@@ -336,7 +381,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         if form is None or (form.islower() and not cand.islower()):
             best_form[key] = cand
     for key in scores:
-        if label and (key == label or key.startswith(label) or label.startswith(key)):
+        if any(key.startswith(a) or a.startswith(key) for a in anchors):
             scores[key] += 2
         scores[key] += 0.5 * min(haystack.count(key), 3)
     if not scores:

@@ -309,3 +309,40 @@ _ROBOT = re.compile("|".join(re.escape(r) for r in ROBOT_LOCALPARTS))
 def is_robot(address: str) -> bool:
     """A robot's local part contains one of the robot words (no-reply, notifications, ...)."""
     return _ROBOT.search(address.partition("@")[0].lower()) is not None
+
+
+# Where an ATS puts the employer in a job link: its public job-board URL formats, as the
+# vendors document them ({slug} is the employer's name in the link). A digest of jobs from a
+# board is not read for these: `extract_for` gives digests no employer.
+ATS_URL_FORMATS = (
+    r"jobs(?:\.eu)?\.lever\.co/{slug}",
+    r"(?:job-)?boards(?:\.eu)?\.greenhouse\.io/(?:embed/job_app\?for=)?{slug}",
+    r"{slug}\.greenhouse\.io",
+    r"{slug}\.wd\d{{1,3}}\.myworkday(?:jobs|site)\.com",
+    r"wd\d{{1,3}}\.myworkday\.com/{slug}",
+    r"{slug}\.recruitee\.com",
+    r"{slug}\.teamtailor\.com",
+    r"(?:jobs|careers)\.smartrecruiters\.com/{slug}",
+    r"{slug}\.smartrecruiters\.com",
+    r"apply\.workable\.com/{slug}",
+    r"{slug}\.workable\.com",
+    r"jobs\.ashbyhq\.com/{slug}",
+    r"{slug}\.bamboohr\.com",
+    r"{slug}\.breezy\.hr",
+    r"{slug}\.applytojob\.com",
+    r"jobs\.jobvite\.com/{slug}",
+    r"{slug}\.icims\.com",
+    r"{slug}\.taleo\.net",
+    r"{slug}\.pinpointhq\.com",
+    r"{slug}\.jobs\.personio\.(?:de|com)",
+    r"ats\.rippling\.com/{slug}",
+    r"{slug}\.csod\.com",
+    r"welcometothejungle\.com/[a-z]{{2}}/companies/{slug}",
+)
+# Host and path words of those links that are never an employer's slug.
+ATS_URL_RESERVED = frozenset(
+    "www app api boards job-boards jobs careers career apply click links link email mail em "
+    "url go hire us eu help support info status blog my login auth candidate candidates ats "
+    "talent developers cdn assets static secure accounts account embed o p j v1 en fr de "
+    "job_app job-app search portal recruiting images img support-center".split()
+)

@@ -1,0 +1,172 @@
+"""Where a message names its employer when its sender does not: the signature and ATS links.
+
+Exports lose senders, and people write from their own mailboxes, so the employer must also
+be read from what the message itself carries: the lines under a sign-off ("Best regards,
+Jane Doe, Talent Acquisition, Kestrel Labs"; "The Kestrel Recruiting Team") and the
+company's slug in an ATS job link ("jobs.lever.co/kestrel"). Pure: text in, candidates out.
+
+Wording comes from general knowledge of how business mail is signed, and the link formats
+from the ATS vendors' public job-board URLs; none of it was written from a scored message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onward.classify import knowledge as kb
+
+# Sign-offs, alone on their line, or followed by a comma after a sentence ("... today. Best
+# regards, Jane Doe, ...": an export that lost its line breaks). English, French, German and
+# Spanish closings.
+_SIGN_OFF = re.compile(
+    r"(?:^[ \t>]*+|(?<=[.!?])[ \t]++)"
+    r"(?:best regards|kind regards|warm regards|warmest regards|with regards|regards|"
+    r"best wishes|all the best|all best|best|many thanks|thanks again|thanks so much|thanks|"
+    r"thank you again|thank you|sincerely yours|yours sincerely|yours truly|sincerely|cheers|"
+    r"warmly|respectfully|bien cordialement|cordialement|bien à vous|bien à toi|"
+    r"sincères salutations|belle journée|à bientôt|mit freundlichen grüßen|"
+    r"freundliche grüße|viele grüße|beste grüße|saludos cordiales|saludos)"
+    r"(?:[ \t]*+[,.!]?[ \t]*+$|[ \t]*+,)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Segments of a signature line: "Jane Doe | Recruiter | Kestrel Labs", "Recruiter, Kestrel".
+_SPLIT = re.compile(r"[ \t]*+(?:[|,;•·]|[ \t]-[ \t]|[ \t]–[ \t])[ \t]*+")
+# A line that ends the signature: contact details, legal footers, a quoted earlier message.
+_FOOTER = re.compile(
+    r"https?:|www\.|@\S|\d{4}|^(?:from|sent|on|to|de|envoyé|le|von|am)\b[^\n]*:|^-{2,}|^_{2,}|"
+    r"unsubscribe|privacy|confidential|reply|désabonner|this (?:e-?mail|message)",
+    re.IGNORECASE,
+)
+# Words that make a signature line a job title or a team, not a company.
+TITLE_WORDS = frozenset(
+    "recruiter recruiting recruitment recruiters talent acquisition sourcer sourcing hr "
+    "human resources people partner coordinator manager director lead head specialist "
+    "generalist associate officer advisor consultant assistant founder co-founder cofounder "
+    "ceo cto coo cfo vp president owner principal senior sr junior jr chief team teams "
+    "hiring careers staffing university campus chargé chargée responsable rh recrutement "
+    "ressources humaines personalreferent personalreferentin recruiterin".split()
+)
+# Trailing words that turn a company into its team ("Kestrel Labs Talent Acquisition Team").
+_TEAM_WORDS = frozenset(
+    "team recruiting recruitment talent acquisition hiring careers career hr people "
+    "human resources staffing university campus early teams".split()
+)
+_TEAM_PREFIX = re.compile(
+    r"^(?:the|l['’]équipe(?:[ \t]+(?:recrutement|rh|talent))?(?:[ \t]+(?:de|d['’]))?|"
+    r"team|das|ihr|el equipo de)[ \t]+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_][\w&'’.-]*+")
+MAX_SEGMENTS = 8  # a signature is a few lines; past them, it is the footer or a quote
+MAX_SIGN_OFFS = 3
+
+
+def _words(segment: str) -> list[str]:
+    return [w.lower().strip(".'’") for w in _WORD.findall(segment)]
+
+
+def is_title(segment: str) -> bool:
+    """A job title or a function: "Senior Technical Recruiter", "Talent Acquisition"."""
+    return any(w in TITLE_WORDS for w in _words(segment))
+
+
+def team_of(segment: str) -> str:
+    """ "The Kestrel Labs Recruiting Team" -> "Kestrel Labs"; "" when the line names no team
+    or no company ("The Hiring Team")."""
+    words = segment.strip(" \t.!").split()
+    stripped = False
+    while words and words[-1].lower().strip(".,") in _TEAM_WORDS:
+        words.pop()
+        stripped = True
+    rest = " ".join(words)
+    prefixed = _TEAM_PREFIX.sub("", rest, count=1)
+    if not (stripped or prefixed != rest) or not prefixed:
+        return ""
+    return "" if is_title(prefixed) else prefixed.strip(" \t-–")
+
+
+def _looks_like_name(segment: str) -> bool:
+    """One to six words, the first capitalised: how a company or a person is written."""
+    words = segment.split()
+    return 1 <= len(words) <= 6 and (words[0][:1].isupper() or words[0][:1].isdigit())
+
+
+def _at_company(segment: str) -> str:
+    """ "Technical Recruiter at Kestrel Labs" -> "Kestrel Labs"."""
+    m = re.search(r"[ \t](?:at|@|chez|bei|en)[ \t]+(?=\S)", segment, re.IGNORECASE)
+    if m is None or not is_title(segment[: m.start()]):
+        return ""
+    rest = segment[m.end() :]
+    return rest if _looks_like_name(rest) else ""
+
+
+def _segments(text: str, start: int) -> list[str]:
+    """The signature's segments after a sign-off ending at `start`, up to its footer."""
+    out: list[str] = []
+    for line in text[start : start + 600].split("\n"):
+        line = line.strip(" \t>*")
+        if not line:
+            continue
+        if _FOOTER.search(line) or len(line) > 80:
+            break
+        out += [s for s in _SPLIT.split(line) if s]
+        if len(out) >= MAX_SEGMENTS:
+            break
+    return out[:MAX_SEGMENTS]
+
+
+def signature_candidates(text: str) -> list[tuple[str, int]]:
+    """Employers a signature names, with a weight: a team line or "title at company" (4),
+    a line right under a job title (3)."""
+    found: list[tuple[str, int]] = []
+    for n, m in enumerate(_SIGN_OFF.finditer(text)):
+        if n >= MAX_SIGN_OFFS:
+            break
+        segments = _segments(text, m.end())
+        for i, seg in enumerate(segments):
+            team = team_of(seg) or _at_company(seg)
+            if team:
+                found.append((team, 4))
+            elif i > 0 and is_title(segments[i - 1]) and not is_title(seg):
+                if _looks_like_name(seg):
+                    found.append((seg, 3))
+        if found:
+            break  # the newest message's signature; the rest is quoted history
+    return found
+
+
+# ---- ATS links -------------------------------------------------------------------------
+def _slug(i: int) -> str:
+    return rf"(?P<s{i}>[A-Za-z0-9][A-Za-z0-9_-]{{1,60}})"
+
+
+# A slug ends where the host or path segment does; the lookahead keeps "acme" from matching
+# inside "acme-labs" when the pattern backs off.
+_ATS_LINK = re.compile(
+    r"(?<![\w.-])(?:"
+    + "|".join(f"(?:{f.format(slug=_slug(i))})" for i, f in enumerate(kb.ATS_URL_FORMATS))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+_SLUG_PREFIX = re.compile(r"^(?:[a-z]*careers|jobs|external|ext|hcm)-", re.IGNORECASE)
+
+
+def _slug_name(slug: str) -> str:
+    slug = _SLUG_PREFIX.sub("", slug)
+    if slug.lower() in kb.ATS_URL_RESERVED or slug.isdigit():
+        return ""
+    name = re.sub(r"[-_]+", " ", slug).strip()
+    return name.title() if name.islower() else name
+
+
+def link_candidates(text: str) -> list[str]:
+    """Employers named by the company slug of an ATS job link, in order, without repeats."""
+    if "." not in text:
+        return []
+    out: list[str] = []
+    for m in _ATS_LINK.finditer(text):
+        slug = next(v for v in m.groupdict().values() if v)
+        name = _slug_name(slug)
+        if name and name not in out:
+            out.append(name)
+    return out
