@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from onward.classify import knowledge as kb
 from onward.classify.extract import extract, norm_company
 from onward.mail.model import Address, Email
 
@@ -172,6 +173,65 @@ def test_a_first_name_under_a_sign_off_names_no_employer() -> None:
     assert employer("Thanks for your time.\n\nBest,\nJameson\n", "Re: chat") == ""
 
 
+def test_a_signature_in_an_export_without_line_breaks_ends_where_its_sentences_start() -> None:
+    text = (
+        "Hi Sam, thank you for your time on the phone. Best regards, Jane Doe, Talent "
+        "Acquisition, Kestrel Labs, 12 Harbour Street, Leeds. This message and any attachment "
+        "is meant for its recipient only."
+    )
+    assert employer(text, "Following up", ROBOT) == "Kestrel Labs"
+
+
+def test_the_web_site_in_a_signature_names_the_employer() -> None:
+    text = "Hi Sam,\n\nCan we talk on Monday?\n\nThanks,\nJane\njane@kestrellabs.io\n"
+    assert norm_company(employer(text, "Re: chat", PERSON)) == "kestrellabs"
+
+
+def test_a_scheduling_link_in_a_signature_names_no_employer() -> None:
+    text = "Hi Sam,\n\nPick a time here.\n\nThanks,\nJane\nhttps://calendly.com/jane-doe/30min\n"
+    assert employer(text, "Re: chat", PERSON) == ""
+
+
+def test_a_mail_delivery_service_is_never_the_employer() -> None:
+    sender = Address("Recruiting", "noreply@em1234.sendgrid.net")
+    assert employer("Thank you for applying to Kestrel Labs.", "Thanks", sender) == "Kestrel Labs"
+    assert employer("Thanks for applying.", "Thanks", sender) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Thanks for applying.\n\nKestrel Labs is an equal opportunity employer and values "
+            "diversity.",
+            "Kestrel Labs",
+        ),
+        ("Thanks for applying.\n\n© 2026 Kestrel Labs, Inc. All rights reserved.", "Kestrel Labs"),
+        ("Thanks for applying.\n\nCopyright 2026 Greenhouse Software, Inc.", ""),
+    ],
+)
+def test_a_footer_names_the_employer_but_never_the_ats(text: str, company: str) -> None:
+    assert employer(text, "Application received", ROBOT) == company
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "RE: RE: Larkspur Games - Analytics Engineer",
+        "Fwd: Larkspur Games | Analytics Engineer",
+        "Analytics Engineer - Larkspur Games - Assessment Completed",
+    ],
+)
+def test_a_threads_prefixes_and_a_status_do_not_hide_the_employer_in_a_subject(
+    subject: str,
+) -> None:
+    assert employer("See below.", subject) == "Larkspur Games"
+
+
+def test_a_status_after_a_dash_is_not_an_employer() -> None:
+    assert employer("See below.", "RE: Analytics Engineer - Assessment Completed") == ""
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -181,11 +241,26 @@ def test_a_first_name_under_a_sign_off_names_no_employer() -> None:
         "https://jobs.lever.co/" * 200,
         "https://" + "a-" * 2000 + ".greenhouse.io",
         "Thanks,\n" + "The Acme Recruiting Team " * 200,
+        "Kestrel " * 500 + "is an equal opportunity employer",
+        "© " * 1000 + "Kestrel",
+        "Thanks,\n" + "jane@" * 500 + "a.example",
+        "re: " * 1000 + "Acme - Analyst",
     ],
-    ids=["sign-offs", "title-at", "title-bars", "lever", "long-host", "teams"],
+    ids=[
+        *("sign-offs", "title-at", "title-bars", "lever", "long-host", "teams"),
+        *("eeo", "copyright", "contacts", "reply-prefixes"),
+    ],
 )
 def test_reading_a_signature_or_link_stays_fast_on_hostile_text(text: str) -> None:
     start = time.perf_counter()
     employer(text, "Application received")
     employer(text[:4000], "Application received")
+    employer("", text)
     assert time.perf_counter() - start < 0.25
+
+
+def test_every_known_domain_is_short_enough_for_the_suffix_lookup_to_find() -> None:
+    tables = (kb.ATS_DOMAINS, kb.BOARD_DOMAINS, kb.ASSESSMENT_DOMAINS)
+    tables += (kb.MAILER_DOMAINS, kb.SERVICE_DOMAINS)
+    assert [k for t in tables for k in t if k.count(".") >= kb._MAX_LABELS] == []
+    assert kb.ats_for("x." * 2000 + "us.greenhouse-mail.io") == "Greenhouse"

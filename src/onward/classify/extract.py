@@ -14,7 +14,12 @@ from functools import lru_cache
 
 from onward.classify import knowledge as kb
 from onward.classify.sender import SenderInfo, sender_info
-from onward.classify.signature import link_candidates, signature_candidates
+from onward.classify.signature import (
+    contact_domains,
+    footer_candidates,
+    link_candidates,
+    signature_candidates,
+)
 from onward.mail.model import Email
 
 _NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
@@ -223,16 +228,22 @@ def _clean(name: str) -> str:
     return name
 
 
+# First words of the ATS and job boards' own names: a name that opens with one is theirs.
+_VENDOR_WORDS = frozenset(
+    n.split()[0] for n in (*kb.ATS_NAMES, *kb.BOARD_NAMES) if len(n.split()[0]) > 3
+) - {"welcome"}
+
+
 @lru_cache(maxsize=8192)
 def _usable(name: str) -> bool:
     low = name.lower().strip()
     if not low or len(low) < 2 or low in kb.GENERIC_NAMES or "@" in low:
         return False
-    if low.split()[-1] in ROLE_WORDS or any(
-        w in ("update", "confirmation", "notification") for w in low.split()
-    ):
+    if low.split()[-1] in ROLE_WORDS or not kb.STATUS_WORDS.isdisjoint(low.split()):
         return False
     if low in kb.ATS_NAMES or low in kb.BOARD_NAMES or low in ("linkedin", "indeed"):
+        return False
+    if low.split()[0] in _VENDOR_WORDS:  # "Greenhouse Software", "Indeed Apply"
         return False
     first = low.split()[0]
     if first == "the":
@@ -260,9 +271,23 @@ def _usable(name: str) -> bool:
 
 
 def _domain_label(s: SenderInfo) -> str:
-    if not s.domain or s.ats or s.board or s.domain in kb.FREEMAIL:
+    if not s.domain or s.ats or s.board or kb.mailer_for(s.domain):
         return ""
-    parts = s.domain.split(".")
+    return domain_label(s.domain)
+
+
+def _contact_label(domain: str) -> str:
+    if kb.ats_for(domain) or kb.board_for(domain) or kb.service_for(domain):
+        return ""
+    return domain_label(domain)
+
+
+def domain_label(domain: str) -> str:
+    """The name part of a company's domain ("kestrel" for mail.kestrel.co.uk); "" for a
+    personal mail provider."""
+    if domain in kb.FREEMAIL:
+        return ""
+    parts = domain.split(".")
     label = parts[-2] if len(parts) >= 2 else parts[0]
     if len(parts) >= 3 and len(label) <= 3 and parts[-1] in ("uk", "au", "jp", "br"):
         label = parts[-3]  # acme.co.uk
@@ -322,6 +347,15 @@ def is_person(s: SenderInfo) -> bool:
     return 2 <= len(words) <= 3 and any(w in local for w in words)
 
 
+# "RE: FW: Kestrel Labs - Analyst": a thread's prefixes hide where the subject starts.
+_REPLY = re.compile(r"^(?:[ \t]*+(?i:re|fw|fwd|tr|aw|wg|sv|vs)[ \t]*+(?:\[\d+\])?:)++[ \t]*+")
+
+
+# "Analyst - Kestrel Labs - Assessment Completed": the first and last parts are read by the
+# patterns; a middle part may be the employer too.
+_SUBJECT_PARTS = re.compile(r"[ \t]++[-–|][ \t]++")
+
+
 def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     name = s.name
@@ -333,7 +367,9 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
         local = s.address.partition("@")[0].split("+")[0]
         if local not in kb.ROBOT_LOCALPARTS and local.isalpha():
             found.append((local, 1))
-    for text, bonus in ((email.subject, 1), (email.text[:800], 0)):
+    subject = _REPLY.sub("", email.subject)
+    found += [(part, 3) for part in _SUBJECT_PARTS.split(subject[:300])[1:-1]]
+    for text, bonus in ((subject, 1), (email.text[:800], 0)):
         if bonus == 0 and max((w for _, w in found), default=0) >= 6:
             break  # the display name or subject already named the employer outright
         low = text.lower()
@@ -349,6 +385,8 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
                 else:
                     found.append((m.group("c"), weight + bonus))
     found += signature_candidates(email.text)
+    found += footer_candidates(email.text)
+    found += [(c, 2) for c in map(_contact_label, contact_domains(email.text)) if c][:1]
     found += [(link, 3) for link in link_candidates(email.text)]
     label = _domain_label(s)
     if label:

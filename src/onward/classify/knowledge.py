@@ -286,13 +286,57 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower().strip(">").strip()
 
 
+# No table key has more labels than this: a longer suffix cannot match, and joining every
+# suffix of a hostile 4,000-dot domain would be quadratic.
+_MAX_LABELS = 4
+
+
 def _suffix_lookup(domain: str, table: dict[str, str]) -> str | None:
     parts = domain.split(".")
-    for i in range(len(parts) - 1):
+    for i in range(max(len(parts) - _MAX_LABELS, 0), len(parts) - 1):
         hit = table.get(".".join(parts[i:]))
         if hit:
             return hit
     return None
+
+
+# Services that send or schedule for an employer without being it: mail delivery services
+# and scheduling tools. Neither a sender there nor its link names the employer.
+MAILER_DOMAINS: dict[str, str] = {
+    d: d
+    for d in (
+        "sendgrid.net sendgrid.com mailgun.org mailgun.net amazonses.com mandrillapp.com "
+        "mcsv.net mcdlv.net rsgsv.net mailchimp.com sparkpostmail.com postmarkapp.com "
+        "mailjet.com sendinblue.com brevo.com hubspotemail.net hs-email.net exacttarget.com "
+        "mktomail.com constantcontact.com intercom-mail.com calendly.com goodtime.io cal.com "
+        "doodle.com zoom.us zoom.com webex.com gotomeeting.com docusign.net docusign.com"
+    ).split()
+}
+# Links and addresses a recruiter's signature carries that are not the employer's site: a
+# social network, a video call, a shortener. (Google and Microsoft hire too: only links.)
+SERVICE_DOMAINS: dict[str, str] = {
+    d: d
+    for d in (
+        "google.com goo.gl microsoft.com office.com live.com teams.microsoft.com twitter.com "
+        "x.com facebook.com instagram.com youtube.com tiktok.com bit.ly lnkd.in ow.ly "
+        "tinyurl.com t.co aka.ms hubspot.com salesforce.com zendesk.com freshdesk.com "
+        "example.com example.org example.net"
+    ).split()
+}
+# Words of a subject's status part ("Analyst - Assessment Completed"): never an employer.
+STATUS_WORDS = frozenset(
+    "update updates confirmation notification received submitted completed complete "
+    "scheduled confirmed invitation reminder status feedback request required regarding "
+    "application applications candidature candidacy".split()
+)
+
+
+def mailer_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, MAILER_DOMAINS)
+
+
+def service_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, MAILER_DOMAINS) or _suffix_lookup(domain, SERVICE_DOMAINS)
 
 
 def ats_for(domain: str) -> str | None:

@@ -59,6 +59,7 @@ _TEAM_PREFIX = re.compile(
 _WORD = re.compile(r"[^\W\d_][\w&'’.-]*+")
 MAX_SEGMENTS = 8  # a signature is a few lines; past them, it is the footer or a quote
 MAX_SIGN_OFFS = 3
+MAX_SEGMENT = 60  # characters: longer is a sentence, not a name, title or company
 
 
 def _words(segment: str) -> list[str]:
@@ -100,19 +101,42 @@ def _at_company(segment: str) -> str:
     return rest if _looks_like_name(rest) else ""
 
 
-def _segments(text: str, start: int) -> list[str]:
-    """The signature's segments after a sign-off ending at `start`, up to its footer."""
+def _signature_lines(text: str, start: int) -> list[str]:
+    """The non-empty lines after a sign-off ending at `start`: the signature and its footer."""
+    lines = (line.strip(" \t>*") for line in text[start : start + 600].split("\n"))
+    return [line for line in lines if line][:MAX_SEGMENTS]
+
+
+def _segments(lines: list[str]) -> list[str]:
+    """The signature's segments, up to its footer (contact details, a quote, a disclaimer)
+    or to a sentence: an export that lost its line breaks runs on into the next text."""
     out: list[str] = []
-    for line in text[start : start + 600].split("\n"):
-        line = line.strip(" \t>*")
-        if not line:
-            continue
-        if _FOOTER.search(line) or len(line) > 80:
-            break
-        out += [s for s in _SPLIT.split(line) if s]
-        if len(out) >= MAX_SEGMENTS:
+    for line in lines:
+        stop = _FOOTER.search(line)
+        for seg in _SPLIT.split(line[: stop.start()] if stop else line):
+            if len(seg) > MAX_SEGMENT:
+                return out
+            if seg:
+                out.append(seg)
+        if stop or len(out) >= MAX_SEGMENTS:
             break
     return out[:MAX_SEGMENTS]
+
+
+_CONTACT = re.compile(
+    r"[\w.+-]@(?P<a>[\w-]++(?:\.[\w-]++)++)|(?:https?://|\bwww\.)(?:www\.)?(?P<b>[\w-]++(?:\.[\w-]++)++)"
+)
+
+
+def contact_domains(text: str) -> list[str]:
+    """Domains of the addresses and web sites a signature gives ("jane@kestrel.example",
+    "www.kestrel.example"): where its writer works, unless it is a service's."""
+    for m in _SIGN_OFF.finditer(text):
+        lines = _signature_lines(text, m.end())
+        found = [c.group("a") or c.group("b") for c in _CONTACT.finditer("\n".join(lines))]
+        if found:
+            return [d.lower() for d in found]
+    return []
 
 
 def signature_candidates(text: str) -> list[tuple[str, int]]:
@@ -122,7 +146,7 @@ def signature_candidates(text: str) -> list[tuple[str, int]]:
     for n, m in enumerate(_SIGN_OFF.finditer(text)):
         if n >= MAX_SIGN_OFFS:
             break
-        segments = _segments(text, m.end())
+        segments = _segments(_signature_lines(text, m.end()))
         for i, seg in enumerate(segments):
             team = team_of(seg) or _at_company(seg)
             if team:
@@ -132,6 +156,37 @@ def signature_candidates(text: str) -> list[tuple[str, int]]:
                     found.append((seg, 3))
         if found:
             break  # the newest message's signature; the rest is quoted history
+    return found
+
+
+# ---- footers ---------------------------------------------------------------------------
+# A name in a footer: capitalised words without dots, so that "... Jane Lee. Kestrel Labs is"
+# starts at "Kestrel"; only at a line's or a sentence's start.
+_NAME = (
+    r"(?:^|(?<=[.!?] ))[ \t]*+"
+    r"(?P<c>[A-Z0-9][\w&'’-]*+(?:[ \t]++(?:&[ \t]++|of[ \t]++|and[ \t]++)?[A-Z0-9][\w&'’-]*+){0,4})"
+)
+# "Kestrel Labs is an equal opportunity employer" (the EEO statement of US job mail) and
+# "© 2026 Kestrel Labs, Inc. All rights reserved."
+_EEO = re.compile(
+    _NAME + r"[ \t]++(?i:(?:is|are)[ \t]++(?:an?[ \t]++)?(?:proud[ \t]++)?equal[ \t]++"
+    r"(?:opportunity|employment))",
+    re.MULTILINE,
+)
+_COPYRIGHT = re.compile(
+    r"(?:©|(?i:copyright))[ \t]*+(?:©[ \t]*+)?(?:\d{4}(?:[ \t]*+[-–][ \t]*+\d{4})?[ \t]++)?"
+    r"(?P<c>[A-Z0-9][\w&'’-]*+(?:[ \t]++(?:&[ \t]++|of[ \t]++|and[ \t]++)?[A-Z0-9][\w&'’-]*+){0,4})"
+)
+
+
+def footer_candidates(text: str) -> list[tuple[str, int]]:
+    """Employers a footer names: the EEO statement (3), a copyright line (2)."""
+    low = text.lower()
+    found: list[tuple[str, int]] = []
+    if "equal" in low:
+        found += [(m.group("c"), 3) for m in _EEO.finditer(text)][:2]
+    if "©" in text or "copyright" in low:
+        found += [(m.group("c"), 2) for m in _COPYRIGHT.finditer(text)][:2]
     return found
 
 
