@@ -103,6 +103,7 @@ def test_a_subject_names_the_employer_when_there_is_no_sender(subject: str, comp
         ("https://apply.workable.com/kestrel/j/A1B2C3/", "Kestrel"),
         ("https://jobs.ashbyhq.com/kestrel/1c2d-3e4f", "Kestrel"),
         ("https://careers-kestrel.icims.com/jobs/1234/analyst/job", "Kestrel"),
+        ("https://www.welcometothejungle.com/fr/companies/kestrel-labs/jobs/data", "Kestrel Labs"),
     ],
 )
 def test_an_ats_job_link_names_the_employer_not_the_ats(link: str, company: str) -> None:

@@ -356,7 +356,12 @@ _REPLY = re.compile(r"^(?:[ \t]*+(?i:re|fw|fwd|tr|aw|wg|sv|vs)[ \t]*+(?:\[\d+\])
 _SUBJECT_PARTS = re.compile(r"[ \t]++[-–|][ \t]++")
 
 
-def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
+def company_candidates(
+    email: Email, s: SenderInfo, links: list[str] | None = None
+) -> list[tuple[str, int]]:
+    """Employer names the message gives, each with a weight; `links` are the employers its
+    ATS job links name (read here when not given)."""
+    links = link_candidates(email.text) if links is None else links
     found: list[tuple[str, int]] = []
     name = s.name
     if " via " in name.lower():
@@ -387,29 +392,30 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
     found += signature_candidates(email.text)
     found += footer_candidates(email.text)
     found += [(c, 2) for c in map(_contact_label, contact_domains(email.text)) if c][:1]
-    found += [(link, 3) for link in link_candidates(email.text)]
+    found += [(link, 3) for link in links]
     label = _domain_label(s)
     if label:
         found.append((label, 1))
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
 
 
-def _anchors(email: Email, s: SenderInfo) -> list[str]:
+def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
     """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
     Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
-    links = [norm_company(link) for link in link_candidates(email.text)]
-    return [k for k in (norm_company(_domain_label(s)), *links) if k]
+    keys = (norm_company(_domain_label(s)), *map(norm_company, links))
+    return [k for k in keys if k]
 
 
 def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     s = s or sender_info(email)
-    cands = company_candidates(email, s)
+    links = link_candidates(email.text)
+    cands = company_candidates(email, s, links)
     if not cands:
         return ""
     scores: dict[str, float] = {}
     best_form: dict[str, str] = {}
     haystack = _norm_text(email.subject + " " + email.text[:1500])
-    anchors = _anchors(email, s)
+    anchors = _anchors(s, links)
     for cand, weight in cands:
         key = norm_company(cand)
         if not key:

@@ -12,23 +12,30 @@ from the ATS vendors' public job-board URLs; none of it was written from a score
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice
 
 from onward.classify import knowledge as kb
 
 # Sign-offs, alone on their line, or followed by a comma after a sentence ("... today. Best
 # regards, Jane Doe, ...": an export that lost its line breaks). English, French, German and
-# Spanish closings.
+# Spanish closings; a longer one before its own start ("best regards" before "best").
+SIGN_OFFS = (
+    *("best regards", "kind regards", "warm regards", "warmest regards", "with regards"),
+    *("regards", "best wishes", "all the best", "all best", "best", "many thanks"),
+    *("thanks again", "thanks so much", "thanks", "thank you again", "thank you"),
+    *("sincerely yours", "yours sincerely", "yours truly", "sincerely", "cheers", "warmly"),
+    *("respectfully", "bien cordialement", "cordialement", "bien à vous", "bien à toi"),
+    *("sincères salutations", "belle journée", "à bientôt", "mit freundlichen grüßen"),
+    *("freundliche grüße", "viele grüße", "beste grüße", "saludos cordiales", "saludos"),
+)
+_CLOSE = r"(?:[ \t]*+[,.!]?[ \t]*+$|[ \t]*+,)"  # the sign-off ends its line, or a comma follows
 _SIGN_OFF = re.compile(
-    r"(?:^[ \t>]*+|(?<=[.!?])[ \t]++)"
-    r"(?:best regards|kind regards|warm regards|warmest regards|with regards|regards|"
-    r"best wishes|all the best|all best|best|many thanks|thanks again|thanks so much|thanks|"
-    r"thank you again|thank you|sincerely yours|yours sincerely|yours truly|sincerely|cheers|"
-    r"warmly|respectfully|bien cordialement|cordialement|bien à vous|bien à toi|"
-    r"sincères salutations|belle journée|à bientôt|mit freundlichen grüßen|"
-    r"freundliche grüße|viele grüße|beste grüße|saludos cordiales|saludos)"
-    r"(?:[ \t]*+[,.!]?[ \t]*+$|[ \t]*+,)",
+    r"(?:^[ \t>]*+|(?<=[.!?])[ \t]++)(?:" + "|".join(map(re.escape, SIGN_OFFS)) + ")" + _CLOSE,
     re.IGNORECASE | re.MULTILINE,
 )
+_CLOSES = re.compile(_CLOSE)
 # Segments of a signature line: "Jane Doe | Recruiter | Kestrel Labs", "Recruiter, Kestrel".
 _SPLIT = re.compile(r"[ \t]*+(?:[|,;•·]|[ \t]-[ \t]|[ \t]–[ \t])[ \t]*+")
 # A line that ends the signature: contact details, legal footers, a quoted earlier message.
@@ -59,6 +66,7 @@ _TEAM_PREFIX = re.compile(
 _WORD = re.compile(r"[^\W\d_][\w&'’.-]*+")
 MAX_SEGMENTS = 8  # a signature is a few lines; past them, it is the footer or a quote
 MAX_SIGN_OFFS = 3
+MIN_LINES = 3  # fewer line breaks: the export ran the text into one line
 MAX_SEGMENT = 60  # characters: longer is a sentence, not a name, title or company
 
 
@@ -128,11 +136,37 @@ _CONTACT = re.compile(
 )
 
 
+@lru_cache(maxsize=4)  # the signature's names and its contacts read the same text in turn
+def sign_offs(text: str) -> tuple[int, ...]:
+    """Where the first few sign-offs end: each signature starts there."""
+    low = text.lower()
+    if len(low) != len(text) or low.count("\n") < MIN_LINES:
+        # run-on text (an export without line breaks): sign-offs after a sentence too
+        return tuple(m.end() for m in islice(_SIGN_OFF.finditer(text), MAX_SIGN_OFFS))
+    return tuple(islice(_line_sign_offs(low), MAX_SIGN_OFFS))
+
+
+def _line_sign_offs(low: str) -> Iterator[int]:
+    """Sign-offs that open a line: the same as `_SIGN_OFF` there, found line by line with
+    `startswith` (a scan of the whole text for 40 phrases costs ten times more)."""
+    pos = 0
+    for line in low.split("\n"):
+        body = line.lstrip(" \t>")
+        if body.startswith(SIGN_OFFS):
+            start = pos + len(line) - len(body)
+            for phrase in SIGN_OFFS:
+                m = _CLOSES.match(body, len(phrase)) if body.startswith(phrase) else None
+                if m:
+                    yield start + m.end()
+                    break
+        pos += len(line) + 1
+
+
 def contact_domains(text: str) -> list[str]:
     """Domains of the addresses and web sites a signature gives ("jane@kestrel.example",
     "www.kestrel.example"): where its writer works, unless it is a service's."""
-    for m in _SIGN_OFF.finditer(text):
-        lines = _signature_lines(text, m.end())
+    for end in sign_offs(text):
+        lines = _signature_lines(text, end)
         found = [c.group("a") or c.group("b") for c in _CONTACT.finditer("\n".join(lines))]
         if found:
             return [d.lower() for d in found]
@@ -143,10 +177,8 @@ def signature_candidates(text: str) -> list[tuple[str, int]]:
     """Employers a signature names, with a weight: a team line or "title at company" (4),
     a line right under a job title (3)."""
     found: list[tuple[str, int]] = []
-    for n, m in enumerate(_SIGN_OFF.finditer(text)):
-        if n >= MAX_SIGN_OFFS:
-            break
-        segments = _segments(_signature_lines(text, m.end()))
+    for end in sign_offs(text):
+        segments = _segments(_signature_lines(text, end))
         for i, seg in enumerate(segments):
             team = team_of(seg) or _at_company(seg)
             if team:
@@ -198,11 +230,12 @@ def _slug(i: int) -> str:
 # A slug ends where the host or path segment does; the lookahead keeps "acme" from matching
 # inside "acme-labs" when the pattern backs off.
 _ATS_LINK = re.compile(
-    r"(?<![\w.-])(?:"
+    r"(?:"
     + "|".join(f"(?:{f.format(slug=_slug(i))})" for i, f in enumerate(kb.ATS_URL_FORMATS))
     + r")(?![\w-])",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"://(?:www\.)?")
 _SLUG_PREFIX = re.compile(r"^(?:[a-z]*careers|jobs|external|ext|hcm)-", re.IGNORECASE)
 
 
@@ -216,10 +249,11 @@ def _slug_name(slug: str) -> str:
 
 def link_candidates(text: str) -> list[str]:
     """Employers named by the company slug of an ATS job link, in order, without repeats."""
-    if "." not in text:
-        return []
     out: list[str] = []
-    for m in _ATS_LINK.finditer(text):
+    for start in _SCHEME.finditer(text):  # a literal "://" is found fast; most mail has few
+        m = _ATS_LINK.match(text, start.end())
+        if m is None:
+            continue
         slug = next(v for v in m.groupdict().values() if v)
         name = _slug_name(slug)
         if name and name not in out:
