@@ -170,6 +170,45 @@ def test_the_signature_of_a_quoted_message_does_not_outvote_the_newest_one() -> 
     assert employer(text, "Re: interview") == "Kestrel Labs"
 
 
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "-----Original Message-----\nFrom: Jane Doe <jane.doe@kestrellabs.example>\n"
+        "Sent: Monday, March 2, 2026 9:14 AM\nSubject: Analyst role\n",
+        "On Mon, Mar 2, 2026 at 9:14 AM Jane Doe <jane.doe@kestrellabs.example> wrote:\n"
+        "> Hi Sam,\n",
+    ],
+    ids=["outlook", "gmail"],
+)
+def test_the_sender_of_a_quoted_message_names_the_employer_of_a_thread(quote: str) -> None:
+    text = "Yes, we are moving you to the onsite round.\n\nJane\n\n" + quote
+    assert norm_company(employer(text, "RE: RE: Analyst", PERSON)) == "kestrellabs"
+
+
+def test_the_persons_own_domain_in_a_quoted_message_is_not_the_employer() -> None:
+    email = Email(
+        "<e@t>",
+        "f",
+        subject="RE: chat",
+        sender=PERSON,
+        to=(Address("Sam Lee", "sam@samlee.example"),),
+        text="Sounds good.\n\nOn Mon, Mar 2, 2026 Sam Lee <sam@samlee.example> wrote:\n> Hi",
+    )
+    assert extract(email).company == ""
+
+
+def test_a_reply_to_address_at_the_employer_names_it_when_a_robot_sends() -> None:
+    email = Email(
+        "<e@t>",
+        "f",
+        subject="Application received",
+        sender=ROBOT,
+        reply_to=(Address("Jane Doe", "jane.doe@kestrellabs.example"),),
+        text="Thank you for applying.",
+    )
+    assert norm_company(extract(email).company) == "kestrellabs"
+
+
 def test_a_first_name_under_a_sign_off_names_no_employer() -> None:
     assert employer("Thanks for your time.\n\nBest,\nJameson\n", "Re: chat") == ""
 
@@ -246,10 +285,12 @@ def test_a_status_after_a_dash_is_not_an_employer() -> None:
         "© " * 1000 + "Kestrel",
         "Thanks,\n" + "jane@" * 500 + "a.example",
         "re: " * 1000 + "Acme - Analyst",
+        "From: " + "a" * 5000 + "@b.example",
+        "On " + "x " * 3000 + "a@b.example wrote:",
     ],
     ids=[
         *("sign-offs", "title-at", "title-bars", "lever", "long-host", "teams"),
-        *("eeo", "copyright", "contacts", "reply-prefixes"),
+        *("eeo", "copyright", "contacts", "reply-prefixes", "quoted-from", "wrote"),
     ],
 )
 def test_reading_a_signature_or_link_stays_fast_on_hostile_text(text: str) -> None:

@@ -18,6 +18,7 @@ from onward.classify.signature import (
     contact_domains,
     footer_candidates,
     link_candidates,
+    quoted_sender_domains,
     signature_candidates,
 )
 from onward.mail.model import Email
@@ -276,6 +277,19 @@ def _domain_label(s: SenderInfo) -> str:
     return domain_label(s.domain)
 
 
+def _mail_labels(email: Email, domains: list[str]) -> list[str]:
+    """Company names of the mail domains a message gives (a signature's, a quoted sender's,
+    its Reply-To), without repeats: never the recipient's own domain, a personal mail
+    provider, an ATS, a job board or a service."""
+    own = {kb.domain_of(a.email) for a in (*email.to, *email.cc)}
+    out: list[str] = []
+    for domain in domains:
+        label = "" if domain in own else _contact_label(domain)
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
 def _contact_label(domain: str) -> str:
     if kb.ats_for(domain) or kb.board_for(domain) or kb.service_for(domain):
         return ""
@@ -391,7 +405,9 @@ def company_candidates(
                     found.append((m.group("c"), weight + bonus))
     found += signature_candidates(email.text)
     found += footer_candidates(email.text)
-    found += [(c, 2) for c in map(_contact_label, contact_domains(email.text)) if c][:1]
+    found += [(c, 2) for c in _mail_labels(email, contact_domains(email.text))[:1]]
+    found += [(c, 2) for c in _mail_labels(email, quoted_sender_domains(email.text))[:2]]
+    found += [(c, 2) for c in _mail_labels(email, [kb.domain_of(a.email) for a in email.reply_to])]
     found += [(link, 3) for link in links]
     label = _domain_label(s)
     if label:

@@ -173,6 +173,25 @@ def contact_domains(text: str) -> list[str]:
     return []
 
 
+# The sender of a quoted earlier message: "From: Jane Doe <jane@kestrel.example>" (Outlook,
+# Apple Mail; "De :", "Von:") and "On Tue, ... Jane Doe <jane@kestrel.example> wrote:" (Gmail).
+_QUOTED_FROM = re.compile(
+    r"^[ \t>]*+(?:from|de|von|van|da)[ \t]*+:[^\n@]{0,120}?[\w.+-]@(?P<a>[\w-]++(?:\.[\w-]++)++)"
+    r"|^[ \t>]*+(?:on|le|am)[ \t][^\n@]{0,200}?[\w.+-]@(?P<b>[\w-]++(?:\.[\w-]++)++)"
+    r"[^\n]{0,40}?(?:wrote|a écrit|schrieb)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def quoted_sender_domains(text: str) -> list[str]:
+    """Domains of the senders of the messages a reply quotes: in a thread with a recruiter,
+    their work address is there even when the newest message came without one."""
+    if "@" not in text:
+        return []
+    found = (m.group("a") or m.group("b") for m in _QUOTED_FROM.finditer(text))
+    return [d.lower() for d in islice(found, MAX_SIGN_OFFS)]
+
+
 def signature_candidates(text: str) -> list[tuple[str, int]]:
     """Employers a signature names, with a weight: a team line or "title at company" (4),
     a line right under a job title (3)."""
