@@ -209,6 +209,16 @@ def test_a_reply_to_address_at_the_employer_names_it_when_a_robot_sends() -> Non
     assert norm_company(extract(email).company) == "kestrellabs"
 
 
+def test_the_persons_own_signature_in_the_quoted_history_is_not_the_employer() -> None:
+    text = (
+        "Hi Sam,\n\nThursday works.\n\nBest,\nJane\n\n"
+        "On Mon, Mar 2, 2026 at 9:14 AM Sam Lee <sam.lee@gmail.com> wrote:\n"
+        "> Hi Jane,\n> Could we meet on Thursday?\n> Thanks,\n> Sam Lee\n> Data Analyst\n"
+        "> Orchid Analytics\n"
+    )
+    assert employer(text, "Re: next steps", PERSON) == ""
+
+
 def test_a_first_name_under_a_sign_off_names_no_employer() -> None:
     assert employer("Thanks for your time.\n\nBest,\nJameson\n", "Re: chat") == ""
 

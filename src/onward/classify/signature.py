@@ -136,9 +136,25 @@ _CONTACT = re.compile(
 )
 
 
+# Where quoted history starts: a quoted line, Outlook's "Original Message" or "From:" block,
+# Gmail's "On ... wrote:". A signature below it may be the person's own.
+_QUOTE_START = re.compile(
+    r"^[ \t]*+(?:>|-{2,}[ \t]*+original message|(?:from|de|von)[ \t]*+:[ \t]|"
+    r"on[ \t][^\n]{0,200}?(?:wrote|a écrit|schrieb)[ \t]*+:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def newest(text: str) -> str:
+    """The text of the newest message, without the history it quotes."""
+    m = _QUOTE_START.search(text)
+    return text[: m.start()] if m else text
+
+
 @lru_cache(maxsize=4)  # the signature's names and its contacts read the same text in turn
 def sign_offs(text: str) -> tuple[int, ...]:
-    """Where the first few sign-offs end: each signature starts there."""
+    """Where the first few sign-offs of the newest message end: each signature starts there."""
+    text = newest(text)
     low = text.lower()
     if len(low) != len(text) or low.count("\n") < MIN_LINES:
         # run-on text (an export without line breaks): sign-offs after a sentence too
