@@ -213,7 +213,7 @@ def test_the_persons_own_signature_in_the_quoted_history_is_not_the_employer() -
     text = (
         "Hi Sam,\n\nThursday works.\n\nBest,\nJane\n\n"
         "On Mon, Mar 2, 2026 at 9:14 AM Sam Lee <sam.lee@gmail.com> wrote:\n"
-        "> Hi Jane,\n> Could we meet on Thursday?\n> Thanks,\n> Sam Lee\n> Data Analyst\n"
+        "> Hi Jane,\n> Could we meet on Thursday?\n> Thanks,\n> Sam Lee\n> Marketing Manager\n"
         "> Orchid Analytics\n"
     )
     assert employer(text, "Re: next steps", PERSON) == ""
