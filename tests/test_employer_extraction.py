@@ -57,6 +57,11 @@ def employer(text: str = "", subject: str = "", sender: Address | None = None) -
             "Brightwater Energy",
         ),
         (
+            "Hi Sam,\n\nWe will be in touch.\n\nThanks again,\nJane from the Marlowe Foods "
+            "recruiting team\n",
+            "Marlowe Foods",
+        ),
+        (
             "Bonjour Sam,\n\nNous revenons vers vous.\n\nCordialement,\nL'équipe Recrutement de "
             "Maison Ferrand\n",
             "Maison Ferrand",

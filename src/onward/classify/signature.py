@@ -58,6 +58,7 @@ _TEAM_WORDS = frozenset(
     "team recruiting recruitment talent acquisition hiring careers career hr people "
     "human resources staffing university campus early teams".split()
 )
+_TEAM_LINKS = frozenset("the from at of de l'équipe".split())
 _TEAM_PREFIX = re.compile(
     r"^(?:the|l['’]équipe(?:[ \t]+(?:recrutement|rh|talent))?(?:[ \t]+(?:de|d['’]))?|"
     r"team|das|ihr|el equipo de)[ \t]+",
@@ -87,6 +88,12 @@ def team_of(segment: str) -> str:
     while words and words[-1].lower().strip(".,") in _TEAM_WORDS:
         words.pop()
         stripped = True
+    # "Jane, on behalf of the Kestrel team", "Jane from the Kestrel team": the team's name
+    # starts after the last linking word.
+    lows = [w.lower() for w in words]
+    links = [i for i, w in enumerate(lows) if w in _TEAM_LINKS]
+    if stripped and links:
+        words = words[links[-1] + 1 :]
     rest = " ".join(words)
     prefixed = _TEAM_PREFIX.sub("", rest, count=1)
     if not (stripped or prefixed != rest) or not prefixed:
