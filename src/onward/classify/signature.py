@@ -152,6 +152,15 @@ _QUOTE_START = re.compile(
 )
 
 
+# Both at once on lower-cased text, case-sensitively: several times faster than the
+# IGNORECASE scan, which only run-on text needs.
+_LINE_SIGN_OFF = re.compile(
+    r"^[ \t]*+(?:(?P<quote>" + _QUOTE_START.pattern.removeprefix(r"^[ \t]*+") + ")|"
+    r"(?:" + "|".join(map(re.escape, SIGN_OFFS)) + ")" + _CLOSE + ")",
+    re.MULTILINE,
+)
+
+
 def newest(text: str) -> str:
     """The text of the newest message, without the history it quotes."""
     m = _QUOTE_START.search(text)
@@ -161,28 +170,20 @@ def newest(text: str) -> str:
 @lru_cache(maxsize=4)  # the signature's names and its contacts read the same text in turn
 def sign_offs(text: str) -> tuple[int, ...]:
     """Where the first few sign-offs of the newest message end: each signature starts there."""
-    text = newest(text)
     low = text.lower()
     if len(low) != len(text) or low.count("\n") < MIN_LINES:
         # run-on text (an export without line breaks): sign-offs after a sentence too
-        return tuple(m.end() for m in islice(_SIGN_OFF.finditer(text), MAX_SIGN_OFFS))
+        found = _SIGN_OFF.finditer(newest(text))
+        return tuple(m.end() for m in islice(found, MAX_SIGN_OFFS))
     return tuple(islice(_line_sign_offs(low), MAX_SIGN_OFFS))
 
 
 def _line_sign_offs(low: str) -> Iterator[int]:
-    """Sign-offs that open a line: the same as `_SIGN_OFF` there, found line by line with
-    `startswith` (a scan of the whole text for 40 phrases costs ten times more)."""
-    pos = 0
-    for line in low.split("\n"):
-        body = line.lstrip(" \t>")
-        if body.startswith(SIGN_OFFS):
-            start = pos + len(line) - len(body)
-            for phrase in SIGN_OFFS:
-                m = _CLOSES.match(body, len(phrase)) if body.startswith(phrase) else None
-                if m:
-                    yield start + m.end()
-                    break
-        pos += len(line) + 1
+    """Sign-offs that open a line of the newest message, up to the quoted history."""
+    for m in _LINE_SIGN_OFF.finditer(low):
+        if m.group("quote"):
+            return
+        yield m.end()
 
 
 def contact_domains(text: str) -> list[str]:
