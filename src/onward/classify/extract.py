@@ -271,6 +271,7 @@ def _usable(name: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)  # senders repeat, and each message asks twice
 def _domain_label(s: SenderInfo) -> str:
     if not s.domain or s.ats or s.board or kb.mailer_for(s.domain):
         return ""
@@ -281,6 +282,8 @@ def _mail_labels(email: Email, domains: list[str]) -> list[str]:
     """Company names of the mail domains a message gives (a signature's, a quoted sender's,
     its Reply-To), without repeats: never the recipient's own domain, a personal mail
     provider, an ATS, a job board or a service."""
+    if not domains:
+        return []
     own = {kb.domain_of(a.email) for a in (*email.to, *email.cc)}
     out: list[str] = []
     for domain in domains:
@@ -405,9 +408,9 @@ def company_candidates(
                     found.append((m.group("c"), weight + bonus))
     found += signature_candidates(email.text)
     found += footer_candidates(email.text)
-    found += [(c, 2) for c in _mail_labels(email, contact_domains(email.text))[:1]]
-    found += [(c, 2) for c in _mail_labels(email, quoted_sender_domains(email.text))[:2]]
-    found += [(c, 2) for c in _mail_labels(email, [kb.domain_of(a.email) for a in email.reply_to])]
+    domains = contact_domains(email.text)[:1] + quoted_sender_domains(email.text)[:2]
+    domains += [kb.domain_of(a.email) for a in email.reply_to]
+    found += [(c, 2) for c in _mail_labels(email, domains)]
     found += [(link, 3) for link in links]
     label = _domain_label(s)
     if label:
