@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import argparse
 import csv
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from onward.classify import extract
 from onward.classify.evaluation import Held, group_of
 from onward.classify.extract import extract_for, norm_company
 from onward.mail.model import Address, Email
 from onward.mail.parse import bounded, parse_message
 
+# Caches that hold names across messages: cleared so each pass reads like a first scan.
+CACHES = [getattr(extract, n) for n in ("_clean", "_usable") if hasattr(extract, n)]
 SENDERS: dict[str, Callable[[Email], Email]] = {
     "as is": lambda e: e,
     "robot": lambda e: replace(e, sender=Address("Recruiting", "noreply@gmail.com")),
@@ -51,12 +55,28 @@ def load(corpus: Path, real_only: bool) -> list[tuple[str, str, str, Email]]:
     return out
 
 
+def timed(rows: list[tuple[str, str, str, Email]]) -> float:
+    """Seconds a message, best of five passes, each starting with cold caches."""
+    best = float("inf")
+    for _ in range(5):
+        for cached in (norm_company, *CACHES):
+            cached.cache_clear()
+        start = time.perf_counter()
+        for _, kind, _, email in rows:
+            extract_for(kind, email)
+        best = min(best, time.perf_counter() - start)
+    return best / max(len(rows), 1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--all", action="store_true", help="count synthetic mail too")
+    ap.add_argument("--time", action="store_true", help="also time extraction, cold caches")
     args = ap.parse_args()
     rows = load(args.corpus, not args.all)
+    if args.time:
+        print(f"extraction: {timed(rows) * 1e6:.0f} us a job message (best of 5 passes)")
     hits: dict[tuple[str, str], int] = defaultdict(int)
     sizes: dict[str, int] = defaultdict(int)
     for group, kind, company, email in rows:

@@ -68,24 +68,6 @@ COMPANY_PATTERNS = [
                 *("applied to", "applying to", "candidacy"),
             ),
         ),
-        # "Kestrel Labs has received your application", "Kestrel received your application"
-        (
-            _NAME + r"\s+(?i:has\s+received|received|is\s+reviewing|has\s+reviewed)\s+"
-            r"(?i:your\s+application)",
-            4,
-            ("your application",),
-        ),
-        # "Your Kestrel Labs application": a role there ends in a role word and is not usable.
-        (r"^(?i:your)\s+" + _NAME + r"\s+(?i:application|candidacy)\b", 2, ("your ",)),
-        # "Analytics Engineer at Kestrel Labs": a title's head noun, then the employer.
-        (
-            r"(?i:\b(?:"
-            + "|".join(sorted(ROLE_WORDS - {"h/f", "f/h"}))
-            + r")s?\s+(?:at|@|with|chez))\s+"
-            + _NAME,
-            3,
-            (" at ", " @ ", " with ", " chez "),
-        ),
         (
             r"(?i:candidature chez|candidature pour|candidature au sein de|rejoindre)\s+" + _NAME,
             4,
@@ -125,6 +107,45 @@ COMPANY_PATTERNS = [
         ),
     ]
 ]
+# Subject lines only (a subject is short; over a body these cost a fifth of extraction).
+SUBJECT_PATTERNS = [
+    (re.compile(p, re.UNICODE), w)
+    for p, w in [
+        # "Kestrel Labs has received your application"
+        (
+            _NAME + r"\s+(?i:has\s+received|received|is\s+reviewing|has\s+reviewed)\s+"
+            r"(?i:your\s+application)",
+            4,
+        ),
+        # "Your Kestrel Labs application": a role there ends in a role word and is not usable.
+        (r"^(?i:your)\s+" + _NAME + r"\s+(?i:application|candidacy)\b", 2),
+    ]
+]
+_NAME_AT = re.compile(_NAME)
+_AT_WORDS = (" at ", " with ", " chez ", " @ ")
+
+
+def _after_a_title(text: str) -> list[str]:
+    """ "Analytics Engineer at Kestrel Labs" -> "Kestrel Labs": a title's head noun, then
+    "at" and the employer. Found from each " at " back to its word (a regex for 20 nouns
+    before it scanned every position of the text: a tenth of extraction)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return []
+    out: list[str] = []
+    for sep in _AT_WORDS:
+        pos = low.find(sep)
+        while pos != -1 and len(out) < 4:
+            before = low[max(pos - 20, 0) : pos].rsplit(None, 1)
+            word = before[-1] if before else ""
+            if word in ROLE_WORDS or (word.endswith("s") and word[:-1] in ROLE_WORDS):
+                m = _NAME_AT.match(text, pos + len(sep))
+                if m:
+                    out.append(m.group("c"))
+            pos = low.find(sep, pos + 1)
+    return out
+
+
 _ROLE_NEXT = re.compile(r"\s++(?:position|role|job|opening|poste|team)\b", re.I)
 # Neither the dot of "Sr." or of a French inclusive ending ("Consultant.e", "Développeur.se")
 # nor a hyphen between letters ("Full-Stack", "Back-end", "Co-op") ends a role: cut there, a
@@ -391,6 +412,10 @@ def company_candidates(
             found.append((local, 1))
     subject = _REPLY.sub("", email.subject)
     found += [(part, 3) for part in _SUBJECT_PARTS.split(subject[:300])[1:-1]]
+    for pattern, weight in SUBJECT_PATTERNS:
+        found += [(m.group("c"), weight + 1) for m in pattern.finditer(subject[:300])]
+    found += [(c, 4) for c in _after_a_title(subject[:300])]
+    found += [(c, 3) for c in _after_a_title(email.text[:800])]
     for text, bonus in ((subject, 1), (email.text[:800], 0)):
         if bonus == 0 and max((w for _, w in found), default=0) >= 6:
             break  # the display name or subject already named the employer outright
