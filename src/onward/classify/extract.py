@@ -14,9 +14,22 @@ from functools import lru_cache
 
 from onward.classify import knowledge as kb
 from onward.classify.sender import SenderInfo, sender_info
+from onward.classify.signature import (
+    contact_domains,
+    footer_candidates,
+    link_candidates,
+    quoted_sender_domains,
+    signature_candidates,
+)
 from onward.mail.model import Email
 
 _NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
+ROLE_WORDS = frozenset(
+    "analyst engineer developer scientist manager intern internship designer consultant "
+    "specialist associate director coordinator lead architect researcher administrator "
+    "technician officer assistant representative programmer ingénieur développeur stagiaire "
+    "alternance h/f f/h".split()
+)
 # (pattern, weight, words one of which must be in the text): the cheap `in` test skips
 # most regexes on most mail, which matters at thousands of messages per second.
 COMPANY_PATTERNS = [
@@ -47,10 +60,13 @@ COMPANY_PATTERNS = [
             ("interest in",),
         ),
         (
-            r"(?i:your application (?:to|with|at)|application to|applied to|applying to)\s+"
-            + _NAME,
+            r"(?i:your application (?:to|with|at)|application to|applied to|applying to|"
+            r"candidacy (?:to|with|at))\s+" + _NAME,
             4,
-            ("application to", "application with", "application at", "applied to", "applying to"),
+            (
+                *("application to", "application with", "application at"),
+                *("applied to", "applying to", "candidacy"),
+            ),
         ),
         (
             r"(?i:candidature chez|candidature pour|candidature au sein de|rejoindre)\s+" + _NAME,
@@ -91,6 +107,45 @@ COMPANY_PATTERNS = [
         ),
     ]
 ]
+# Subject lines only (a subject is short; over a body these cost a fifth of extraction).
+SUBJECT_PATTERNS = [
+    (re.compile(p, re.UNICODE), w)
+    for p, w in [
+        # "Kestrel Labs has received your application"
+        (
+            _NAME + r"\s+(?i:has\s+received|received|is\s+reviewing|has\s+reviewed)\s+"
+            r"(?i:your\s+application)",
+            4,
+        ),
+        # "Your Kestrel Labs application": a role there ends in a role word and is not usable.
+        (r"^(?i:your)\s+" + _NAME + r"\s+(?i:application|candidacy)\b", 2),
+    ]
+]
+_NAME_AT = re.compile(_NAME)
+_AT_WORDS = (" at ", " with ", " chez ", " @ ")
+
+
+def _after_a_title(text: str) -> list[str]:
+    """ "Analytics Engineer at Kestrel Labs" -> "Kestrel Labs": a title's head noun, then
+    "at" and the employer. Found from each " at " back to its word (a regex for 20 nouns
+    before it scanned every position of the text: a tenth of extraction)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return []
+    out: list[str] = []
+    for sep in _AT_WORDS:
+        pos = low.find(sep)
+        while pos != -1 and len(out) < 4:
+            before = low[max(pos - 20, 0) : pos].rsplit(None, 1)
+            word = before[-1] if before else ""
+            if word in ROLE_WORDS or (word.endswith("s") and word[:-1] in ROLE_WORDS):
+                m = _NAME_AT.match(text, pos + len(sep))
+                if m:
+                    out.append(m.group("c"))
+            pos = low.find(sep, pos + 1)
+    return out
+
+
 _ROLE_NEXT = re.compile(r"\s++(?:position|role|job|opening|poste|team)\b", re.I)
 # Neither the dot of "Sr." or of a French inclusive ending ("Consultant.e", "Développeur.se")
 # nor a hyphen between letters ("Full-Stack", "Back-end", "Co-op") ends a role: cut there, a
@@ -175,12 +230,6 @@ _PAREN = re.compile(r"(?<!\s)\s*+\([^)]*+\)")
 _PREFIXES = re.compile(
     r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
 )
-ROLE_WORDS = frozenset(
-    "analyst engineer developer scientist manager intern internship designer consultant "
-    "specialist associate director coordinator lead architect researcher administrator "
-    "technician officer assistant representative programmer ingénieur développeur stagiaire "
-    "alternance h/f f/h".split()
-)
 
 
 @lru_cache(maxsize=8192)
@@ -201,16 +250,22 @@ def _clean(name: str) -> str:
     return name
 
 
+# First words of the ATS and job boards' own names: a name that opens with one is theirs.
+_VENDOR_WORDS = frozenset(
+    n.split()[0] for n in (*kb.ATS_NAMES, *kb.BOARD_NAMES) if len(n.split()[0]) > 3
+) - {"welcome"}
+
+
 @lru_cache(maxsize=8192)
 def _usable(name: str) -> bool:
     low = name.lower().strip()
     if not low or len(low) < 2 or low in kb.GENERIC_NAMES or "@" in low:
         return False
-    if low.split()[-1] in ROLE_WORDS or any(
-        w in ("update", "confirmation", "notification") for w in low.split()
-    ):
+    if low.split()[-1] in ROLE_WORDS or not kb.STATUS_WORDS.isdisjoint(low.split()):
         return False
     if low in kb.ATS_NAMES or low in kb.BOARD_NAMES or low in ("linkedin", "indeed"):
+        return False
+    if low.split()[0] in _VENDOR_WORDS:  # "Greenhouse Software", "Indeed Apply"
         return False
     first = low.split()[0]
     if first == "the":
@@ -237,10 +292,40 @@ def _usable(name: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)  # senders repeat, and each message asks twice
 def _domain_label(s: SenderInfo) -> str:
-    if not s.domain or s.ats or s.board or s.domain in kb.FREEMAIL:
+    if not s.domain or s.ats or s.board or kb.mailer_for(s.domain):
         return ""
-    parts = s.domain.split(".")
+    return domain_label(s.domain)
+
+
+def _mail_labels(email: Email, domains: list[str]) -> list[str]:
+    """Company names of the mail domains a message gives (a signature's, a quoted sender's,
+    its Reply-To), without repeats: never the recipient's own domain, a personal mail
+    provider, an ATS, a job board or a service."""
+    if not domains:
+        return []
+    own = {kb.domain_of(a.email) for a in (*email.to, *email.cc)}
+    out: list[str] = []
+    for domain in domains:
+        label = "" if domain in own else _contact_label(domain)
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def _contact_label(domain: str) -> str:
+    if kb.ats_for(domain) or kb.board_for(domain) or kb.service_for(domain):
+        return ""
+    return domain_label(domain)
+
+
+def domain_label(domain: str) -> str:
+    """The name part of a company's domain ("kestrel" for mail.kestrel.co.uk); "" for a
+    personal mail provider."""
+    if domain in kb.FREEMAIL:
+        return ""
+    parts = domain.split(".")
     label = parts[-2] if len(parts) >= 2 else parts[0]
     if len(parts) >= 3 and len(label) <= 3 and parts[-1] in ("uk", "au", "jp", "br"):
         label = parts[-3]  # acme.co.uk
@@ -286,18 +371,52 @@ def _any_in(needles: tuple[str, ...], text: str) -> bool:
     return False
 
 
-def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
+def is_person(s: SenderInfo) -> bool:
+    """A person writes under their own name: from a personal mailbox ("Jane Doe" at gmail.com),
+    or with their name in the address ("Jane Doe <jane.doe@kestrel.example>"). Their name is
+    never the employer; a personal mailbox named for a team ("Kestrel Careers") is not a person.
+    """
+    if not s.name or s.ats or s.board:
+        return False
+    if s.domain in kb.FREEMAIL:
+        return _clean(s.name) == s.name.strip(" \t.,;:!'’\"-–")
+    words = [w for w in _RUN.findall(s.name.lower()) if len(w) >= 3]
+    local = s.address.partition("@")[0].lower()
+    return 2 <= len(words) <= 3 and any(w in local for w in words)
+
+
+# "RE: FW: Kestrel Labs - Analyst": a thread's prefixes hide where the subject starts.
+_REPLY = re.compile(r"^(?:[ \t]*+(?i:re|fw|fwd|tr|aw|wg|sv|vs)[ \t]*+(?:\[\d+\])?:)++[ \t]*+")
+
+
+# "Analyst - Kestrel Labs - Assessment Completed": the first and last parts are read by the
+# patterns; a middle part may be the employer too.
+_SUBJECT_PARTS = re.compile(r"[ \t]++[-–|][ \t]++")
+
+
+def company_candidates(
+    email: Email, s: SenderInfo, links: list[str] | None = None
+) -> list[tuple[str, int]]:
+    """Employer names the message gives, each with a weight; `links` are the employers its
+    ATS job links name (read here when not given)."""
+    links = link_candidates(email.text) if links is None else links
     found: list[tuple[str, int]] = []
     name = s.name
     if " via " in name.lower():
         found.append((name[: name.lower().index(" via ")], 6))
-    elif name and not s.board:
+    elif name and not s.board and not is_person(s):
         found.append((name, 2 if not s.ats else 3))
     if s.ats in ("Workday", "SmartRecruiters", "iCIMS") and s.address:
         local = s.address.partition("@")[0].split("+")[0]
         if local not in kb.ROBOT_LOCALPARTS and local.isalpha():
             found.append((local, 1))
-    for text, bonus in ((email.subject, 1), (email.text[:800], 0)):
+    subject = _REPLY.sub("", email.subject)
+    found += [(part, 3) for part in _SUBJECT_PARTS.split(subject[:300])[1:-1]]
+    for pattern, weight in SUBJECT_PATTERNS:
+        found += [(m.group("c"), weight + 1) for m in pattern.finditer(subject[:300])]
+    found += [(c, 4) for c in _after_a_title(subject[:300])]
+    found += [(c, 3) for c in _after_a_title(email.text[:800])]
+    for text, bonus in ((subject, 1), (email.text[:800], 0)):
         if bonus == 0 and max((w for _, w in found), default=0) >= 6:
             break  # the display name or subject already named the employer outright
         low = text.lower()
@@ -312,21 +431,35 @@ def company_candidates(email: Email, s: SenderInfo) -> list[tuple[str, int]]:
                     found.append(("\0" + verbatim, weight + bonus))
                 else:
                     found.append((m.group("c"), weight + bonus))
+    found += signature_candidates(email.text)
+    found += footer_candidates(email.text)
+    domains = contact_domains(email.text)[:1] + quoted_sender_domains(email.text)[:2]
+    domains += [kb.domain_of(a.email) for a in email.reply_to]
+    found += [(c, 2) for c in _mail_labels(email, domains)]
+    found += [(link, 3) for link in links]
     label = _domain_label(s)
     if label:
         found.append((label, 1))
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
 
 
+def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
+    """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
+    Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
+    keys = (norm_company(_domain_label(s)), *map(norm_company, links))
+    return [k for k in keys if k]
+
+
 def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     s = s or sender_info(email)
-    cands = company_candidates(email, s)
+    links = link_candidates(email.text)
+    cands = company_candidates(email, s, links)
     if not cands:
         return ""
     scores: dict[str, float] = {}
     best_form: dict[str, str] = {}
     haystack = _norm_text(email.subject + " " + email.text[:1500])
-    label = norm_company(_domain_label(s))
+    anchors = _anchors(s, links)
     for cand, weight in cands:
         key = norm_company(cand)
         if not key:
@@ -336,7 +469,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         if form is None or (form.islower() and not cand.islower()):
             best_form[key] = cand
     for key in scores:
-        if label and (key == label or key.startswith(label) or label.startswith(key)):
+        if any(key.startswith(a) or a.startswith(key) for a in anchors):
             scores[key] += 2
         scores[key] += 0.5 * min(haystack.count(key), 3)
     if not scores:

@@ -286,13 +286,57 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower().strip(">").strip()
 
 
+# No table key has more labels than this: a longer suffix cannot match, and joining every
+# suffix of a hostile 4,000-dot domain would be quadratic.
+_MAX_LABELS = 4
+
+
 def _suffix_lookup(domain: str, table: dict[str, str]) -> str | None:
     parts = domain.split(".")
-    for i in range(len(parts) - 1):
+    for i in range(max(len(parts) - _MAX_LABELS, 0), len(parts) - 1):
         hit = table.get(".".join(parts[i:]))
         if hit:
             return hit
     return None
+
+
+# Services that send or schedule for an employer without being it: mail delivery services
+# and scheduling tools. Neither a sender there nor its link names the employer.
+MAILER_DOMAINS: dict[str, str] = {
+    d: d
+    for d in (
+        "sendgrid.net sendgrid.com mailgun.org mailgun.net amazonses.com mandrillapp.com "
+        "mcsv.net mcdlv.net rsgsv.net mailchimp.com sparkpostmail.com postmarkapp.com "
+        "mailjet.com sendinblue.com brevo.com hubspotemail.net hs-email.net exacttarget.com "
+        "mktomail.com constantcontact.com intercom-mail.com calendly.com goodtime.io cal.com "
+        "doodle.com zoom.us zoom.com webex.com gotomeeting.com docusign.net docusign.com"
+    ).split()
+}
+# Links and addresses a recruiter's signature carries that are not the employer's site: a
+# social network, a video call, a shortener. (Google and Microsoft hire too: only links.)
+SERVICE_DOMAINS: dict[str, str] = {
+    d: d
+    for d in (
+        "google.com goo.gl microsoft.com office.com live.com teams.microsoft.com twitter.com "
+        "x.com facebook.com instagram.com youtube.com tiktok.com bit.ly lnkd.in ow.ly "
+        "tinyurl.com t.co aka.ms hubspot.com salesforce.com zendesk.com freshdesk.com "
+        "example.com example.org example.net"
+    ).split()
+}
+# Words of a subject's status part ("Analyst - Assessment Completed"): never an employer.
+STATUS_WORDS = frozenset(
+    "update updates confirmation notification received submitted completed complete "
+    "scheduled confirmed invitation reminder status feedback request required regarding "
+    "application applications candidature candidacy".split()
+)
+
+
+def mailer_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, MAILER_DOMAINS)
+
+
+def service_for(domain: str) -> str | None:
+    return _suffix_lookup(domain, MAILER_DOMAINS) or _suffix_lookup(domain, SERVICE_DOMAINS)
 
 
 def ats_for(domain: str) -> str | None:
@@ -309,3 +353,40 @@ _ROBOT = re.compile("|".join(re.escape(r) for r in ROBOT_LOCALPARTS))
 def is_robot(address: str) -> bool:
     """A robot's local part contains one of the robot words (no-reply, notifications, ...)."""
     return _ROBOT.search(address.partition("@")[0].lower()) is not None
+
+
+# Where an ATS puts the employer in a job link: its public job-board URL formats, as the
+# vendors document them ({slug} is the employer's name in the link). A digest of jobs from a
+# board is not read for these: `extract_for` gives digests no employer.
+ATS_URL_FORMATS = (
+    r"jobs(?:\.eu)?\.lever\.co/{slug}",
+    r"(?:job-)?boards(?:\.eu)?\.greenhouse\.io/(?:embed/job_app\?for=)?{slug}",
+    r"{slug}\.greenhouse\.io",
+    r"{slug}\.wd\d{{1,3}}\.myworkday(?:jobs|site)\.com",
+    r"wd\d{{1,3}}\.myworkday\.com/{slug}",
+    r"{slug}\.recruitee\.com",
+    r"{slug}\.teamtailor\.com",
+    r"(?:jobs|careers)\.smartrecruiters\.com/{slug}",
+    r"{slug}\.smartrecruiters\.com",
+    r"apply\.workable\.com/{slug}",
+    r"{slug}\.workable\.com",
+    r"jobs\.ashbyhq\.com/{slug}",
+    r"{slug}\.bamboohr\.com",
+    r"{slug}\.breezy\.hr",
+    r"{slug}\.applytojob\.com",
+    r"jobs\.jobvite\.com/{slug}",
+    r"{slug}\.icims\.com",
+    r"{slug}\.taleo\.net",
+    r"{slug}\.pinpointhq\.com",
+    r"{slug}\.jobs\.personio\.(?:de|com)",
+    r"ats\.rippling\.com/{slug}",
+    r"{slug}\.csod\.com",
+    r"welcometothejungle\.com/[a-z]{{2}}/companies/{slug}",
+)
+# Host and path words of those links that are never an employer's slug.
+ATS_URL_RESERVED = frozenset(
+    "www app api boards job-boards jobs careers career apply click links link email mail em "
+    "url go hire us eu help support info status blog my login auth candidate candidates ats "
+    "talent developers cdn assets static secure accounts account embed o p j v1 en fr de "
+    "job_app job-app search portal recruiting images img support-center".split()
+)

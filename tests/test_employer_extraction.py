@@ -1,0 +1,323 @@
+"""The employer when the sender says nothing (issue 13, item 4): exports lose the From line,
+people write from their own mailboxes and robots sign as "Recruiting", so the employer is read
+from the signature, the subject or an ATS job link, and never becomes the ATS, the job board,
+the mail provider or the person who wrote."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from onward.classify import knowledge as kb
+from onward.classify.extract import extract, norm_company
+from onward.mail.model import Address, Email
+
+ROBOT = Address("Recruiting", "noreply@gmail.com")
+PERSON = Address("Jane Doe", "jane.doe@gmail.com")
+
+
+def employer(text: str = "", subject: str = "", sender: Address | None = None) -> str:
+    email = Email("<e@t>", "f", subject=subject, sender=sender, text=text)
+    return extract(email).company
+
+
+@pytest.mark.parametrize("sender", [None, ROBOT, PERSON], ids=["no sender", "robot", "person"])
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Hi Sam,\n\nThanks for the chat today. We would like to move you to the next round."
+            "\n\nBest regards,\nJane Doe\nTalent Acquisition Partner\nKestrel Labs\n",
+            "Kestrel Labs",
+        ),
+        (
+            "Hi Sam, thanks for the chat today. Best regards, Jane Doe, Talent Acquisition, "
+            "Kestrel Labs",
+            "Kestrel Labs",
+        ),
+        (
+            "Dear Sam,\n\nWe have decided not to move forward.\n\nKind regards,\n"
+            "The Marlowe Foods Recruiting Team\n",
+            "Marlowe Foods",
+        ),
+        (
+            "Hello,\n\nWe received everything we need.\n\nThanks,\nOrchid Analytics Talent "
+            "Acquisition\n",
+            "Orchid Analytics",
+        ),
+        (
+            "Hi Sam,\n\nCould you share your availability for Thursday?\n\nCheers,\n"
+            "Jane Doe | Senior Technical Recruiter | Fennel Health\n+1 555 0100\n",
+            "Fennel Health",
+        ),
+        (
+            "Hi Sam,\n\nThe team enjoyed meeting you.\n\nSincerely,\nJane Doe\n"
+            "Recruiter at Brightwater Energy\n",
+            "Brightwater Energy",
+        ),
+        (
+            "Hi Sam,\n\nWe will be in touch.\n\nThanks again,\nJane from the Marlowe Foods "
+            "recruiting team\n",
+            "Marlowe Foods",
+        ),
+        (
+            "Bonjour Sam,\n\nNous revenons vers vous.\n\nCordialement,\nL'équipe Recrutement de "
+            "Maison Ferrand\n",
+            "Maison Ferrand",
+        ),
+    ],
+)
+def test_a_signature_names_the_employer_whoever_sent_it(
+    text: str, company: str, sender: Address | None
+) -> None:
+    assert employer(text, subject="Next steps", sender=sender) == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "company"),
+    [
+        ("Your application to Fennel Health", "Fennel Health"),
+        ("Thank you for applying to Brightwater Energy", "Brightwater Energy"),
+        ("Larkspur Games - Analytics Engineer", "Larkspur Games"),
+        ("Analytics Engineer - Larkspur Games", "Larkspur Games"),
+        ("Analytics Engineer at Larkspur Games", "Larkspur Games"),
+        ("Your Larkspur Games application", "Larkspur Games"),
+        ("Larkspur Games has received your application", "Larkspur Games"),
+    ],
+)
+def test_a_subject_names_the_employer_when_there_is_no_sender(subject: str, company: str) -> None:
+    assert employer("We will be in touch.", subject=subject) == company
+    assert employer("We will be in touch.", subject=subject, sender=ROBOT) == company
+
+
+@pytest.mark.parametrize(
+    ("link", "company"),
+    [
+        ("https://jobs.lever.co/kestrel-labs/0f1e2d3c-aaaa-bbbb", "Kestrel Labs"),
+        ("https://jobs.eu.lever.co/kestrel/0f1e2d3c", "Kestrel"),
+        ("https://kestrel.greenhouse.io/jobs/123", "Kestrel"),
+        ("https://boards.greenhouse.io/kestrellabs/jobs/4012345", "Kestrellabs"),
+        ("https://job-boards.greenhouse.io/kestrel/jobs/4012345", "Kestrel"),
+        ("https://boards.greenhouse.io/embed/job_app?for=kestrel&token=1", "Kestrel"),
+        ("https://kestrel.wd5.myworkdayjobs.com/en-US/External/job/Remote/Analyst_R123", "Kestrel"),
+        ("https://kestrel.recruitee.com/o/data-analyst", "Kestrel"),
+        ("https://kestrel.teamtailor.com/jobs/123-data-analyst", "Kestrel"),
+        ("https://kestrel.smartrecruiters.com/", "Kestrel"),
+        ("https://jobs.smartrecruiters.com/KestrelLabs/7435", "KestrelLabs"),
+        ("https://apply.workable.com/kestrel/j/A1B2C3/", "Kestrel"),
+        ("https://jobs.ashbyhq.com/kestrel/1c2d-3e4f", "Kestrel"),
+        ("https://careers-kestrel.icims.com/jobs/1234/analyst/job", "Kestrel"),
+        ("https://www.welcometothejungle.com/fr/companies/kestrel-labs/jobs/data", "Kestrel Labs"),
+    ],
+)
+def test_an_ats_job_link_names_the_employer_not_the_ats(link: str, company: str) -> None:
+    text = f"Thank you for applying. You can see the job here: {link}\nWe will be in touch."
+    assert employer(text, subject="Application received", sender=ROBOT) == company
+    assert employer(text, subject="Application received") == company
+
+
+def test_an_ats_link_without_an_employer_names_nobody() -> None:
+    text = "Sign in at https://app.greenhouse.io/users/sign_in to see your application."
+    assert employer(text, subject="Application received", sender=ROBOT) == ""
+
+
+def test_a_link_slug_lends_its_key_to_the_employers_full_name() -> None:
+    text = (
+        "Thank you for your interest in Kestrel Labs Europe.\n"
+        "The role: https://jobs.lever.co/kestrel/123\n"
+    )
+    assert employer(text, subject="Application received") == "Kestrel Labs Europe"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        Address("Indeed", "no-reply@indeed.com"),
+        Address("LinkedIn", "jobs-noreply@linkedin.com"),
+        Address("Greenhouse", "no-reply@greenhouse.io"),
+        Address("Jane Doe", "jane.doe@gmail.com"),
+        Address("", "jane.doe@gmail.com"),
+        Address("Recruiting", "noreply@gmail.com"),
+    ],
+    ids=["indeed", "linkedin", "greenhouse", "a person's gmail", "a bare gmail", "a robot"],
+)
+def test_a_sender_that_is_not_the_employer_never_becomes_it(sender: Address) -> None:
+    got = employer("Hi Sam,\n\nThanks for your time today.\n\nBest,\nJane", "Re: today", sender)
+    assert norm_company(got) not in {
+        *("indeed", "linkedin", "greenhouse", "gmail", "janedoe", "jane", "recruiting"),
+    }
+    assert got == ""
+
+
+def test_a_job_board_relaying_an_application_names_the_employer_it_relays_to() -> None:
+    sender = Address("Indeed Apply", "indeedapply@indeed.com")
+    text = "Your application to Pinecrest Dental was submitted.\n\nIndeed\n"
+    assert employer(text, "Application submitted", sender) == "Pinecrest Dental"
+
+
+def test_a_person_at_the_employers_domain_is_not_the_employer() -> None:
+    sender = Address("Jane Doe", "jane.doe@pinecrestdental.example")
+    got = employer("Hi Sam,\n\nAre you free on Friday?\n\nJane", "Quick question", sender)
+    assert norm_company(got) == "pinecrestdental"
+
+
+def test_a_team_mailbox_on_a_personal_provider_still_names_the_employer() -> None:
+    sender = Address("Pinecrest Dental Careers", "pinecrest.careers@gmail.com")
+    assert employer("Thanks for applying.", "Application received", sender) == "Pinecrest Dental"
+
+
+def test_the_signature_of_a_quoted_message_does_not_outvote_the_newest_one() -> None:
+    text = (
+        "Hi Sam,\n\nSee you on Monday.\n\nBest regards,\nJane Doe\nRecruiter\nKestrel Labs\n\n"
+        "On Tue, 3 Mar 2026, Sam wrote:\n> Thanks,\n> Sam Lee\n> Analyst\n> Orchid Analytics\n"
+    )
+    assert employer(text, "Re: interview") == "Kestrel Labs"
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "-----Original Message-----\nFrom: Jane Doe <jane.doe@kestrellabs.example>\n"
+        "Sent: Monday, March 2, 2026 9:14 AM\nSubject: Analyst role\n",
+        "On Mon, Mar 2, 2026 at 9:14 AM Jane Doe <jane.doe@kestrellabs.example> wrote:\n"
+        "> Hi Sam,\n",
+    ],
+    ids=["outlook", "gmail"],
+)
+def test_the_sender_of_a_quoted_message_names_the_employer_of_a_thread(quote: str) -> None:
+    text = "Yes, we are moving you to the onsite round.\n\nJane\n\n" + quote
+    assert norm_company(employer(text, "RE: RE: Analyst", PERSON)) == "kestrellabs"
+
+
+def test_the_persons_own_domain_in_a_quoted_message_is_not_the_employer() -> None:
+    email = Email(
+        "<e@t>",
+        "f",
+        subject="RE: chat",
+        sender=PERSON,
+        to=(Address("Sam Lee", "sam@samlee.example"),),
+        text="Sounds good.\n\nOn Mon, Mar 2, 2026 Sam Lee <sam@samlee.example> wrote:\n> Hi",
+    )
+    assert extract(email).company == ""
+
+
+def test_a_reply_to_address_at_the_employer_names_it_when_a_robot_sends() -> None:
+    email = Email(
+        "<e@t>",
+        "f",
+        subject="Application received",
+        sender=ROBOT,
+        reply_to=(Address("Jane Doe", "jane.doe@kestrellabs.example"),),
+        text="Thank you for applying.",
+    )
+    assert norm_company(extract(email).company) == "kestrellabs"
+
+
+def test_the_persons_own_signature_in_the_quoted_history_is_not_the_employer() -> None:
+    text = (
+        "Hi Sam,\n\nThursday works.\n\nBest,\nJane\n\n"
+        "On Mon, Mar 2, 2026 at 9:14 AM Sam Lee <sam.lee@gmail.com> wrote:\n"
+        "> Hi Jane,\n> Could we meet on Thursday?\n> Thanks,\n> Sam Lee\n> Marketing Manager\n"
+        "> Orchid Analytics\n"
+    )
+    assert employer(text, "Re: next steps", PERSON) == ""
+
+
+def test_a_first_name_under_a_sign_off_names_no_employer() -> None:
+    assert employer("Thanks for your time.\n\nBest,\nJameson\n", "Re: chat") == ""
+
+
+def test_a_signature_in_an_export_without_line_breaks_ends_where_its_sentences_start() -> None:
+    text = (
+        "Hi Sam, thank you for your time on the phone. Best regards, Jane Doe, Talent "
+        "Acquisition, Kestrel Labs, 12 Harbour Street, Leeds. This message and any attachment "
+        "is meant for its recipient only."
+    )
+    assert employer(text, "Following up", ROBOT) == "Kestrel Labs"
+
+
+def test_the_web_site_in_a_signature_names_the_employer() -> None:
+    text = "Hi Sam,\n\nCan we talk on Monday?\n\nThanks,\nJane\njane@kestrellabs.io\n"
+    assert norm_company(employer(text, "Re: chat", PERSON)) == "kestrellabs"
+
+
+def test_a_scheduling_link_in_a_signature_names_no_employer() -> None:
+    text = "Hi Sam,\n\nPick a time here.\n\nThanks,\nJane\nhttps://calendly.com/jane-doe/30min\n"
+    assert employer(text, "Re: chat", PERSON) == ""
+
+
+def test_a_mail_delivery_service_is_never_the_employer() -> None:
+    sender = Address("Recruiting", "noreply@em1234.sendgrid.net")
+    assert employer("Thank you for applying to Kestrel Labs.", "Thanks", sender) == "Kestrel Labs"
+    assert employer("Thanks for applying.", "Thanks", sender) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Thanks for applying.\n\nKestrel Labs is an equal opportunity employer and values "
+            "diversity.",
+            "Kestrel Labs",
+        ),
+        ("Thanks for applying.\n\n© 2026 Kestrel Labs, Inc. All rights reserved.", "Kestrel Labs"),
+        ("Thanks for applying.\n\nCopyright 2026 Greenhouse Software, Inc.", ""),
+    ],
+)
+def test_a_footer_names_the_employer_but_never_the_ats(text: str, company: str) -> None:
+    assert employer(text, "Application received", ROBOT) == company
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "RE: RE: Larkspur Games - Analytics Engineer",
+        "Fwd: Larkspur Games | Analytics Engineer",
+        "Analytics Engineer - Larkspur Games - Assessment Completed",
+    ],
+)
+def test_a_threads_prefixes_and_a_status_do_not_hide_the_employer_in_a_subject(
+    subject: str,
+) -> None:
+    assert employer("See below.", subject) == "Larkspur Games"
+
+
+def test_a_status_after_a_dash_is_not_an_employer() -> None:
+    assert employer("See below.", "RE: Analytics Engineer - Assessment Completed") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Best regards,\n" * 400,
+        "Best regards, " + "Recruiter at " * 400,
+        "Best regards,\n" + "Recruiter | " * 400,
+        "https://jobs.lever.co/" * 200,
+        "https://" + "a-" * 2000 + ".greenhouse.io",
+        "Thanks,\n" + "The Acme Recruiting Team " * 200,
+        "Kestrel " * 500 + "is an equal opportunity employer",
+        "© " * 1000 + "Kestrel",
+        "Thanks,\n" + "jane@" * 500 + "a.example",
+        "re: " * 1000 + "Acme - Analyst",
+        "From: " + "a" * 5000 + "@b.example",
+        "On " + "x " * 3000 + "a@b.example wrote:",
+    ],
+    ids=[
+        *("sign-offs", "title-at", "title-bars", "lever", "long-host", "teams"),
+        *("eeo", "copyright", "contacts", "reply-prefixes", "quoted-from", "wrote"),
+    ],
+)
+def test_reading_a_signature_or_link_stays_fast_on_hostile_text(text: str) -> None:
+    start = time.perf_counter()
+    employer(text, "Application received")
+    employer(text[:4000], "Application received")
+    employer("", text)
+    assert time.perf_counter() - start < 0.25
+
+
+def test_every_known_domain_is_short_enough_for_the_suffix_lookup_to_find() -> None:
+    tables = (kb.ATS_DOMAINS, kb.BOARD_DOMAINS, kb.ASSESSMENT_DOMAINS)
+    tables += (kb.MAILER_DOMAINS, kb.SERVICE_DOMAINS)
+    assert [k for t in tables for k in t if k.count(".") >= kb._MAX_LABELS] == []
+    assert kb.ats_for("x." * 2000 + "us.greenhouse-mail.io") == "Greenhouse"
