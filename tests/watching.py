@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -36,10 +37,11 @@ def job_mail(
     role: str = "Analytics Engineer",
     body: str = REJECTION,
     n: int = 0,
+    sender: str | None = None,
 ) -> bytes:
     """A message dated now (the watcher announces recent mail only)."""
     msg = EmailMessage()
-    msg["From"] = f"{company} <no-reply@greenhouse.io>"
+    msg["From"] = sender or f"{company} <no-reply@greenhouse.io>"
     msg["To"] = "Sam Rivera <sam@example.org>"
     kind = "application" if body is REJECTION else "interview"
     msg["Subject"] = f"Your {kind} for {role} at {company}" + (f" ({n})" if n else "")
@@ -116,3 +118,105 @@ class Watch:
 
     def __exit__(self, *exc: object) -> None:
         self.stop(signal.SIGKILL if exc[0] else signal.SIGTERM)
+
+
+class Desktop:
+    """A real desktop session for notifications: a D-Bus session bus, Xvfb and the dunst
+    notification daemon, with dbus-monitor recording every Notify call."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.procs: list[subprocess.Popen[bytes]] = []
+        bus = subprocess.run(
+            ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        self.address, self.bus_pid = bus[0], int(bus[1])
+        self.display = f":{_free_display()}"
+        self.env = {"DBUS_SESSION_BUS_ADDRESS": self.address, "DISPLAY": self.display}
+        self._spawn(["Xvfb", self.display, "-nolisten", "tcp"], "xvfb.log")
+        _wait_for(lambda: Path(f"/tmp/.X11-unix/X{self.display[1:]}").exists())
+        self._spawn(["dunst"], "dunst.log")
+        self.log = root / "monitor.log"
+        self._spawn(["dbus-monitor", "interface='org.freedesktop.Notifications'"], "monitor.log")
+        _wait_for(lambda: self._owner() != "")
+
+    def _spawn(self, args: list[str], log: str) -> None:
+        out = open(self.root / log, "wb")  # noqa: SIM115 (closed with the process)
+        self.procs.append(
+            subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env() | self.env)
+        )
+
+    def _owner(self) -> str:
+        """The bus name of the notification daemon, once dunst has claimed it."""
+        done = subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+             "/org/freedesktop/DBus", "org.freedesktop.DBus.GetNameOwner",
+             "string:org.freedesktop.Notifications"],
+            capture_output=True, text=True, env=_env() | self.env,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    def notified(self, at_least: int = 0) -> list[tuple[str, str]]:
+        """(summary, body) of every Notify call on the bus so far (waiting a little for
+        dbus-monitor to write `at_least` of them)."""
+        deadline = time.monotonic() + 5
+        while len(seen := self._notified()) < at_least and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return seen
+
+    def shown(self) -> int:
+        """How many notifications dunst has on screen or in its history."""
+        total = 0
+        for what in ("displayed", "history"):
+            done = subprocess.run(
+                ["dunstctl", "count", what], capture_output=True, text=True, env=_env() | self.env
+            )
+            total += int(done.stdout.strip() or 0)
+        return total
+
+    def _notified(self) -> list[tuple[str, str]]:
+        out, block = [], None
+        for line in self.log.read_text(errors="replace").splitlines():
+            if "member=Notify" in line:
+                block = []
+            elif block is not None and line.strip().startswith("string "):
+                block.append(line.strip()[len("string ") :].strip('"'))
+                if len(block) == 4:  # app name, icon, summary, body
+                    out.append((block[2], block[3]))
+                    block = None
+        return out
+
+    def close(self) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        import contextlib
+        import os
+
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.bus_pid, signal.SIGTERM)
+
+
+def _env() -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+
+
+def _free_display() -> int:
+    n = 90
+    while Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
+        n += 1
+    return n
+
+
+def _wait_for(ready: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the desktop session did not start")
+        time.sleep(0.05)

@@ -19,7 +19,7 @@ from onward.watch.imap import ImapWatch
 from onward.watch.paths import PathWatch
 from onward.watch.plan import WatchSettings
 from onward.watch.state import StateFile
-from onward.watch.wake import Arrivals, Waker
+from onward.watch.wake import Waker
 
 JOIN_WAIT = 30.0  # a wake-up in progress finishes its batch before the watcher stops
 
@@ -75,8 +75,10 @@ def watch(
     state = StateFile(config.paths.data_dir)
     state.started(chosen)
     say = Printer(write, state)
-    arrived: Arrivals | None = actions.arrived if actions is not None else None
-    waker = Waker(store, classifier_for(store), say, arrived, settings.recent_hours)
+    waker = Waker(store, classifier_for(store), say, None, settings.recent_hours)
+    if actions is None:
+        actions = _actions(config, store, say, waker)
+    waker.arrivals = actions.arrived
     stop = threading.Event()
     threads = [
         threading.Thread(
@@ -105,6 +107,14 @@ def watch(
         return 1
     write("Stopped watching.")
     return 0
+
+
+def _actions(config: Config, store: Store, say: Printer, waker: Waker) -> Actions:
+    from onward.watch.arrival import ArrivalActions
+    from onward.watch.notify import Notifier, channels
+
+    notifier = Notifier(channels(config.data.get("watch", {}), say), say)
+    return ArrivalActions(config, store, notifier, say, lock=waker.lock)
 
 
 def _watcher(
