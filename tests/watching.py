@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -68,6 +69,8 @@ class Watch:
                 "PATH": "/usr/bin:/bin",
                 "PYTHONPATH": str(SRC),
                 "COLUMNS": "200",
+                # Quiet hours are local time: the test and the watch must agree on it.
+                **({"TZ": os.environ["TZ"]} if "TZ" in os.environ else {}),
             }
             | (env or {}),
         )
@@ -197,7 +200,6 @@ class Desktop:
             except subprocess.TimeoutExpired:
                 p.kill()
         import contextlib
-        import os
 
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.bus_pid, signal.SIGTERM)

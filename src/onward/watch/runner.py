@@ -67,7 +67,7 @@ def watch(
     settings: WatchSettings | None = None,
     debug: bool = False,
 ) -> int:
-    """Watch until stopped; the exit code (0 when stopped, 1 when no account was left)."""
+    """Watch until stopped; the exit code (0 when stopped, 3 when no account was left)."""
     from onward.classify.service import classifier_for
 
     chosen = targets(config, names)
@@ -103,8 +103,10 @@ def watch(
             t.join(JOIN_WAIT)
     state.stopped()
     if not left:
+        from onward.watch.service import NOTHING_LEFT
+
         write("No account is left to watch.")
-        return 1
+        return NOTHING_LEFT
     write("Stopped watching.")
     return 0
 

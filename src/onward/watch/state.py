@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ class StateFile:
     def __init__(self, data_dir: Path) -> None:
         self.path = path(data_dir)
         self.data: dict[str, Any] = {}
+        self.lock = threading.Lock()  # every account's thread reports here
 
     def started(self, accounts: list[str]) -> None:
         now = _now()
@@ -42,10 +44,15 @@ class StateFile:
 
     def stopped(self) -> None:
         self.data["stopped_at"] = _now()
+        self.data["accounts"] = {a: "stopped" for a in self.data.get("accounts", {})}
         self.data["last"] = {"at": self.data["stopped_at"], "what": "Stopped watching."}
         self._write()
 
     def _write(self) -> None:
+        with self.lock:
+            self._write_now()
+
+    def _write_now(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
