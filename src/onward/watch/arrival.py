@@ -11,12 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from onward.actions import checkin as ck
 from onward.actions.archive import DEFAULT_FOLDER, DEFAULT_MIN_CONFIDENCE, ArchiveOptions
 from onward.config import Config
 from onward.mail.movers import Mover
+from onward.mail.sources.maildir import maildir_key
 from onward.store import Store
 from onward.watch.notices import Outbox, confident, names, notice_for
 from onward.watch.notify import Notifier
@@ -34,6 +36,8 @@ class Waiting:
     folder: str
     uid: int
     since: float  # monotonic
+    maildir: Path | None = None  # for a Maildir account: where its flags can be read
+    key: str = ""
 
 
 def quiet_hours(data: dict[str, Any]) -> str:
@@ -41,6 +45,20 @@ def quiet_hours(data: dict[str, Any]) -> str:
     if "quiet_hours" in watch:
         return str(watch["quiet_hours"])
     return str(data.get("checkin", {}).get("quiet_hours", ""))
+
+
+def maildir_seen(base: Path, key: str) -> bool | None:
+    """Whether a Maildir message is read (the S flag after ":2,"), or None when it is gone."""
+    for sub in ("cur", "new"):
+        try:
+            names = [p.name for p in (base / sub).iterdir()]
+        except OSError:
+            continue
+        for name in names:
+            if maildir_key(name) == key:
+                _, _, flags = name.partition(":2,")
+                return "S" in flags
+    return None
 
 
 class ArrivalActions:
@@ -145,23 +163,41 @@ class ArrivalActions:
         except (TypeError, ValueError):
             uid = 0  # a file on disk has no UID: only the delay can file it
         self.waiting[int(row["id"])] = Waiting(
-            int(row["id"]), account, str(row["folder"]), uid, time.monotonic()
+            int(row["id"]),
+            account,
+            str(row["folder"]),
+            uid,
+            time.monotonic(),
+            self._maildir(account, str(row["folder"])),
+            str(row["key"]),
         )
         when = "once you have read it"
         if self.archive_delay is not None:
             when += f" or in {self.archive_delay / 60:g} minutes"
         self.say(f"{names(row)[0]}'s reply will be filed into {self.archive_folder} {when}.")
 
+    def _maildir(self, account: str, folder: str) -> Path | None:
+        acc = self.config.accounts.get(account, {})
+        if acc.get("type") != "maildir":
+            return None
+        root = Path(acc["path"])
+        return root if folder in ("", "INBOX") else root / f".{folder}"
+
     # on the clock and on flags -----------------------------------------------------------
     def tick(self) -> None:
         self._reload_if_changed()
         for n in self.outbox.release(self.quiet_now()):
             self.notifier.send(n, late=True)
-        if self.archive_delay is not None:
-            now = time.monotonic()
-            due = [w for w in self.waiting.values() if now - w.since >= self.archive_delay]
-            for account in sorted({w.account for w in due}):
-                self._archive(account, [w for w in due if w.account == account])
+        now = time.monotonic()
+        due = []
+        for w in list(self.waiting.values()):
+            read = maildir_seen(w.maildir, w.key) if w.maildir is not None else False
+            if read is None:  # moved or deleted by the person: theirs to keep
+                del self.waiting[w.email_id]
+            elif read or (self.archive_delay is not None and now - w.since >= self.archive_delay):
+                due.append(w)
+        for account in sorted({w.account for w in due}):
+            self._archive(account, [w for w in due if w.account == account])
 
     def seen_check(self, account: str, client: Any, folder: str) -> None:
         """With `folder` selected on the watch's own connection: file what has been read."""
