@@ -227,3 +227,24 @@ def test_watch_settings_come_from_the_config_and_idle_is_renewed_before_29_minut
         WatchSettings.from_config({"watch": {"idle_renew_seconds": 1800}})
     with pytest.raises(ConfigError, match="positive number"):
         WatchSettings.from_config({"watch": {"poll_seconds": "often"}})
+
+
+def test_mail_that_lands_between_the_select_and_the_idle_wakes_the_watch_at_once(
+    dovecot: Dovecot,
+) -> None:
+    """Dovecot tells an IDLE only of what comes after it starts (what came before, only at its
+    end): without a look just before, such mail would wait for the next renewal."""
+    import threading
+
+    from onward.watch.imap import ImapWatch
+
+    user = new_user()
+    c = dovecot.client(user)
+    c.select_folder("INBOX", readonly=True)
+    append(dovecot, user, job_mail())  # after the SELECT, before the IDLE
+    settings = WatchSettings(idle_renew=5, tick=0.2)
+    watch = ImapWatch("work", lambda: None, None, settings, threading.Event(), print)  # type: ignore[arg-type]
+    started = time.monotonic()
+    assert watch._idle(c) is True
+    assert time.monotonic() - started < 1.5
+    c.logout()

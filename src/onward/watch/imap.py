@@ -107,6 +107,11 @@ class ImapWatch:
 
     def _idle(self, client: IMAPClient) -> bool:
         """One IDLE, ended by news from the server, a stop, or the renewal time."""
+        # Dovecot reports at the start of an IDLE nothing that came since the last command
+        # (only at its end): a NOOP just before it narrows that gap to one round trip.
+        _text, pending = client.noop()
+        if pending:
+            return True
         client.idle()
         started = time.monotonic()
         news: list[Any] = []
