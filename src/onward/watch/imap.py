@@ -18,7 +18,9 @@ from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
 from onward.watch.plan import Backoff, WatchSettings, is_fatal
 from onward.watch.wake import Say, Waker
 
-Report = Callable[[str, str], None]  # (account, state): "idle", "polling", "retrying", "stopped"
+# (account, state): "idle", "polling", "retrying", "stopped"
+Report = Callable[[str, str], None]
+CONFIRM = 2.0  # seconds of the short IDLE after a wake-up
 
 
 class ImapWatch:
@@ -95,29 +97,38 @@ class ImapWatch:
             self.say(f"{self.name}: the server has no IDLE; looking every {every}.")
         else:
             self.say(f"{self.name}: waiting for mail in {folder} (IDLE).")
+        confirm = True
         while not self.stop.is_set():
             info = client.select_folder(folder, readonly=True)
             # Mail that came between the scan (or the last IDLE) and this SELECT.
             woke = self.waker.behind(self.name, folder, info)
             if not woke:
                 self._after_wake(client, folder)
-                woke = self._idle(client) if idle else not self.stop.wait(self.settings.poll_every)
+                if idle:
+                    # Mail comes in bursts: right after a wake-up, a short IDLE whose end
+                    # reports what slipped into the gap before it started (see _idle).
+                    woke = self._idle(client, CONFIRM if confirm else self.settings.idle_renew)
+                    confirm = woke
+                else:
+                    woke = not self.stop.wait(self.settings.poll_every)
             if woke and not self.stop.is_set():
                 self.waker.wake(self.name, source, folders)
 
-    def _idle(self, client: IMAPClient) -> bool:
+    def _idle(self, client: IMAPClient, renew: float | None = None) -> bool:
         """One IDLE, ended by news from the server, a stop, or the renewal time."""
-        # Dovecot reports at the start of an IDLE nothing that came since the last command
-        # (only at its end): a NOOP just before it narrows that gap to one round trip.
+        # Dovecot tells an IDLE only of changes after it starts; what came since the last
+        # command it reports at the IDLE's end. A NOOP just before narrows that gap to a
+        # round trip, and the short IDLE after each wake-up closes it for mail in bursts.
         _text, pending = client.noop()
         if pending:
             return True
+        renew = renew or self.settings.idle_renew
         client.idle()
         started = time.monotonic()
         news: list[Any] = []
         early = 0
         while not self.stop.is_set() and not news:
-            left = self.settings.idle_renew - (time.monotonic() - started)
+            left = renew - (time.monotonic() - started)
             if left <= 0:
                 break
             wait = min(self.settings.tick, left)
