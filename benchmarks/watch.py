@@ -87,7 +87,7 @@ def main() -> None:
             raw = job_mail(n=i + 1)
             t = time.perf_counter()
             c.append("INBOX", raw)
-            w.wait_for(r"Notified: A reply from Kestrel Labs", timeout=30)
+            w.wait_for(r"Notified: A reply from Kestrel Labs", timeout=90)
             lat.append(time.perf_counter() - t)
         c.logout()
         print(

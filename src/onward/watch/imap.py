@@ -20,7 +20,6 @@ from onward.watch.wake import Say, Waker
 
 # (account, state): "idle", "polling", "retrying", "stopped"
 Report = Callable[[str, str], None]
-CONFIRM = 2.0  # seconds of the short IDLE after a wake-up
 
 
 class ImapWatch:
@@ -97,35 +96,28 @@ class ImapWatch:
             self.say(f"{self.name}: the server has no IDLE; looking every {every}.")
         else:
             self.say(f"{self.name}: waiting for mail in {folder} (IDLE).")
-        confirm = True
         while not self.stop.is_set():
             info = client.select_folder(folder, readonly=True)
             # Mail that came between the scan (or the last IDLE) and this SELECT.
             woke = self.waker.behind(self.name, folder, info)
             if not woke:
                 self._after_wake(client, folder)
-                if idle:
-                    # Mail comes in bursts: right after a wake-up, a short IDLE whose end
-                    # reports what slipped into the gap before it started (see _idle).
-                    woke = self._idle(client, CONFIRM if confirm else self.settings.idle_renew)
-                    confirm = woke
-                else:
-                    woke = not self.stop.wait(self.settings.poll_every)
+                woke = self._idle(client) if idle else not self.stop.wait(self.settings.poll_every)
             if woke and not self.stop.is_set():
                 self.waker.wake(self.name, source, folders)
 
-    def _idle(self, client: IMAPClient, renew: float | None = None) -> bool:
+    def _idle(self, client: IMAPClient) -> bool:
         """One IDLE, ended by news from the server, a stop, or the renewal time."""
-        # Dovecot tells an IDLE only of changes after it starts; what came since the last
-        # command it reports at the IDLE's end. A NOOP just before narrows that gap to a
-        # round trip, and the short IDLE after each wake-up closes it for mail in bursts.
         _text, pending = client.noop()
         if pending:
             return True
-        renew = renew or self.settings.idle_renew
+        renew = self.settings.idle_renew
         client.idle()
         started = time.monotonic()
-        news: list[Any] = []
+        # The server often sends what changed just before the IDLE in the same packet as
+        # its "+ idling": imaplib's reader then holds it, and idle_check, which waits on
+        # the socket, would not see it until the next packet (up to the renewal).
+        news: list[Any] = [True] if _buffered(client) else []
         early = 0
         while not self.stop.is_set() and not news:
             left = renew - (time.monotonic() - started)
@@ -145,6 +137,19 @@ class ImapWatch:
     def _after_wake(self, client: IMAPClient, folder: str) -> None:
         if self.seen_check is not None:
             self.seen_check(self.name, client, folder)
+
+
+def _buffered(client: IMAPClient) -> bool:
+    """Whether imaplib has read from the server more than it has handed over."""
+    sock = client.socket()
+    sock.setblocking(False)
+    try:
+        return bool(client._imap.file.peek(1))
+    except (OSError, ValueError):  # nothing held, and nothing on the socket either
+        return False
+    finally:
+        sock.setblocking(True)
+        client._set_read_timeout()
 
 
 def _is_network(exc: BaseException) -> bool:
