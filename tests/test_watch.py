@@ -151,7 +151,8 @@ def test_a_wrong_password_stops_that_account_in_one_sentence_and_the_others_go_o
     add_account(home, dovecot, "old", bad, password="not-the-password")
     configure(home, watch=FAST)
     with Watch(home) as w:
-        line = w.wait_for(r"^\S+ old: ")
+        # (A busy server may first answer "temporarily unavailable", which is retried.)
+        line = w.wait_for(r"^\S+ old: .*refused the login")
         assert line.endswith(
             f"old: The server at 127.0.0.1:{dovecot.port} refused the login for {bad}: check "
             "the password. Stopped watching this account."
@@ -160,7 +161,7 @@ def test_a_wrong_password_stops_that_account_in_one_sentence_and_the_others_go_o
         append(dovecot, good, job_mail())
         w.wait_for(r"work: 1 new")
     assert "Traceback" not in "\n".join(w.lines)
-    assert sum("old:" in ln for ln in w.lines) == 1
+    assert sum("Stopped watching this account" in ln for ln in w.lines) == 1
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -232,8 +233,8 @@ def test_watch_settings_come_from_the_config_and_idle_is_renewed_before_29_minut
 def test_mail_that_lands_between_the_select_and_the_idle_wakes_the_watch_at_once(
     dovecot: Dovecot,
 ) -> None:
-    """Dovecot tells an IDLE only of what comes after it starts (what came before, only at its
-    end): without a look just before, such mail would wait for the next renewal."""
+    """Mail that lands after the SELECT and before the IDLE is reported by the NOOP just
+    before it, not left for the next renewal."""
     import threading
 
     from onward.watch.imap import ImapWatch
