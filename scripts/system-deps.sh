@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite needs: a real Dovecot for the IMAP tests, a real
 # PostgreSQL for the tracker's tests (both started privately by the tests, never as a
-# service), and Chromium for the dashboard's browser tests.
+# service), Chromium for the dashboard's browser tests, and a desktop session (D-Bus,
+# Xvfb, dunst) for the watch's notifications.
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
 need=()
@@ -9,6 +10,11 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# `onward watch` notifications: a private D-Bus session bus, and the dunst daemon on Xvfb.
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus-daemon)
+command -v dbus-monitor >/dev/null 2>&1 || need+=(dbus-bin)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v dunst >/dev/null 2>&1 || need+=(dunst)
 # Debian's Chromium for the dashboard's browser tests (Playwright drives it; never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

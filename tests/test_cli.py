@@ -81,6 +81,14 @@ def test_demo_runs_in_a_temporary_home(tmp_path: Path) -> None:
     assert "Feeling angry" in done.stdout and "not a verdict" in done.stdout  # the check-in
     for page in ("Today", "Review", "Applications", "Insights", "Follow-ups", "Check-in"):
         assert re.search(rf"│ {page}\s+│ 200\s+│", done.stdout), page  # the dashboard
+    # A watched rejection: the notice, the draft, and the archive that waited until it was read.
+    assert (
+        "Notified: A reply from Kestrel Labs about Data Platform Analyst. When you are ready, "
+        "onward has a minute for you." in done.stdout
+    )
+    assert "Drafted a follow-up to Kestrel Labs in " in done.stdout
+    assert "will be filed into Job search/Rejections once you have read it." in done.stdout
+    assert "Filed 1 rejection you have read into Job search/Rejections" in done.stdout
     assert not home.exists()  # the person's own home is never touched
 
 

@@ -21,6 +21,7 @@ from onward import (  # noqa: F401 (registers commands)
     cli_followup,
     cli_serve,
     cli_tracker,
+    cli_watch,
 )
 from onward.cli_app import _state, app, err, open_store, out
 from onward.config import PRIVATE_UMASK, Config, Paths

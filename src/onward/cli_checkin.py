@@ -17,7 +17,7 @@ from onward.terminal import discard_typed_ahead, styled
 
 # Commands after which onward never asks: the check-in itself, the dashboard (it asks on its
 # own page), the demo (a temporary home), and anything about help or machine output.
-NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account"}
+NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account", "watch"}
 
 
 def _about(p: dict[str, Any]) -> str:

@@ -28,6 +28,9 @@ class ArchiveOptions:
     folder: str = DEFAULT_FOLDER
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     dry_run: bool = False
+    # Only these emails (by id), for `onward watch`, which files each rejection once it is read.
+    only: frozenset[int] | None = None
+    source: str | None = None  # and only in this account
 
 
 @dataclass
@@ -141,6 +144,8 @@ def archive(
     report = Report()
     progress = progress or NoProgress()
     for source in journal.candidate_sources(options.min_confidence):
+        if options.source is not None and source != options.source:
+            continue
         try:
             mover = movers(source)
         except Exception as exc:  # an account removed since, a path gone: say so, go on
@@ -172,6 +177,8 @@ def _archive_source(
         reconcile(journal, mover, report)
     folder = mover.folder_name(options.folder)
     rows = journal.candidates(mover.name, folder, options.min_confidence)
+    if options.only is not None:
+        rows = [r for r in rows if r["id"] in options.only]
     if options.dry_run:
         report.planned.extend({**r, "to": folder} for r in rows)
         return

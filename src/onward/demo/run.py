@@ -44,6 +44,7 @@ def run_demo(out: Console) -> None:
         _show_tracker(out, store)
         _show_followups_and_archive(out, store, Path(home))
         _show_checkin(out, store, Path(home), own_config)
+        _show_watch(out, store, Path(home))
         _show_dashboard(out, store, Path(home))
         store.close()
 
@@ -208,6 +209,76 @@ def _show_checkin(out: Console, store: Store, home: Path, own_config: Path) -> N
     out.print(
         f"The suggestions are yours to edit, in {own_config / ck.FILE} "
         "(written on your first check-in)."
+    )
+
+
+WATCHED = """\
+From: Dana Whitfield <dana.whitfield@kestrel-labs.com>
+To: Sam Rivera <sam.rivera@example.org>
+Subject: Your application for Data Platform Analyst at Kestrel Labs
+Date: {date}
+Message-ID: <watched-1@kestrel-labs.com>
+
+Hi Sam,
+
+Thank you for your interest in the Data Platform Analyst position at Kestrel Labs and for the
+time you invested in our process. After careful consideration, we have decided to move forward
+with other candidates whose experience more closely matches our needs.
+
+Best regards,
+Dana Whitfield
+Talent Acquisition, Kestrel Labs
+"""
+
+
+def _show_watch(out: Console, store: Store, home: Path) -> None:
+    """What `onward watch` does with a rejection the moment it lands, on a Maildir here (the
+    same code runs on an IMAP account in IDLE)."""
+    import mailbox
+    from email.utils import format_datetime
+
+    from onward.config import Config
+    from onward.watch.arrival import ArrivalActions
+    from onward.watch.notify import Notifier
+    from onward.watch.wake import Waker
+
+    inbox = home / "watched-inbox"
+    box = mailbox.Maildir(inbox, create=True)
+    config = Config.load()
+    config.data["followup"] = {
+        "address": "sam.rivera@example.org",
+        "name": "Sam Rivera",
+        "before_archive": "draft",
+    }
+    config.data["watch"] = {"archive": True, "quiet_hours": ""}
+    config.accounts["inbox"] = {"type": "maildir", "path": str(inbox)}
+
+    def say(line: str) -> None:
+        out.print(f"  {line}", markup=False, highlight=False)
+
+    out.print(
+        styled(
+            ("\nLet onward watch your inbox.", "bold"),
+            " `onward watch` waits for mail (IMAP IDLE, or file events on a Maildir) and acts "
+            "within seconds. A rejection lands:",
+        )
+    )
+    waker = Waker(store, classifier_for(store), say)
+    actions = ArrivalActions(config, store, Notifier([], say), say, lock=waker.lock)
+    waker.arrivals = actions.arrived
+    key = box.add(WATCHED.format(date=format_datetime(datetime.now(UTC))).encode())
+    waker.wake("inbox", open_path_source(inbox, "inbox"), None)
+    out.print("Later, you open it in your mail program (it is marked read):")
+    msg = box[key]
+    msg.set_subdir("cur")
+    msg.add_flag("S")
+    box[key] = msg
+    with waker.lock:
+        actions.tick()
+    out.print(
+        "`onward watch` shows that notification on the desktop (and on your phone with [watch] "
+        "apprise_urls), holding it through quiet hours; `onward watch --install` starts it at "
+        "every login."
     )
 
 
