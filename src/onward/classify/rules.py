@@ -358,11 +358,12 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"(?:assessment|exercise|test|questionnaire|video interview|challenge)",
             _g("complete", "assessment exercise test questionnaire interview challenge"),
         ),
+        # Each gate opens on its rarest word: "on", "one" and "way" opened it for most mail.
         (
-            r"\btake[- ]home (?:exercise|assignment|task|project|test|challenge)|\b(?:on-demand|"
-            r"one-way|recorded) video",
-            _g("take home on demand one way recorded"),
+            r"\btake[- ]home (?:exercise|assignment|task|project|test|challenge)",
+            _g("exercise assignment task project test challenge", "take", "home"),
         ),
+        (r"\b(?:on-demand|one-way|recorded) video", _g("video", "demand way recorded")),
     ),
     "application_received": (
         (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),
