@@ -16,9 +16,12 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:  # training builds sparse matrices; prediction never loads scipy (13 MB)
+    from scipy import sparse
 
 N_GRAM_BUCKETS = 1 << 18
 SIZES = (3, 4, 5)
@@ -61,6 +64,8 @@ def idf_of(df: np.ndarray, n_docs: int) -> np.ndarray:
 
 def gram_matrix(docs: Sequence[Sequence[str]], idf: np.ndarray) -> sparse.csr_matrix:
     """The block for many documents (training)."""
+    from scipy import sparse
+
     rows, cols, vals = [], [], []
     for r, toks in enumerate(docs):
         parts, norm2 = [], 0.0
