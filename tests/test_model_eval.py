@@ -21,6 +21,7 @@ def test_held_out_people_meet_the_issue_targets(corpus: Path) -> None:
     assert s.critical == 0  # no interview, offer, assessment or confirmation decided a rejection
     assert s.job_to_review <= 0.15
     assert s.ordinary_as_job / s.ordinary <= 0.002
+    assert s.interview_as_not_job == 0  # no interview confidently filed as ordinary mail
     job = [p for p in real if p.ex.company and p.ex.kind != "not_job"]
     same = sum(norm_company(p.company) == norm_company(p.ex.company) for p in job)
     assert same / len(job) >= 0.85
