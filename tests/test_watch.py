@@ -157,7 +157,7 @@ def test_a_wrong_password_stops_that_account_in_one_sentence_and_the_others_go_o
             f"old: The server at 127.0.0.1:{dovecot.port} refused the login for {bad}: check "
             "the password. Stopped watching this account."
         )
-        w.wait_for(r"work: waiting for mail")
+        w.saw_or_waits_for(r"work: waiting for mail")  # each account logs in on its own thread
         append(dovecot, good, job_mail())
         w.wait_for(r"work: 1 new")
     assert "Traceback" not in "\n".join(w.lines)

@@ -97,6 +97,12 @@ class Watch:
                 return line
         raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.lines))
 
+    def saw_or_waits_for(self, pattern: str, timeout: float = 30) -> str:
+        """A line matching `pattern` among those read so far, else the next one: for lines from
+        concurrent accounts, which come in either order."""
+        seen = [line for line in self.lines if re.search(pattern, line)]
+        return seen[0] if seen else self.wait_for(pattern, timeout)
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
