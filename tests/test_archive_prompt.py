@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from onward.cli_actions import picked_rows
+from onward.cli.archive import picked_rows
 from onward.terminal import discard_typed_ahead
 from tests.jobmail import other, rejection
 from tests.runner import at_terminal as on_terminal

@@ -63,7 +63,7 @@ def test_status_counts_what_list_shows_and_says_which_were_sent(tmp_path: Path) 
 def test_the_check_in_says_how_a_no_came_in_plain_words() -> None:
     from datetime import datetime
 
-    from onward.cli_checkin import _about
+    from onward.cli.checkin import _about
 
     at = datetime(2026, 11, 3)
     said = {

@@ -88,7 +88,7 @@ def test_an_error_about_a_hostile_path_prints_it_as_text(tmp_path: Path) -> None
 def test_the_last_resort_handler_prints_its_message_as_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from onward import cli
+    from onward.cli import root as cli
 
     monkeypatch.setenv("ONWARD_HOME", str(tmp_path))
     monkeypatch.setattr(os, "umask", lambda _mask: 0o022)  # main()'s 077 stays out of pytest

@@ -1,3 +1,3 @@
-from onward.cli import main
+from onward.cli.root import main
 
 main()

@@ -98,7 +98,7 @@ def _show_tracker(out: Console, store: Store) -> None:
 
     from sqlalchemy import func
 
-    from onward.cli_tracker import print_status
+    from onward.cli.tracker import print_status
     from onward.tracker import insights
     from onward.tracker.repo import Tracker
 
@@ -181,7 +181,7 @@ def _show_checkin(out: Console, store: Store, home: Path, own_config: Path) -> N
     from sqlalchemy import desc
 
     from onward.actions import checkin as ck
-    from onward.cli_checkin import show_advice
+    from onward.cli.checkin import show_advice
     from onward.store.checkins import Checkins
     from onward.store.schema import applications, events
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from onward.cli_app import app, open_store, out
+from onward.cli.app import app, open_store, out
 from onward.config import Config
 from onward.terminal import styled
 

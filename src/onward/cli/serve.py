@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from onward.cli_app import app, open_store, out
+from onward.cli.app import app, open_store, out
 from onward.config import Config, ConfigError
 
 DEFAULT_PORT = 8765

@@ -11,7 +11,7 @@ import typer
 from onward.actions import compose
 from onward.actions import followup as fu
 from onward.actions.drafts import DraftError
-from onward.cli_app import app, open_store, out
+from onward.cli.app import app, open_store, out
 from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from onward.cli_app import _state, app, open_store, out
+from onward.cli.app import _state, app, open_store, out
 from onward.config import Config
 
 

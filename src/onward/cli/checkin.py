@@ -10,7 +10,7 @@ import typer
 from rich.panel import Panel
 
 from onward.actions import checkin as ck
-from onward.cli_app import app, err, open_store, out
+from onward.cli.app import app, err, open_store, out
 from onward.config import Config
 from onward.store.checkins import Checkins
 from onward.terminal import discard_typed_ahead, styled

@@ -1,4 +1,4 @@
-"""Commands that act on the person's mail: archive, undo (and follow-up, in cli_followup)."""
+"""Commands that act on the person's mail: archive, undo (and follow-up, in cli.followup)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from onward.actions.archive import (
     archive,
     undo,
 )
-from onward.cli_app import _state, app, err, open_store, out
+from onward.cli.app import _state, app, err, open_store, out
 from onward.config import Config
 from onward.mail.movers import Mover, mover_for
 from onward.store.db import Store
@@ -111,7 +111,7 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
 
     A draft that cannot be made is said in one sentence and never holds up the archive."""
     from onward.actions import followup as fu
-    from onward.cli_followup import terminal_asker
+    from onward.cli.followup import terminal_asker
     from onward.store.followups import Followups
 
     mode = str(fu.settings(config).get("before_archive", "ask"))  # ask | draft | skip

@@ -12,18 +12,9 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from onward import (  # noqa: F401 (registers commands)
-    __version__,
-    accounts,
-    cli_actions,
-    cli_checkin,
-    cli_classify,
-    cli_followup,
-    cli_serve,
-    cli_tracker,
-    cli_watch,
-)
-from onward.cli_app import _state, app, err, open_store, out
+from onward import __version__, accounts
+from onward.cli import archive, checkin, classify, followup, serve, tracker, watch  # noqa: F401
+from onward.cli.app import _state, app, err, open_store, out
 from onward.config import PRIVATE_UMASK, Config, Paths
 from onward.errors import USER_ERRORS
 from onward.scan import Scanner, ScanSummary
@@ -335,7 +326,7 @@ def main() -> None:
             app()
         except SystemExit as done:
             if done.code in (0, None):
-                cli_checkin.offer_after(sys.argv[1:])
+                checkin.offer_after(sys.argv[1:])
             raise
     except USER_ERRORS as exc:
         if _state["debug"]:
