@@ -17,13 +17,15 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from onward.errors import BadInput
+
 APP = "onward"
 # The person's mail, words and feelings: readable by them alone, whatever their umask.
 PRIVATE_UMASK = 0o077
 PRIVATE_DIR = 0o700
 
 
-class ConfigError(Exception):
+class ConfigError(BadInput):
     """The config file or an account in it is not usable."""
 
 

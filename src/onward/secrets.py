@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 from typing import Any
 
+from onward.errors import BadInput
+
 SERVICE = "onward"
 
 
-class SecretError(Exception):
+class SecretError(BadInput):
     """No usable password or token for an account."""
 
 

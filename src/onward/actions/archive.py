@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from onward.errors import BadInput
 from onward.mail.movers.base import Located, Move, MoveError, Mover
 from onward.scan import NoProgress, Progress
 from onward.store.journal import Journal
@@ -262,5 +263,5 @@ def undo(
     return report
 
 
-class UndoError(Exception):
+class UndoError(BadInput):
     """Nothing to undo, or the batch was undone already."""

@@ -14,12 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from onward.errors import BadInput
+
 FEELINGS = ("angry", "sad", "disappointed", "confused", "anxious", "numb", "fine", "relieved")
 INTENSITIES = range(1, 6)
 FILE = "feelings.toml"
 
 
-class CheckinError(Exception):
+class CheckinError(BadInput):
     """A check-in that cannot be recorded as given."""
 
 

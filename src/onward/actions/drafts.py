@@ -15,12 +15,13 @@ from pathlib import Path
 
 from imapclient import DRAFT, SEEN
 
+from onward.errors import MailError
 from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error, tls_hint
 
 DRAFTS_FLAG = b"\\Drafts"
 
 
-class DraftError(Exception):
+class DraftError(MailError):
     """The draft could not be stored or sent; nothing was sent."""
 
 

@@ -123,7 +123,8 @@ def refuse_unless_rejection(row: dict[str, Any]) -> None:
 def with_application(store: Store, row: dict[str, Any]) -> dict[str, Any]:
     """The email's row with the employer and role of the application it is linked to: the
     person's own record, and what to say when the email names neither."""
-    from onward.tracker.repo import NotFound, Tracker
+    from onward.errors import NotFound
+    from onward.tracker.repo import Tracker
 
     if row.get("application_id") is None:
         return row

@@ -16,7 +16,7 @@ from onward import __version__, accounts
 from onward.cli import archive, checkin, classify, followup, serve, tracker, watch  # noqa: F401
 from onward.cli.app import _state, app, err, open_store, out
 from onward.config import PRIVATE_UMASK, Config, Paths
-from onward.errors import USER_ERRORS
+from onward.errors import OnwardError
 from onward.scan import Scanner, ScanSummary
 from onward.terminal import styled
 
@@ -106,7 +106,7 @@ def _check_folders(name: str, acc: dict[str, object]) -> None:
     source, folders = accounts.account_source(name, {**acc, "timeout": 10})
     try:
         existing = source.folder_names()  # type: ignore[attr-defined]
-    except USER_ERRORS:
+    except OnwardError:
         return
     finally:
         source.close()
@@ -328,7 +328,7 @@ def main() -> None:
             if done.code in (0, None):
                 checkin.offer_after(sys.argv[1:])
             raise
-    except USER_ERRORS as exc:
+    except OnwardError as exc:
         if _state["debug"]:
             traceback.print_exc()
         err.print(styled(("Error:", "red"), f" {exc}"))

@@ -20,6 +20,7 @@ from typing import Any
 
 import nh3
 
+from onward.errors import OnwardError
 from onward.mail.sources.base import MailSource
 from onward.mail.sources.mbox import split_mbox
 
@@ -63,7 +64,7 @@ _GROUP = {
 TOO_BIG = "This message is too large or too deeply nested to show as sent; here is its text."
 
 
-class TooBig(Exception):
+class TooBig(OnwardError):
     """A message past one of the bounds above."""
 
     def __init__(self) -> None:

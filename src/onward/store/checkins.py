@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from onward.errors import BadInput
 from onward.store.db import Store
 from onward.store.schema import applications, checkins, events
 from onward.timeutil import aware
@@ -142,6 +143,6 @@ class Checkins:
         return found
 
 
-class CheckinTaken(Exception):
+class CheckinTaken(BadInput):
     def __str__(self) -> str:
         return "You have already checked in about this rejection."

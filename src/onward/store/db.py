@@ -20,6 +20,7 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
+from onward.errors import DatabaseError
 from onward.mail.model import Email, RawMessage
 from onward.store.schema import corrections, emails, folder_state, locations
 
@@ -29,7 +30,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0008"
 
 
-class StoreError(Exception):
+class StoreError(DatabaseError):
     """The database could not be opened or written."""
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import DateTime, Table, delete, select, update
 
+from onward.errors import NotFound
 from onward.store.schema import applications, batches, checkins, emails, events, followups
-from onward.tracker.repo import NotFound, Tracker, TrackerError
+from onward.tracker.repo import Tracker, TrackerError
 
 SOURCE = "tracker"  # the batch's source: no mailbox, the tracker's own rows
 

@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
+from onward.errors import BadInput, NotFound
 from onward.store import Store
 from onward.store.schema import applications, corrections, emails, events, settings
 from onward.timeutil import aware
@@ -20,12 +21,8 @@ GHOST_DAYS = 21
 WEEKLY_GOAL = 5
 
 
-class TrackerError(Exception):
+class TrackerError(BadInput):
     """A tracker command that cannot be done as asked."""
-
-
-class NotFound(TrackerError):
-    """An application or email that is not in the database."""
 
 
 class Tracker:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from onward.classify.extract import norm_company
+from onward.errors import BadInput
 from onward.tracker.match import norm_role
 
 COLUMNS = {
@@ -57,7 +58,7 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
-class ImportError_(Exception):
+class TransferError(BadInput):
     """A file that cannot be read as a tracker export."""
 
 
@@ -81,7 +82,7 @@ def map_columns(header: list[str]) -> dict[str, str]:
                 found[field] = lower[n]
                 break
     if "company" not in found:
-        raise ImportError_(f"No company column among: {', '.join(header)}.")
+        raise TransferError(f"No company column among: {', '.join(header)}.")
     return found
 
 
@@ -173,14 +174,14 @@ def read_csv(path: Path, existing: list[dict[str, Any]]) -> tuple[list[Row], lis
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"Could not read {path} ({exc}).") from exc
+        raise TransferError(f"Could not read {path} ({exc}).") from exc
     notes: list[str] = []
     with _field_limit(len(text) + 1):
         reader = csv.DictReader(io.StringIO(text))
         try:
             return _rows(reader, map_columns(list(reader.fieldnames or [])), existing, notes), notes
         except csv.Error as exc:
-            raise ImportError_(
+            raise TransferError(
                 f"Line {reader.line_num} of {path.name} is not valid CSV ({exc})."
             ) from exc
 

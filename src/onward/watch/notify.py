@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from onward.errors import OnwardError
 from onward.watch.notices import Notice
 
 
@@ -19,7 +20,7 @@ class Channel(Protocol):
     def send(self, notice: Notice) -> None: ...
 
 
-class Unavailable(Exception):
+class Unavailable(OnwardError):
     """This channel cannot work here; the sentence says why."""
 
 

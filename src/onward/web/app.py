@@ -15,9 +15,8 @@ from fastapi.templating import Jinja2Templates
 from onward import __version__
 from onward.actions.checkin import via_phrase
 from onward.config import Config
-from onward.errors import USER_ERRORS
+from onward.errors import OnwardError
 from onward.store import Store
-from onward.tracker.repo import NotFound
 from onward.web import api, pages, queries
 from onward.web.security import Secrets, check_csrf, guard
 
@@ -55,11 +54,9 @@ def create_app(config: Config, store: Store, secrets: Secrets) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _error(request, exc.status_code, str(exc.detail))
 
-    async def user_error(request: Request, exc: Exception) -> Response:
-        return _error(request, 404 if isinstance(exc, NotFound) else 400, str(exc))
-
-    for kind in USER_ERRORS:
-        app.add_exception_handler(kind, user_error)
+    @app.exception_handler(OnwardError)
+    async def onward_error(request: Request, exc: OnwardError) -> Response:
+        return _error(request, exc.status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

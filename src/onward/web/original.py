@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from onward import accounts
 from onward.config import Config
-from onward.errors import USER_ERRORS
+from onward.errors import OnwardError
 from onward.mail.original import TooBig, read_original, safe_html
 from onward.store import Store
 from onward.store.schema import locations
@@ -24,14 +24,14 @@ def original_html(config: Config, store: Store, email_id: int) -> tuple[str | No
     for loc in places:
         try:
             source, _ = accounts.source_for(config, loc.source)
-        except USER_ERRORS as exc:
+        except OnwardError as exc:
             problem = str(exc)
             continue
         try:
             raw = read_original(source, loc.folder, loc.key, int(loc.uidvalidity or 0))
         except TooBig as exc:
             return None, str(exc)
-        except (OSError, *USER_ERRORS) as exc:
+        except (OSError, OnwardError) as exc:
             problem = f"Could not read it from {loc.source}: {exc}"
             continue
         finally:

@@ -11,8 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from onward.errors import MailError
 
-class MoveError(Exception):
+
+class MoveError(MailError):
     """Moving stopped (a dropped connection, a full disk); pending moves are reconciled later."""
 
 

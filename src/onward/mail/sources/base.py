@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from onward.errors import MailError
 from onward.mail.model import RawMessage
 from onward.mail.parse import HEADER_CAP, bounded
 
 
-class SourceError(Exception):
+class SourceError(MailError):
     """A source failed in a way the person should hear about in one sentence."""
 
 
