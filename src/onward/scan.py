@@ -73,6 +73,33 @@ class ScanSummary:
     def failed(self) -> bool:
         return self.folders > 0 and self.folders_failed == self.folders
 
+    def add(self, other: ScanSummary) -> None:
+        """Fold one target's counts into a total over several."""
+        for k in ("scanned", "new", "skipped", "errors", "folders"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        for kind, n in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+
+
+@dataclass
+class Linked:
+    """What linking new mail after a scan did: emails linked, applications opened, emails left
+    for review, and answers to the person's follow-ups."""
+
+    linked: int
+    opened: int
+    review: int
+    answers: int
+
+
+def link_new_mail(store: Store) -> Linked:
+    """After a scan: attach new job mail to applications and notice answers to follow-ups."""
+    from onward.actions.followup import link_answers
+    from onward.tracker.repo import Tracker
+
+    done = Tracker(store).link_pending()
+    return Linked(done["linked"], done["opened"], done["review"], link_answers(store))
+
 
 def load(raw: RawMessage) -> RawMessage:
     """The message with its bytes: file sources leave reading to the parse stage."""

@@ -11,14 +11,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from onward.cli.app import app, open_store, out
+from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
 from onward.terminal import styled
 
 model_app = typer.Typer(
     help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
 )
-app.add_typer(model_app, name="model")
 
 
 def _location(container: Path, kind: str, folder: str, key: str) -> str:
@@ -46,7 +45,6 @@ def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool
             yield raw, email, v
 
 
-@app.command()
 def classify(
     paths: Annotated[
         list[Path], typer.Argument(help=".eml files, folders of them, mbox, Maildir.")
@@ -100,7 +98,6 @@ def classify(
         out.print(table)
 
 
-@app.command()
 def label(
     message_id: Annotated[str, typer.Argument(help="Message-ID (or onward's email id).")],
     kind: Annotated[str, typer.Argument(help="The right kind, e.g. rejection or interview.")],
@@ -141,7 +138,6 @@ def _say_link(e: dict[str, Any]) -> None:
         )
 
 
-@app.command()
 def review(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
@@ -219,3 +215,10 @@ def model_eval(
     with out.status("Evaluating: each person held out in turn (several minutes with the peer)..."):
         lines = evaluate(corpus, peer=peer)
     out.print("\n".join(lines), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(offers_checkin(classify))
+    app.command()(offers_checkin(label))
+    app.command()(offers_checkin(review))
+    app.add_typer(model_app, name="model")

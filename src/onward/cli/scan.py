@@ -1,0 +1,103 @@
+"""`onward scan`: read new mail from accounts and exports, store it, and link it to applications."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import traceback
+from typing import Annotated, Any
+
+import typer
+
+from onward import accounts
+from onward.cli.app import err, offers_checkin, open_store, options, out
+from onward.config import Config
+from onward.scan import Scanner, ScanSummary, link_new_mail
+from onward.terminal import styled
+
+
+def scan(
+    ctx: typer.Context,
+    target: Annotated[
+        str | None, typer.Argument(help="Account name or path (default: all accounts).")
+    ] = None,
+    folder: Annotated[
+        list[str] | None, typer.Option(help="Folder to scan; repeat for more.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary as the last line.")
+    ] = False,
+) -> None:
+    """Read new mail from an account or an export and store it."""
+    from onward.progress import RichProgress
+
+    config = Config.load()
+    targets = [target] if target else sorted(config.accounts)
+    if not targets:
+        raise typer.BadParameter(
+            "No accounts yet: give a path, or add one with `onward account add`."
+        )
+    store = open_store(config)
+    loaded: list[Any] = []
+
+    def load_classifier() -> Any:
+        if not loaded:  # once for every target, and only when there is mail to classify
+            from onward.classify.service import classifier_for
+
+            loaded.append(classifier_for(store))
+        return loaded[0]
+
+    total = ScanSummary()
+    failures = 0
+    for t in targets:
+        source, folders = accounts.source_for(config, t)
+        scanner = Scanner(store, load_classifier=load_classifier)
+        try:
+            with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
+                scanner.progress = progress
+                summary = scanner.run(source, folder or folders)
+        except KeyboardInterrupt:
+            err.print(_stopped(total, scanner.summary, target))
+            raise typer.Exit(130) from None
+        if options(ctx).debug:
+            for exc in summary.exceptions:
+                traceback.print_exception(exc)
+        for problem in summary.problems:
+            err.print(styled((f"{t}:", "yellow"), f" {problem}"))
+        failures += summary.failed
+        total.add(summary)
+    linked = link_new_mail(store)
+    if as_json:
+        print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
+    else:
+        out.print(
+            f"Scanned {total.scanned:,} messages: {total.new:,} new, "
+            f"{total.skipped:,} already known, {total.errors:,} unreadable."
+        )
+        if linked.linked or linked.review:
+            out.print(
+                f"Tracker: {linked.linked} emails linked ({linked.opened} new "
+                f"applications), {linked.review} wait in `onward review`."
+            )
+        if linked.answers:
+            out.print(f"{linked.answers} answers to your follow-ups arrived (see `onward status`).")
+        job = {k: n for k, n in total.kinds.items() if k != "not_job"}
+        if job:
+            counts = sorted(job.items(), key=lambda kv: -kv[1])
+            out.print("Job mail: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts))
+    if failures == len(targets):
+        raise typer.Exit(1)
+
+
+def _stopped(before: ScanSummary, current: ScanSummary, target: str | None) -> str:
+    """What a Ctrl-C kept: the messages of every batch the database committed."""
+    saved = before.scanned + current.scanned
+    # "of N" only when N is the whole job: one folder, counted in messages, not bytes.
+    whole = before.folders == 0 and current.folders == 1 and current.expected >= saved
+    of = f" of {current.expected:,}" if whole else ""
+    again = "onward scan" + (f" {shlex.quote(target)}" if target else "")
+    return f"Stopped: {saved:,}{of} messages scanned and saved; run `{again}` again to continue."
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(offers_checkin(scan))
