@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from onward.accounts import account_source
 from onward.classify.service import classifier_for
+from onward.config import parse_account
 from onward.scan import Scanner
 from onward.store import Store
 from onward.store.schema import applications, emails, events, locations
@@ -171,13 +172,13 @@ def test_a_message_arriving_through_two_sources_is_stored_once(
     user = new_user()
     dovecot.seed(user, [rejection(i) for i in range(6)] + [other(i) for i in range(6, 10)])
     store = Store(db_url)
-    first = Scanner(store).run(account_source("work", dovecot.account(user))[0])
+    first = Scanner(store).run(account_source(parse_account("work", dovecot.account(user)))[0])
     assert first.new == 10
     # The same mailbox under another name, and an export holding part of it plus one more.
-    second = Scanner(store).run(account_source("mail2", dovecot.account(user))[0])
+    second = Scanner(store).run(account_source(parse_account("mail2", dovecot.account(user)))[0])
     assert (second.scanned, second.new, second.skipped) == (10, 0, 10)
     box = export(tmp_path / "t.mbox", [rejection(i) for i in range(3)] + [other(42)])
-    third = Scanner(store).run(account_source("takeout", {"path": str(box)})[0])
+    third = Scanner(store).run(account_source(parse_account("takeout", {"path": str(box)}))[0])
     assert (third.new, third.skipped) == (1, 3)
     assert store.count_emails() == 11
     with store.engine.connect() as conn:
@@ -188,7 +189,9 @@ def test_a_message_arriving_through_two_sources_is_stored_once(
 
 
 def _scan(store: Store, name: str, account: dict) -> None:
-    summary = Scanner(store, classifier=classifier_for(store)).run(account_source(name, account)[0])
+    summary = Scanner(store, classifier=classifier_for(store)).run(
+        account_source(parse_account(name, account))[0]
+    )
     assert not summary.failed, summary.problems
     Tracker(store).link_pending()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onward.accounts import account_source
+from onward.config import parse_account
 from onward.scan import Scanner
 from onward.store import Store
 from tests.dovecot import PASSWORD, Dovecot, new_user
@@ -169,7 +170,7 @@ def test_failing_password_command_is_reported(dovecot: Dovecot, home: Path) -> N
 
 
 def _source(server: Dovecot, user: str, port: int | None = None):
-    return account_source("work", server.account(user, port))[0]
+    return account_source(parse_account("work", server.account(user, port)))[0]
 
 
 def test_uidvalidity_change_rescans_without_duplicates(dovecot: Dovecot, tmp_path: Path) -> None:

@@ -150,8 +150,9 @@ def apply_fates(c: IMAPClient, folder: str, fates: dict[int, str]) -> None:
 
 def _source(dovecot: Dovecot, user: str):  # type: ignore[no-untyped-def]
     from onward.accounts import account_source
+    from onward.config import parse_account
 
-    return account_source("work", dovecot.account(user))[0]
+    return account_source(parse_account("work", dovecot.account(user)))[0]
 
 
 @settings(

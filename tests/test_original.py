@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from onward.accounts import account_source
+from onward.config import parse_account
 from onward.mail.original import (
     MAX_BYTES,
     TOO_BIG,
@@ -121,7 +122,7 @@ def test_sources_read_no_more_than_the_bound(tmp_path: Path) -> None:
 def test_imap_fetches_at_most_the_bound(dovecot: Dovecot) -> None:
     user = new_user()
     dovecot.seed(user, [html_mail("small", "<p>Hello</p>"), huge_html()])
-    source = account_source("work", dovecot.account(user))[0]
+    source = account_source(parse_account("work", dovecot.account(user)))[0]
     try:
         raw = read_original(source, "INBOX", "1")
         assert raw is not None and (safe_html(raw) or "").strip() == "<p>Hello</p>"

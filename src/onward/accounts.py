@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from onward import secrets
-from onward.config import Config, ConfigError, parse_hostport
+from onward.config import Account, Config, ConfigError, parse_account, parse_hostport
 from onward.mail.sources import MailSource, detect_path_kind, open_path_source
 
 
@@ -81,21 +81,21 @@ def add_path(
     return account
 
 
-def _mailbox(account: dict[str, Any]) -> tuple[str, ...]:
+def _mailbox(account: Account) -> tuple[str, ...]:
     """What makes two accounts the same mail: server and user, or the file on disk."""
-    if account.get("type") == "imap":
-        host = str(account.get("host", "")).strip().lower().rstrip(".")
-        return ("imap", host, str(account.get("port")), str(account.get("user", "")))
-    if "path" in account:
-        return ("path", str(Path(account["path"]).expanduser().resolve()))
+    if account.is_imap:
+        host = account.host.strip().lower().rstrip(".")
+        return ("imap", host, str(account.port), account.user)
+    if account.path is not None:
+        return ("path", str(account.path.expanduser().resolve()))
     return ()
 
 
-def same_mailbox(config: Config, name: str, account: dict[str, Any]) -> str | None:
+def same_mailbox(config: Config, account: Account) -> str | None:
     """The name of another account that reads the same mail, if there is one."""
     key = _mailbox(account)
     for other, acc in sorted(config.accounts.items()):
-        if other != name and key and _mailbox(acc) == key:
+        if other != account.name and key and _mailbox(acc) == key:
             return other
     return None
 
@@ -103,60 +103,67 @@ def same_mailbox(config: Config, name: str, account: dict[str, Any]) -> str | No
 def _put(config: Config, name: str, account: dict[str, Any], replace: bool = False) -> None:
     if not name or "/" in name or name.startswith("."):
         raise ConfigError(f"{name!r} is not a usable account name.")
-    if name in config.accounts and not replace:
+    if name in config.account_tables and not replace:
         raise ConfigError(
             f"An account named {name!r} already exists: change it with "
             f"`onward account set {name} ...`, or add --replace to start it over."
         )
-    twin = same_mailbox(config, name, account)
+    twin = same_mailbox(config, parse_account(name, account))
     if twin is not None:
         what = "mailbox (same server and user)" if account.get("type") == "imap" else "mail"
         raise ConfigError(
             f"Account {twin!r} already reads this {what}: scan it as {twin!r}, "
             "so every message is counted once."
         )
-    config.accounts[name] = account
+    config.account_tables[name] = account
     config.save()
 
 
 def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change only the given settings of an account; everything else stays as it was."""
-    account = dict(config.account(name))
+    is_imap = config.account(name).is_imap
+    account = dict(config.account_tables[name])
     for key, what in (("folders", "folders"), ("security", "IMAP security")):
-        if changes.get(key) and account.get("type") != "imap":
+        if changes.get(key) and not is_imap:
             raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no {what}.")
     if changes.get("ca_file"):
         changes["ca_file"] = str(Path(changes["ca_file"]).expanduser().resolve())
     account.update({k: v for k, v in changes.items() if v not in (None, [], "")})
-    config.accounts[name] = account
+    parse_account(name, account)  # a value of the wrong kind is refused before it is written
+    config.account_tables[name] = account
     config.save()
     return account
 
 
 def source_for(config: Config, target: str) -> tuple[MailSource, list[str] | None]:
     """An account name or a path on disk, as a source and the folders it asks for."""
-    if target in config.accounts:
-        return account_source(target, config.accounts[target])
+    if target in config.account_tables:
+        return account_source(config.account(target))
     if Path(target).expanduser().exists():
         return open_path_source(Path(target)), None
     raise ConfigError(f"{target!r} is neither an account nor a file or folder.")
 
 
-def account_source(name: str, account: dict[str, Any]) -> tuple[MailSource, list[str] | None]:
-    if account.get("type") == "imap":
+def account_source(
+    account: Account, timeout: float | None = None
+) -> tuple[MailSource, list[str] | None]:
+    """The account's mail source and the folders it asks for; `timeout` overrides its own."""
+    name = account.name
+    if account.is_imap:
         from onward.mail.sources.imap import ImapSettings, ImapSource
 
+        for key in ("host", "user"):
+            if not getattr(account, key):
+                raise ConfigError(f"accounts.{name}.{key} is missing.")
         settings = ImapSettings(
-            host=account["host"],
-            port=int(account["port"]),
-            user=account["user"],
-            security=account.get("security", "tls"),
-            ca_file=account.get("ca_file"),
-            timeout=float(account.get("timeout", 30)),
+            host=account.host,
+            port=account.port,
+            user=account.user,
+            security=account.security,
+            ca_file=account.ca_file,
+            timeout=timeout if timeout is not None else account.timeout,
         )
-        return ImapSource(name, settings, lambda: secrets.resolve(name, account)), account.get(
-            "folders"
-        )
-    if "path" in account:
-        return open_path_source(Path(account["path"]), name), None
+        return ImapSource(name, settings, lambda: secrets.resolve(account)), account.folders
+    if account.path is not None:
+        return open_path_source(account.path, name), None
     raise ConfigError(f"Account {name!r} has neither an IMAP host nor a path.")

@@ -74,6 +74,10 @@ def _tighten(path: Path) -> None:
 
 @dataclass
 class Config:
+    """The config file as read (`data`, written back as it is) and its sections as typed
+    settings, parsed by the functions below each time they are asked for, so an edit to
+    `data` (an account added) is seen at once."""
+
     paths: Paths
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -97,21 +101,254 @@ class Config:
         tmp.replace(self.paths.config_file)  # atomic: a crash never leaves half a config
 
     @property
-    def accounts(self) -> dict[str, dict[str, Any]]:
-        accounts: dict[str, dict[str, Any]] = self.data.setdefault("accounts", {})
-        return accounts
+    def account_tables(self) -> dict[str, dict[str, Any]]:
+        """The [accounts.NAME] tables as written, for the commands that change them."""
+        tables: dict[str, dict[str, Any]] = self.data.setdefault("accounts", {})
+        return tables
 
-    def account(self, name: str) -> dict[str, Any]:
+    @property
+    def accounts(self) -> dict[str, Account]:
+        return {name: parse_account(name, t) for name, t in self.account_tables.items()}
+
+    def account(self, name: str) -> Account:
         try:
-            return self.accounts[name]
+            table = self.account_tables[name]
         except KeyError:
-            known = ", ".join(sorted(self.accounts)) or "none yet"
+            known = ", ".join(sorted(self.account_tables)) or "none yet"
             raise ConfigError(f"No account named {name!r} (accounts: {known}).") from None
+        return parse_account(name, table)
+
+    def find_account(self, name: str) -> Account | None:
+        """The account of this name, or None; the other accounts are not read."""
+        table = self.account_tables.get(name)
+        return None if table is None else parse_account(name, table)
+
+    @property
+    def archive(self) -> ArchiveSettings:
+        return parse_archive(self.data)
+
+    @property
+    def followup(self) -> FollowupSettings:
+        return parse_followup(self.data)
+
+    @property
+    def checkin(self) -> CheckinSettings:
+        return parse_checkin(self.data)
+
+    @property
+    def watch(self) -> WatchOptions:
+        return parse_watch(self.data)
 
     @property
     def database_url(self) -> str:
         url = os.environ.get("ONWARD_DB") or self.data.get("database", {}).get("url")
         return url or f"sqlite:///{self.paths.database}"
+
+
+# Typed sections --------------------------------------------------------------------------
+# Each parser takes the TOML data and returns frozen settings; a value of the wrong type is
+# refused with a sentence naming its key, like "accounts.work.port must be a number."
+
+
+@dataclass(frozen=True)
+class Sending:
+    """Who the person is and how their replies leave, for follow-ups."""
+
+    address: str = ""
+    name: str = ""  # the person's own name, to sign with
+    smtp_host: str = ""
+    smtp_port: int | None = None
+    smtp_security: str = "tls"  # tls | starttls
+    smtp_user: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One [accounts.NAME] table: an IMAP mailbox, or a mail export on disk."""
+
+    name: str
+    kind: str  # "imap", or the export's kind: "mbox", "maildir" or "eml" ("" when unknown)
+    host: str = ""
+    port: int = 0
+    user: str = ""
+    security: str = "tls"  # checked where the connection is made (mail.sources.imap)
+    ca_file: str | None = None
+    password_command: str = ""
+    oauth2_token_command: str = ""
+    folders: list[str] | None = None  # None: the source's default (INBOX)
+    path: Path | None = None
+    timeout: float = 30.0
+    sending: Sending = field(default_factory=Sending)
+
+    @property
+    def is_imap(self) -> bool:
+        return self.kind == "imap"
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """[archive]; None leaves the choice to the archive's own default."""
+
+    folder: str | None = None
+    min_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class FollowupSettings:
+    """[followup]: the person's identity for mail scanned without an account, and what to
+    do about a rejection before it is archived."""
+
+    before_archive: str = "ask"  # ask | draft | skip
+    address: str = ""
+    name: str = ""
+    check_back_weeks: int | None = None  # None: the follow-up's own default
+    recontact_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckinSettings:
+    prompt: bool = True
+    quiet_hours: str = ""
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """What [watch] asks the watcher to do; its timings are `watch.plan.WatchSettings`."""
+
+    archive: bool = False
+    archive_delay_minutes: float | None = None
+    quiet_hours: str | None = None  # None: the check-in's quiet hours
+    notify: bool = True
+    apprise_urls: tuple[str, ...] = ()
+
+
+class _Table:
+    """One TOML table read by key, each wrong value refused by its dotted key."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where} in the config must be a table of settings.")
+        self.data: dict[str, Any] = data
+        self.where = where
+
+    def _wrong(self, key: str, what: str) -> ConfigError:
+        return ConfigError(f"{self.where}.{key} must be {what}.")
+
+    def text(self, key: str, default: str = "") -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self._wrong(key, "text")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        return self.text(key) if key in self.data else None
+
+    def number(self, key: str, default: float | None = None) -> float | None:
+        value = self.data.get(key, default)
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return None if value is None else float(value)
+        raise self._wrong(key, "a number")
+
+    def whole(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._wrong(key, "a whole number")
+        return value
+
+    def port(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)  # an older onward wrote "993" as text
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+            raise self._wrong(key, "a number")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._wrong(key, "true or false")
+        return value
+
+    def texts(self, key: str) -> list[str] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._wrong(key, "a list of text")
+        return list(value)
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.text(key, default)
+        if value not in choices:
+            raise self._wrong(key, " or ".join(repr(c) for c in choices))
+        return value
+
+
+def parse_account(name: str, table: object) -> Account:
+    t = _Table(table, f"accounts.{name}")
+    path = t.optional_text("path")
+    kind = t.text("type", "")
+    return Account(
+        name=name,
+        kind=kind,
+        host=t.text("host"),
+        port=t.port("port") or 0,
+        user=t.text("user"),
+        security=t.text("security", "tls"),
+        ca_file=t.optional_text("ca_file"),
+        password_command=t.text("password_command"),
+        oauth2_token_command=t.text("oauth2_token_command"),
+        folders=t.texts("folders"),
+        path=Path(path) if path is not None else None,
+        timeout=t.number("timeout", 30.0) or 30.0,
+        sending=Sending(
+            address=t.text("address"),
+            name=t.text("name"),
+            smtp_host=t.text("smtp_host"),
+            smtp_port=t.port("smtp_port"),
+            smtp_security=t.choice("smtp_security", "tls", ("tls", "starttls")),
+            smtp_user=t.text("smtp_user"),
+        ),
+    )
+
+
+def parse_archive(data: dict[str, Any]) -> ArchiveSettings:
+    t = _Table(data.get("archive", {}), "archive")
+    return ArchiveSettings(t.optional_text("folder"), t.number("min_confidence"))
+
+
+def parse_followup(data: dict[str, Any]) -> FollowupSettings:
+    t = _Table(data.get("followup", {}), "followup")
+    return FollowupSettings(
+        before_archive=t.choice("before_archive", "ask", ("ask", "draft", "skip")),
+        address=t.text("address"),
+        name=t.text("name"),
+        check_back_weeks=t.whole("check_back_weeks"),
+        recontact_days=t.whole("recontact_days"),
+    )
+
+
+def parse_checkin(data: dict[str, Any]) -> CheckinSettings:
+    t = _Table(data.get("checkin", {}), "checkin")
+    return CheckinSettings(prompt=t.flag("prompt", True), quiet_hours=t.text("quiet_hours"))
+
+
+def parse_watch(data: dict[str, Any]) -> WatchOptions:
+    t = _Table(data.get("watch", {}), "watch")
+    delay = t.number("archive_delay_minutes")
+    return WatchOptions(
+        archive=t.flag("archive", False),
+        archive_delay_minutes=delay or None,
+        quiet_hours=t.optional_text("quiet_hours"),
+        notify=t.flag("notify", True),
+        apprise_urls=tuple(t.texts("apprise_urls") or t.texts("apprise_url") or ()),
+    )
 
 
 def parse_hostport(value: str, security: str, default: int | None = None) -> tuple[str, int]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onward.errors import BadInput
+
+if TYPE_CHECKING:
+    from onward.config import Account
 
 SERVICE = "onward"
 
@@ -80,12 +83,13 @@ def store_in_keyring(account: str, password: str) -> None:
         ) from exc
 
 
-def resolve(name: str, account: dict[str, Any]) -> tuple[str, str]:
+def resolve(account: Account) -> tuple[str, str]:
     """Return ("oauth2", token) or ("password", password) for an account."""
-    if account.get("oauth2_token_command"):
-        return "oauth2", run_secret_command(account["oauth2_token_command"], "OAuth2 token")
-    if account.get("password_command"):
-        return "password", run_secret_command(account["password_command"], "password")
+    name = account.name
+    if account.oauth2_token_command:
+        return "oauth2", run_secret_command(account.oauth2_token_command, "OAuth2 token")
+    if account.password_command:
+        return "password", run_secret_command(account.password_command, "password")
     stored = keyring_password(name)
     if stored:
         return "password", stored

@@ -53,10 +53,6 @@ class Draft:
         return [n for n in (self.choice.note, *c.placeholders(self.row), *unknown) if n]
 
 
-def settings(config: Config) -> dict[str, Any]:
-    return dict(config.data.get("followup", {}))
-
-
 def template_path(config: Config) -> Path:
     return config.paths.config_dir / "templates" / c.DEFAULT_TEMPLATE
 
@@ -78,18 +74,20 @@ def known_me(config: Config, source: str) -> tuple[str, str] | None:
     """The person's own (name, address) for mail from `source`: the account's address, or its
     IMAP login when that is an address; for a file scanned without an account, [followup]'s.
     Never a recipient of the mail: its first To may be anyone."""
-    acc = config.accounts.get(source)
+    acc = config.find_account(source)
     if acc is None:
-        acc = settings(config)
-    name = str(acc.get("name", ""))
-    for value in (acc.get("address"), acc.get("user")):
-        if value and is_address(str(value)):
-            return name, str(value)
+        fallback = config.followup
+        name, candidates = fallback.name, [fallback.address]
+    else:
+        name, candidates = acc.sending.name, [acc.sending.address, acc.user]
+    for value in candidates:
+        if value and is_address(value):
+            return name, value
     return None
 
 
 def remember_me(config: Config, source: str, name: str, address: str) -> None:
-    target = config.accounts.get(source)
+    target = config.account_tables.get(source)
     if target is None:
         target = config.data.setdefault("followup", {})
     target["address"] = address
@@ -163,8 +161,8 @@ def prepare(
 
 def store_draft(config: Config, store: Store, draft: Draft) -> str:
     """Put the draft where the person will find it, and record it with its reminders."""
-    acc = config.accounts.get(draft.account or "", {})
-    if acc.get("type") == "imap":
+    acc = config.find_account(draft.account or "")
+    if acc is not None and acc.is_imap:
         source, _ = accounts.source_for(config, draft.account or "")
         try:
             where = save_to_imap(source, draft.message)  # type: ignore[arg-type]
@@ -178,31 +176,30 @@ def store_draft(config: Config, store: Store, draft: Draft) -> str:
 
 
 def smtp_settings(config: Config, account: str | None) -> tuple[SmtpSettings, str]:
-    acc = config.accounts.get(account or "", {})
-    if not acc.get("smtp_host"):
+    acc = config.find_account(account or "")
+    if acc is None or not acc.sending.smtp_host:
         raise DraftError(
             "No SMTP server is set for this account: add one with "
             f"`onward account set {account if acc else 'NAME'} --smtp HOST[:PORT]`, "
             "or send the draft yourself."
         )
-    security = acc.get("smtp_security", "tls")
-    port = int(acc.get("smtp_port") or (465 if security == "tls" else 587))
+    out = acc.sending
     s = SmtpSettings(
-        acc["smtp_host"],
-        port,
-        acc.get("smtp_user") or acc.get("user", ""),
-        security,
-        acc.get("ca_file"),
-        account=account or "NAME",
+        out.smtp_host,
+        out.smtp_port or (465 if out.smtp_security == "tls" else 587),
+        out.smtp_user or acc.user,
+        out.smtp_security,
+        acc.ca_file,
+        account=acc.name,
     )
-    method, value = secrets.resolve(account or "", acc)
+    method, value = secrets.resolve(acc)
     if method != "password":
         raise DraftError("Sending needs a password; OAuth2 sending is not supported yet.")
     return s, value
 
 
 def account_of(config: Config, row: dict[str, Any]) -> str | None:
-    return row["source"] if row["source"] in config.accounts else None
+    return row["source"] if row["source"] in config.account_tables else None
 
 
 def ready_to_send(config: Config, row: dict[str, Any], can_ask: bool) -> tuple[SmtpSettings, str]:
@@ -238,12 +235,12 @@ def send_now(
 def _record(
     config: Config, store: Store, draft: Draft, state: str, where: str, sent: bool = False
 ) -> None:
-    opts = settings(config)
+    opts = config.followup
     now = datetime.now(UTC)
     Followups(store).record(
         now,
-        int(opts.get("check_back_weeks", CHECK_BACK_WEEKS)),
-        int(opts.get("recontact_days", RECONTACT_DAYS)),
+        CHECK_BACK_WEEKS if opts.check_back_weeks is None else opts.check_back_weeks,
+        RECONTACT_DAYS if opts.recontact_days is None else opts.recontact_days,
         email_id=draft.row["id"],
         application_id=draft.row.get("application_id"),
         source=draft.row["source"],

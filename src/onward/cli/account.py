@@ -8,7 +8,7 @@ import typer
 
 from onward import accounts
 from onward.cli.app import err, open_store, out
-from onward.config import Config
+from onward.config import Account, Config
 from onward.errors import OnwardError
 from onward.terminal import styled
 
@@ -85,16 +85,16 @@ def account_add(
     )
     out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
     if folder:
-        _check_folders(name, acc)
+        _check_folders(config.account(name))
     if not password_command and not oauth2_token_command:
         out.print(f"Store its password with: onward account password {name}")
 
 
-def _check_folders(name: str, acc: dict[str, object]) -> None:
+def _check_folders(acc: Account) -> None:
     """Warn now about folders the server lacks; stay quiet when it cannot be reached."""
     from onward.mail.sources.imap import missing_folders
 
-    source, folders = accounts.account_source(name, {**acc, "timeout": 10})
+    source, folders = accounts.account_source(acc, timeout=10)
     try:
         existing = source.folder_names()  # type: ignore[attr-defined]
     except OnwardError:
@@ -106,7 +106,7 @@ def _check_folders(name: str, acc: dict[str, object]) -> None:
         err.print(
             styled(
                 ("Warning:", "yellow"),
-                f" {acc['host']} has no folder named {missing!r}{like}; "
+                f" {acc.host} has no folder named {missing!r}{like}; "
                 "scans will skip it until it exists.",
             )
         )
@@ -141,10 +141,10 @@ def account_set(
     given = sorted(k for k, v in changes.items() if v not in (None, [], ""))
     if not given:
         raise typer.BadParameter("Give at least one setting to change, like --smtp HOST[:PORT].")
-    acc = accounts.update(config, name, changes)
+    accounts.update(config, name, changes)
     out.print(f"Updated {name}: {', '.join(given)}.")
     if folder:
-        _check_folders(name, acc)
+        _check_folders(config.account(name))
 
 
 @account_app.command("password")
@@ -168,8 +168,8 @@ def account_list() -> None:
             "No accounts yet: onward account add NAME --imap HOST --user USER, or --path PATH"
         )
     for name, acc in sorted(config.accounts.items()):
-        where = acc.get("path") or f"{acc.get('user')}@{acc.get('host')}:{acc.get('port')}"
-        out.print(f"{name}\t{acc.get('type')}\t{where}")
+        where = acc.path or f"{acc.user}@{acc.host}:{acc.port}"
+        out.print(f"{name}\t{acc.kind}\t{where}")
 
 
 @account_app.command("remove")
@@ -180,7 +180,7 @@ def account_remove(name: str) -> None:
     config = Config.load()
     config.account(name)
     forgotten = forget_source(open_store(config), name)
-    del config.accounts[name]
+    del config.account_tables[name]
     config.save()
     out.print(forgotten.sentence(name))
 

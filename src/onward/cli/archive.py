@@ -37,10 +37,6 @@ def _movers(config: Config, copy_to: Path | None = None) -> MoverFactory:
     return make
 
 
-def _settings(config: Config) -> dict[str, object]:
-    return dict(config.data.get("archive", {}))
-
-
 def _print_problems(report: Report) -> None:
     for p in report.problems:
         err.print(p, style="yellow")
@@ -70,13 +66,11 @@ def archive_cmd(
     from onward.progress import RichProgress
 
     config = Config.load()
-    s = _settings(config)
+    s = config.archive
     options = ArchiveOptions(
-        folder=folder or str(s.get("folder", DEFAULT_FOLDER)),
-        min_confidence=float(
-            min_confidence
-            if min_confidence is not None
-            else s.get("min_confidence", DEFAULT_MIN_CONFIDENCE)  # type: ignore[arg-type]
+        folder=folder or (s.folder if s.folder is not None else DEFAULT_FOLDER),
+        min_confidence=next(
+            v for v in (min_confidence, s.min_confidence, DEFAULT_MIN_CONFIDENCE) if v is not None
         ),
         dry_run=dry_run,
     )
@@ -117,7 +111,7 @@ def _offer_followups(
     from onward.cli.followup import terminal_asker
     from onward.store.followups import Followups
 
-    mode = str(fu.settings(config).get("before_archive", "ask"))  # ask | draft | skip
+    mode = config.followup.before_archive
     waiting = [
         r for r in Followups(store).without_followup(min_confidence) if not r["archive_state"]
     ]

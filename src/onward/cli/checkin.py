@@ -126,10 +126,10 @@ def offer() -> None:
         return
     try:
         config = Config.load()
-        settings = config.data.get("checkin", {})
-        if settings.get("prompt", True) is False:
+        settings = config.checkin
+        if not settings.prompt:
             return
-        if ck.quiet(datetime.now().astimezone(), str(settings.get("quiet_hours", ""))):
+        if ck.quiet(datetime.now().astimezone(), settings.quiet_hours):
             return
         store = open_store(config)
         pending = Checkins(store).pending(datetime.now(UTC))

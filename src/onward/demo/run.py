@@ -251,7 +251,7 @@ def _show_watch(out: Console, store: Store, home: Path) -> None:
         "before_archive": "draft",
     }
     config.data["watch"] = {"archive": True, "quiet_hours": ""}
-    config.accounts["inbox"] = {"type": "maildir", "path": str(inbox)}
+    config.account_tables["inbox"] = {"type": "maildir", "path": str(inbox)}
 
     def say(line: str) -> None:
         out.print(f"  {line}", markup=False, highlight=False)

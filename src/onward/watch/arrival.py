@@ -40,11 +40,10 @@ class Waiting:
     key: str = ""
 
 
-def quiet_hours(data: dict[str, Any]) -> str:
-    watch = data.get("watch", {})
-    if "quiet_hours" in watch:
-        return str(watch["quiet_hours"])
-    return str(data.get("checkin", {}).get("quiet_hours", ""))
+def quiet_hours(config: Config) -> str:
+    """[watch] quiet_hours, or the check-in's when the watch sets none."""
+    watch = config.watch.quiet_hours
+    return watch if watch is not None else config.checkin.quiet_hours
 
 
 def maildir_seen(base: Path, key: str) -> bool | None:
@@ -84,17 +83,16 @@ class ArrivalActions:
 
     # settings ----------------------------------------------------------------------------
     def _read_settings(self) -> None:
-        data = self.config.data
-        watch = data.get("watch", {})
-        archive = data.get("archive", {})
-        self.quiet_span = quiet_hours(data)
-        self.min_confidence = float(archive.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
-        self.archive_folder = str(archive.get("folder", DEFAULT_FOLDER))
-        self.archive_on = bool(watch.get("archive", False))
-        delay = watch.get("archive_delay_minutes")
-        self.archive_delay = float(delay) * 60 if delay else None
-        before = str(data.get("followup", {}).get("before_archive", "ask"))
-        self.draft_on = before == "draft"
+        watch, archive = self.config.watch, self.config.archive
+        self.quiet_span = quiet_hours(self.config)
+        self.min_confidence = (
+            archive.min_confidence if archive.min_confidence is not None else DEFAULT_MIN_CONFIDENCE
+        )
+        self.archive_folder = archive.folder if archive.folder is not None else DEFAULT_FOLDER
+        self.archive_on = watch.archive
+        delay = watch.archive_delay_minutes
+        self.archive_delay = delay * 60 if delay else None
+        self.draft_on = self.config.followup.before_archive == "draft"
 
     def _mtime(self) -> float:
         try:
@@ -177,10 +175,10 @@ class ArrivalActions:
         self.say(f"{names(row)[0]}'s reply will be filed into {self.archive_folder} {when}.")
 
     def _maildir(self, account: str, folder: str) -> Path | None:
-        acc = self.config.accounts.get(account, {})
-        if acc.get("type") != "maildir":
+        acc = self.config.find_account(account)
+        if acc is None or acc.kind != "maildir" or acc.path is None:
             return None
-        root = Path(acc["path"])
+        root = acc.path
         return root if folder in ("", "INBOX") else root / f".{folder}"
 
     # on the clock and on flags -----------------------------------------------------------

@@ -8,8 +8,9 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
+from onward.config import WatchOptions
 from onward.errors import OnwardError
 from onward.watch.notices import Notice
 
@@ -65,17 +66,16 @@ class Apprise:
             raise ConnectionError("apprise could not deliver it")
 
 
-def channels(settings: dict[str, Any], say: Callable[[str], None]) -> list[Channel]:
+def channels(settings: WatchOptions, say: Callable[[str], None]) -> list[Channel]:
     """The channels the config asks for that can be had here; each one that cannot is said
     once, and the watch goes on printing its notices."""
     out: list[Channel] = []
-    if settings.get("notify", True):
+    if settings.notify:
         try:
             out.append(Desktop())
         except Unavailable as exc:
             say(f"Desktop notifications are not available here ({exc}); notices are printed.")
-    urls = settings.get("apprise_urls") or settings.get("apprise_url") or []
-    urls = [urls] if isinstance(urls, str) else [str(u) for u in urls]
+    urls = list(settings.apprise_urls)
     if urls:
         try:
             out.append(Apprise(urls))

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
@@ -115,7 +114,7 @@ def _actions(config: Config, store: Store, say: Printer, waker: Waker) -> Action
     from onward.watch.arrival import ArrivalActions
     from onward.watch.notify import Notifier, channels
 
-    notifier = Notifier(channels(config.data.get("watch", {}), say), say)
+    notifier = Notifier(channels(config.watch, say), say)
     return ArrivalActions(config, store, notifier, say, lock=waker.lock)
 
 
@@ -133,10 +132,10 @@ def _watcher(
     account = config.account(name)
 
     def make_source() -> Any:
-        return accounts.account_source(name, account)
+        return accounts.account_source(account)
 
     make_source()  # a broken account is refused before anything starts
-    if account.get("type") == "imap":
+    if account.is_imap:
         return ImapWatch(
             name,
             make_source,
@@ -148,9 +147,8 @@ def _watcher(
             seen_check=actions.seen_check if actions is not None else None,
             debug=debug,
         )
-    return PathWatch(
-        name, Path(account["path"]), make_source, waker, settings, stop, say, state.account
-    )
+    assert account.path is not None  # make_source() refused an account with neither
+    return PathWatch(name, account.path, make_source, waker, settings, stop, say, state.account)
 
 
 @contextmanager
