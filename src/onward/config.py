@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,7 +229,7 @@ class _Table:
     def __init__(self, data: object, where: str) -> None:
         if not isinstance(data, dict):
             raise ConfigError(f"{where} in the config must be a table of settings.")
-        self.data: dict[str, Any] = data
+        self.data: dict[str, object] = data
         self.where = where
 
     def _wrong(self, key: str, what: str) -> ConfigError:
@@ -318,12 +319,12 @@ def parse_account(name: str, table: object) -> Account:
     )
 
 
-def parse_archive(data: dict[str, Any]) -> ArchiveSettings:
+def parse_archive(data: Mapping[str, object]) -> ArchiveSettings:
     t = _Table(data.get("archive", {}), "archive")
     return ArchiveSettings(t.optional_text("folder"), t.number("min_confidence"))
 
 
-def parse_followup(data: dict[str, Any]) -> FollowupSettings:
+def parse_followup(data: Mapping[str, object]) -> FollowupSettings:
     t = _Table(data.get("followup", {}), "followup")
     return FollowupSettings(
         before_archive=t.choice("before_archive", "ask", ("ask", "draft", "skip")),
@@ -334,12 +335,12 @@ def parse_followup(data: dict[str, Any]) -> FollowupSettings:
     )
 
 
-def parse_checkin(data: dict[str, Any]) -> CheckinSettings:
+def parse_checkin(data: Mapping[str, object]) -> CheckinSettings:
     t = _Table(data.get("checkin", {}), "checkin")
     return CheckinSettings(prompt=t.flag("prompt", True), quiet_hours=t.text("quiet_hours"))
 
 
-def parse_watch(data: dict[str, Any]) -> WatchOptions:
+def parse_watch(data: Mapping[str, object]) -> WatchOptions:
     t = _Table(data.get("watch", {}), "watch")
     delay = t.number("archive_delay_minutes")
     return WatchOptions(
