@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from onward.mail.model import Email, RawMessage
 from onward.mail.parse import parse_message
@@ -28,6 +28,7 @@ from onward.mail.sources import (
     SourceError,
 )
 from onward.mail.sources.base import read_prefix
+from onward.progress import NoProgress, Progress
 from onward.store import Store
 
 if TYPE_CHECKING:
@@ -35,19 +36,6 @@ if TYPE_CHECKING:
 
 CHUNK = 250  # messages per task and per transaction
 SHOWN_REFUSED = 5  # messages the database refused that a scan names one by one
-
-
-class Progress(Protocol):
-    def start(self, total: int, unit: str) -> None: ...
-    def advance(self, messages: int, nbytes: int) -> None: ...
-
-
-class NoProgress:
-    def start(self, total: int, unit: str) -> None:
-        pass
-
-    def advance(self, messages: int, nbytes: int) -> None:
-        pass
 
 
 @dataclass

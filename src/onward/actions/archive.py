@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onward.mail.movers.base import Located, Move, MoveError, Mover
-from onward.scan import NoProgress, Progress
+from onward.progress import NoProgress, Progress
 from onward.store.journal import Journal
 
 DEFAULT_FOLDER = "Job search/Rejections"
