@@ -121,8 +121,10 @@ class ImapMover:
         found = self._c._imap.untagged_responses.pop(code, None)
         return found[-1] if found else None
 
-    def _select(self, folder: str) -> int:
-        info = self._run("SELECT", self._c.select_folder, folder)
+    def _select(self, folder: str, readonly: bool = False) -> int:
+        # EXAMINE where nothing is changed: a plan (a dry run too) must not even clear \Recent.
+        name = "EXAMINE" if readonly else "SELECT"
+        info = self._run(name, self._c.select_folder, folder, readonly)
         return int(info[b"UIDVALIDITY"])
 
     def _message_ids(self, uids: Iterable[int]) -> dict[int, str]:
@@ -279,7 +281,7 @@ class ImapMover:
         return out
 
     def _locate_in(self, folder: str, group: list[Move], out: Located) -> None:
-        uidvalidity = self._select(folder)
+        uidvalidity = self._select(folder, readonly=True)
         keyed = {id(m) for m in group if m.from_uidvalidity == uidvalidity and m.from_key.isdigit()}
         mids = self._message_ids(int(m.from_key) for m in group if id(m) in keyed)
         claimed: set[int] = set()
