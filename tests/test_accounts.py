@@ -83,7 +83,7 @@ def test_account_set_changes_only_the_options_given(dovecot: Dovecot, home: Path
 def test_followup_send_without_smtp_points_at_account_set(home: Path, tmp_path: Path) -> None:
     import pytest
 
-    from onward.actions.drafts import DraftError
+    from onward.mail.outbox import DraftError
     from onward.actions.followup import smtp_settings
     from onward.config import Config
 

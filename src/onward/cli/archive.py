@@ -191,7 +191,7 @@ def _draft_one(
     """Draft the follow-up to one rejection: what to tell the person, and whether it is a
     problem."""
     from onward.actions import followup as fu
-    from onward.actions.drafts import DraftError
+    from onward.mail.outbox import DraftError
 
     who = row["company"] or row["from_addr"]
     try:

@@ -24,9 +24,10 @@ from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from onward.mail.movers.base import Located, Move, MoveError, Outcome, norm_mid
+from onward.mail.network import NETWORK_ERRORS
 from onward.mail.parse import message_id_from, parse_message
 from onward.mail.sources.base import SourceError
-from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
+from onward.mail.sources.imap import ImapSource, describe_error
 
 CHUNK = 250  # UIDs per command: a few commands per batch, short enough to resume cheaply
 MID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
@@ -104,7 +105,7 @@ class ImapMover:
             yield
         except SourceError as exc:
             raise MoveError(str(exc)) from exc
-        except _NETWORK_ERRORS as exc:
+        except NETWORK_ERRORS as exc:
             self.source.drop()
             raise MoveError(describe_error(exc, self.source.settings, self.source.name)) from exc
 
