@@ -256,7 +256,7 @@ _VERB = {"would_move": "would move", "would_skip": "would leave", "would_check":
 def _plan_line(r: dict[str, Any], to: str, action: str, why: str) -> str:
     where = f"{r['folder'] or '-'} → {to}" if action == "would_move" else (r["folder"] or "-")
     line = f"{_VERB[action]}  {r['source']}  {where}  {r['company'] or r['from_addr']}: "
-    return line + r["subject"] + (f"  ({why})" if why else "")
+    return line + str(r["subject"]) + (f"  ({why})" if why else "")
 
 
 def _plan_row(r: dict[str, Any], to: str, action: str, why: str) -> dict[str, object]:
