@@ -141,6 +141,14 @@ def test_the_next_interactive_command_offers_one_checkin(home: Path) -> None:
     assert "angry" in history and "slammed a door" in history
 
 
+def test_help_and_machine_output_never_offer_a_checkin(home: Path) -> None:
+    assert run("reject", "Acme", "Data Analyst", home=home).returncode == 0
+    assert "How do you feel" not in _tty(["status", "--help"], home, [])
+    assert "How do you feel" not in _tty(["--debug", "status", "--json"], home, [])
+    assert "How do you feel" not in _tty(["account", "list"], home, [])  # not opted in
+    assert "How do you feel" in _tty(["--debug", "status"], home, [""])  # still asks, once
+
+
 def test_skip_and_quiet_hours_are_respected(home: Path) -> None:
     assert run("reject", "Globex", home=home).returncode == 0
     home.joinpath("config.toml").write_text('[checkin]\nquiet_hours = "00:00-23:59"\n')

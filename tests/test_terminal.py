@@ -96,7 +96,7 @@ def test_the_last_resort_handler_prints_its_message_as_text(
     def crash() -> None:  # no command fails this way on cue any more: the fault is staged
         raise RuntimeError(HOSTILE)
 
-    monkeypatch.setattr(cli, "app", crash)
+    monkeypatch.setattr("onward.config.Config.load", crash)
     monkeypatch.setattr("sys.argv", ["onward", "status"])
     with pytest.raises(SystemExit) as done:
         cli.main()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onward.mail.model import Email, RawMessage
 from onward.mail.parse import parse_message
@@ -30,6 +30,9 @@ from onward.mail.sources import (
 from onward.mail.sources.base import read_prefix
 from onward.progress import NoProgress, Progress
 from onward.store import Store
+
+if TYPE_CHECKING:
+    from onward.classify.model import Classifier
 
 CHUNK = 250  # messages per task and per transaction
 SHOWN_REFUSED = 5  # messages the database refused that a scan names one by one
@@ -60,6 +63,48 @@ class ScanSummary:
     @property
     def failed(self) -> bool:
         return self.folders > 0 and self.folders_failed == self.folders
+
+    def add(self, other: ScanSummary) -> None:
+        """Fold one target's counts into a total over several."""
+        for k in ("scanned", "new", "skipped", "errors", "folders"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        for kind, n in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+
+
+@dataclass
+class Linked:
+    """What linking new mail after a scan did: emails linked, applications opened, emails left
+    for review, and answers to the person's follow-ups."""
+
+    linked: int
+    opened: int
+    review: int
+    answers: int
+
+
+def classifier_loader(store: Store) -> Callable[[], Classifier]:
+    """The classifier, loaded on first use and then shared by every target of one scan: a scan
+    that finds no new mail never pays for loading the model."""
+    loaded: list[Classifier] = []
+
+    def load() -> Classifier:
+        if not loaded:
+            from onward.classify.service import classifier_for
+
+            loaded.append(classifier_for(store))
+        return loaded[0]
+
+    return load
+
+
+def link_new_mail(store: Store) -> Linked:
+    """After a scan: attach new job mail to applications and notice answers to follow-ups."""
+    from onward.actions.followup import link_answers
+    from onward.tracker.repo import Tracker
+
+    done = Tracker(store).link_pending()
+    return Linked(done["linked"], done["opened"], done["review"], link_answers(store))
 
 
 def load(raw: RawMessage) -> RawMessage:

@@ -1,14 +1,21 @@
-"""What every command module shares: the Typer app, the consoles, the store opener."""
+"""What every command module shares: the consoles, the store opener, this run's options, and the
+check-in opt-in."""
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ParamSpec
 
 import typer
 
 from onward.config import Config
 from onward.store import Store
 from onward.terminal import PlainConsole
+
+P = ParamSpec("P")
 
 
 def _flags_bare() -> None:
@@ -24,22 +31,42 @@ def _flags_bare() -> None:
         return None if self.is_flag else shown(self, ctx)
 
     display_type_rich.flags_bare = True  # type: ignore[attr-defined]
-    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
 
 
 _flags_bare()
-app = typer.Typer(
-    help="Get through job rejection and back into the search, on your own machine.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 # Piped output (CI logs, `| less`) gets room for tables instead of Rich's default 80 columns.
 # Mail and files reach these consoles: no markup, control codes shown (onward.terminal).
 out = PlainConsole(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = PlainConsole(stderr=True, soft_wrap=True)
-_state = {"debug": False}
+
+
+@dataclass
+class RunOptions:
+    """What the root options (`onward --debug ...`) decided for this run."""
+
+    debug: bool = False
+
+
+def options(ctx: typer.Context) -> RunOptions:
+    """This run's options, which the root callback left on the context."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, RunOptions) else RunOptions()
+
+
+class CheckinOffer:
+    """What a command returns when onward may then ask how the person feels."""
+
+
+def offers_checkin(command: Callable[P, None]) -> Callable[P, CheckinOffer | None]:
+    """Opt a command in to the check-in offer after it succeeds; machine output never asks."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> CheckinOffer | None:
+        command(*args, **kwargs)
+        return None if kwargs.get("as_json") or kwargs.get("jsonl") else CheckinOffer()
+
+    return run
 
 
 def open_store(config: Config) -> Store:

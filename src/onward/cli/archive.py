@@ -20,7 +20,8 @@ from onward.actions.archive import (
     archive,
     undo,
 )
-from onward.cli.app import _state, app, err, open_store, out
+from onward.cli.app import err, offers_checkin, open_store, out
+from onward.cli.app import options as run_options
 from onward.config import Config
 from onward.mail.movers import Mover, mover_for
 from onward.store.db import Store
@@ -45,8 +46,8 @@ def _print_problems(report: Report) -> None:
         err.print(p, style="yellow")
 
 
-@app.command("archive")
 def archive_cmd(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
     folder: Annotated[
@@ -81,7 +82,7 @@ def archive_cmd(
     )
     store = open_store(config)
     if not dry_run and not no_followup:
-        _offer_followups(config, store, options.min_confidence, as_json)
+        _offer_followups(config, store, options.min_confidence, as_json, run_options(ctx).debug)
     journal = Journal(store)
     with RichProgress("Archiving", enabled=False if as_json else None) as progress:
         report = archive(journal, _movers(config, to_mbox), options, progress)
@@ -106,7 +107,9 @@ def archive_cmd(
         raise typer.Exit(1)
 
 
-def _offer_followups(config: Config, store: Store, min_confidence: float, quiet: bool) -> None:
+def _offer_followups(
+    config: Config, store: Store, min_confidence: float, quiet: bool, debug: bool
+) -> None:
     """Before a rejection leaves the inbox: the chance to thank them and ask for feedback.
 
     A draft that cannot be made is said in one sentence and never holds up the archive."""
@@ -133,7 +136,7 @@ def _offer_followups(config: Config, store: Store, min_confidence: float, quiet:
     ask = terminal_asker()
     told_placeholder = False
     for row in waiting:
-        for line, problem in _draft_one(config, store, row, mode, ask):
+        for line, problem in _draft_one(config, store, row, mode, ask, debug):
             if line == fu.PLACEHOLDER_NOTE:  # said once, not once per draft
                 if told_placeholder:
                     continue
@@ -192,7 +195,7 @@ def picked_rows(answer: str, count: int) -> list[int] | None:
 
 
 def _draft_one(
-    config: Config, store: Store, row: dict[str, Any], mode: str, ask: Any
+    config: Config, store: Store, row: dict[str, Any], mode: str, ask: Any, debug: bool
 ) -> list[tuple[str, bool]]:
     """Draft the follow-up to one rejection: what to tell the person, and whether it is a
     problem."""
@@ -217,7 +220,7 @@ def _draft_one(
     except (typer.Abort, typer.Exit):
         raise
     except Exception as exc:  # one failed draft never stops the archive
-        if _state["debug"]:
+        if debug:
             traceback.print_exception(exc)
         failed = (
             f"No follow-up drafted for {who}: it could not be made ({type(exc).__name__}), "
@@ -253,7 +256,6 @@ def _print_summary(report: Report, verb: str) -> None:
     )
 
 
-@app.command("undo")
 def undo_cmd(
     batch: Annotated[int | None, typer.Argument(help="Batch number (default: the last).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
@@ -310,7 +312,6 @@ def _undo_delete(store: Store, journal: Journal, batch: int | None, as_json: boo
     return True
 
 
-@app.command("batches")
 def batches_cmd() -> None:
     """The archive, delete and undo batches, newest first."""
     journal = Journal(open_store(Config.load()))
@@ -349,3 +350,9 @@ def _print_tracker_batch(b: dict[str, Any], when: str) -> None:
         else f"application #{kept.get('id')} ({kept.get('company', '')})"
     )
     out.print(f"{b['id']:>4}  {when}  {what:<12} {detail}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("archive")(offers_checkin(archive_cmd))
+    app.command("undo")(offers_checkin(undo_cmd))
+    app.command("batches")(offers_checkin(batches_cmd))

@@ -10,14 +10,10 @@ import typer
 from rich.panel import Panel
 
 from onward.actions import checkin as ck
-from onward.cli.app import app, err, open_store, out
+from onward.cli.app import err, open_store, out
 from onward.config import Config
 from onward.store.checkins import Checkins
 from onward.terminal import discard_typed_ahead, styled
-
-# Commands after which onward never asks: the check-in itself, the dashboard (it asks on its
-# own page), the demo (a temporary home), and anything about help or machine output.
-NO_OFFER = {"checkin", "serve", "demo", "--help", "-h", "account", "watch"}
 
 
 def _about(p: dict[str, Any]) -> str:
@@ -76,7 +72,6 @@ def interactive_checkin(config: Config, store: Any, pending: list[dict[str, Any]
     return True
 
 
-@app.command()
 def checkin(
     feeling: Annotated[str | None, typer.Option(help=f"One of: {', '.join(ck.FEELINGS)}.")] = None,
     intensity: Annotated[int | None, typer.Option(help="How strongly, 1 to 5.")] = None,
@@ -124,13 +119,9 @@ def _history(checkins: Checkins) -> None:
     out.print(table)
 
 
-def offer_after(argv: list[str]) -> None:
-    """After a successful interactive command: one check-in per new rejection, never in
-    quiet hours, never when piped or scripted."""
-    words = [a for a in argv if not a.startswith("-")]
-    quiet_flags = ("--json", "--jsonl", "-h", "--help", "--version")
-    if not words or words[0] in NO_OFFER or any(a in quiet_flags for a in argv):
-        return
+def offer() -> None:
+    """After a command that opted in succeeded: one check-in per new rejection, never in quiet
+    hours, never when piped or scripted."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return
     try:
@@ -151,3 +142,7 @@ def offer_after(argv: list[str]) -> None:
         return
     except Exception as exc:  # the command itself succeeded; a failed offer must not say otherwise
         err.print(f"(The check-in could not be offered: {type(exc).__name__}.)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(checkin)

@@ -6,19 +6,22 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from onward.cli.app import app, open_store, out
+from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
 from onward.terminal import styled
+
+if TYPE_CHECKING:
+    from onward.classify.model import Verdict
+    from onward.mail.model import Email
 
 model_app = typer.Typer(
     help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
 )
-app.add_typer(model_app, name="model")
 
 
 def _location(container: Path, kind: str, folder: str, key: str) -> str:
@@ -46,7 +49,25 @@ def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool
             yield raw, email, v
 
 
-@app.command()
+def _verdict_json(where: str, email: Email, v: Verdict, explain: bool) -> dict[str, Any]:
+    obj = {"path": where, "message_id": email.message_id} | v.as_dict()
+    if explain:
+        obj["reasons"] = list(v.reasons)
+    return obj
+
+
+def _print_reasons(email: Email, v: Verdict) -> None:
+    review = ", needs review" if v.needs_review else ""
+    out.print(
+        styled(
+            (v.kind, "bold"),
+            f" ({v.confidence:.2f}{review}) {email.subject!r} from {email.sender or 'unknown'}",
+        )
+    )
+    for reason in v.reasons:
+        out.print(f"    {reason}", highlight=False)
+
+
 def classify(
     paths: Annotated[
         list[Path], typer.Argument(help=".eml files, folders of them, mbox, Maildir.")
@@ -67,26 +88,11 @@ def classify(
         source = open_path_source(path)
         container = Path(path).expanduser().resolve()
         for raw, email, v in _classified(iter_parsed(source), classifier, explain):
-            loc = raw.locator
             if jsonl:
-                obj = {
-                    "path": _location(container, source.kind, loc.folder, loc.key),
-                    "message_id": email.message_id,
-                } | v.as_dict()
-                if explain:
-                    obj["reasons"] = list(v.reasons)
-                print(json.dumps(obj, ensure_ascii=False))  # noqa: T201 (machine-readable)
+                where = _location(container, source.kind, raw.locator.folder, raw.locator.key)
+                print(json.dumps(_verdict_json(where, email, v, explain), ensure_ascii=False))  # noqa: T201
             elif explain:
-                review = ", needs review" if v.needs_review else ""
-                out.print(
-                    styled(
-                        (v.kind, "bold"),
-                        f" ({v.confidence:.2f}{review}) {email.subject!r}"
-                        f" from {email.sender or 'unknown'}",
-                    )
-                )
-                for reason in v.reasons:
-                    out.print(f"    {reason}", highlight=False)
+                _print_reasons(email, v)
             else:
                 table.add_row(
                     v.kind,
@@ -100,7 +106,6 @@ def classify(
         out.print(table)
 
 
-@app.command()
 def label(
     message_id: Annotated[str, typer.Argument(help="Message-ID (or onward's email id).")],
     kind: Annotated[str, typer.Argument(help="The right kind, e.g. rejection or interview.")],
@@ -141,7 +146,6 @@ def _say_link(e: dict[str, Any]) -> None:
         )
 
 
-@app.command()
 def review(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
@@ -219,3 +223,10 @@ def model_eval(
     with out.status("Evaluating: each person held out in turn (several minutes with the peer)..."):
         lines = evaluate(corpus, peer=peer)
     out.print("\n".join(lines), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(offers_checkin(classify))
+    app.command()(offers_checkin(label))
+    app.command()(offers_checkin(review))
+    app.add_typer(model_app, name="model")

@@ -11,7 +11,7 @@ import typer
 from onward.actions import compose
 from onward.actions import followup as fu
 from onward.actions.drafts import DraftError
-from onward.cli.app import app, open_store, out
+from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
 from onward.store.db import Store
 from onward.store.followups import Followups
@@ -45,7 +45,6 @@ def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
     return found[0]
 
 
-@app.command()
 def followup(
     target: Annotated[
         str, typer.Argument(help="A Message-ID, or an application number (#12 or 12).")
@@ -166,3 +165,7 @@ def _list_waiting(config: Config, store: Store) -> None:
             )
     out.print("Draft one with `onward followup --email N`.")
     out.print(f"Your template: {fu.template_path(config)} (created on first use; edit it freely).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(offers_checkin(followup))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from onward.cli.app import app, open_store, out
+from onward.cli.app import open_store, out
 from onward.config import Config, ConfigError
 
 DEFAULT_PORT = 8765
@@ -27,7 +27,6 @@ def free(port: int) -> int:
         return int(s.getsockname()[1])
 
 
-@app.command()
 def serve(
     port: Annotated[
         int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")
@@ -51,3 +50,7 @@ def serve(
     )
     # No access log: URLs carry the token on the first request and mail ids after it.
     uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from onward.cli.app import app, open_store, out
+from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
 from onward.terminal import styled, visible
 from onward.tracker import insights
@@ -34,7 +34,6 @@ def _date(value: str | None) -> datetime | None:
     return parsed
 
 
-@app.command()
 def save(
     company: Annotated[str, typer.Argument()] = "",
     role: Annotated[str, typer.Argument()] = "",
@@ -72,7 +71,6 @@ def save(
     out.print(f"Saved #{app_id}: {role} at {company}.")
 
 
-@app.command()
 def apply(
     company: str,
     role: str,
@@ -94,7 +92,6 @@ def apply(
     out.print(f"Recorded application #{app_id}: {role} at {company}.")
 
 
-@app.command()
 def reject(
     company: str,
     role: Annotated[str, typer.Argument()] = "",
@@ -117,7 +114,6 @@ def reject(
     out.print(f"Recorded the rejection on #{app_id} ({company}). It is one door, not the search.")
 
 
-@app.command()
 def edit(
     application: int,
     company: Annotated[str | None, typer.Option()] = None,
@@ -131,7 +127,6 @@ def edit(
     out.print(f"Updated #{application}.")
 
 
-@app.command("list")
 def list_(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -160,14 +155,12 @@ def list_(
     out.print(table)
 
 
-@app.command()
 def merge(keep: int, other: int) -> None:
     """Merge application OTHER into KEEP (their emails and events move)."""
     tracker().merge(keep, other)
     out.print(f"Merged #{other} into #{keep}.")
 
 
-@app.command()
 def delete(
     application: int,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
@@ -188,7 +181,6 @@ def delete(
     out.print(f"Deleted #{application} (batch {batch}; `onward undo {batch}` brings it back).")
 
 
-@app.command()
 def split(
     application: int,
     email_id: int,
@@ -199,7 +191,6 @@ def split(
     out.print(f"Email {email_id} now belongs to new application #{new}.")
 
 
-@app.command()
 def link(
     email_id: int,
     application: Annotated[str, typer.Argument(help="An application id, or 'new'.")],
@@ -280,7 +271,6 @@ def _new_names(e: dict[str, Any], company: str, role: str) -> tuple[str, str]:
     return company.strip(), role.strip()
 
 
-@app.command()
 def goal(
     per_week: int,
     ghost_after: Annotated[
@@ -301,7 +291,6 @@ def goal(
         out.print(f"An application is ghosted after {ghost_after} days without a word.")
 
 
-@app.command()
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Where your search stands, and what to do next."""
     t = tracker()
@@ -385,7 +374,6 @@ def print_status(figures: dict) -> None:  # type: ignore[type-arg]
         out.print(f"• {nudge}", highlight=False)
 
 
-@app.command("export")
 def export_(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
@@ -403,7 +391,6 @@ def export_(
         print(text, end="")  # noqa: T201
 
 
-@app.command("import")
 def import_(
     file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview only.")] = False
 ) -> None:
@@ -442,3 +429,19 @@ def import_(
             for kind in kinds:
                 t.add_event(conn, app_id, kind, when, "import")
     out.print(f"Imported {len(new)} applications; skipped {len(rows) - len(new)} already tracked.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(offers_checkin(save))
+    app.command()(offers_checkin(apply))
+    app.command()(offers_checkin(reject))
+    app.command()(offers_checkin(edit))
+    app.command("list")(offers_checkin(list_))
+    app.command()(offers_checkin(merge))
+    app.command()(offers_checkin(delete))
+    app.command()(offers_checkin(split))
+    app.command()(offers_checkin(link))
+    app.command()(offers_checkin(goal))
+    app.command()(offers_checkin(status))
+    app.command("export")(offers_checkin(export_))
+    app.command("import")(offers_checkin(import_))

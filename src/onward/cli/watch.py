@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from onward.cli.app import _state, app, open_store, out
+from onward.cli.app import open_store, options, out
 from onward.config import Config
 
 
-@app.command("watch")
 def watch_cmd(
+    ctx: typer.Context,
     account: Annotated[
         list[str] | None, typer.Argument(help="Accounts to watch (default: all).")
     ] = None,
@@ -50,5 +50,9 @@ def watch_cmd(
     def write(line: str) -> None:
         out.print(line, markup=False, highlight=False)
 
-    code = watch(config, store, account or [], write, debug=_state["debug"])
+    code = watch(config, store, account or [], write, debug=options(ctx).debug)
     raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("watch")(watch_cmd)

@@ -162,7 +162,9 @@ def followup_figures(rows: list[dict[str, Any]], now: datetime) -> dict[str, Any
             at = at.replace(tzinfo=now.tzinfo)
         return at is not None and at <= now and r.get("reply_email_id") is None
 
-    company = lambda r: r.get("company") or r.get("to_addr") or r.get("subject") or "?"  # noqa: E731
+    def company(r: dict[str, Any]) -> str:
+        return str(r.get("company") or r.get("to_addr") or r.get("subject") or "?")
+
     return {
         "asked": len(rows),
         "sent": sum(1 for r in rows if r["state"] == "sent"),
