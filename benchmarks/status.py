@@ -23,6 +23,7 @@ from onward.store import Store
 from onward.store.schema import applications, emails, events
 from onward.tracker import insights
 from onward.tracker.repo import Tracker
+from onward.tracker.snapshot import snapshot
 
 STATUSES = ["applied"] * 5 + [
     "interview",
@@ -119,7 +120,7 @@ def main() -> None:
             t = time.perf_counter()
             tracker = Tracker(store)
             tracker.refresh_all()
-            figures = insights.status(tracker.apps(), tracker.now, 5)
+            figures = insights.figures(snapshot(store, tracker.now), tracker.now, 5)
             figures["links_to_review"] = len(tracker.review_links())
             times.append(time.perf_counter() - t)
         times.sort()

@@ -84,9 +84,9 @@ def test_account_set_changes_only_the_options_given(dovecot: Dovecot, home: Path
 def test_followup_send_without_smtp_points_at_account_set(home: Path, tmp_path: Path) -> None:
     import pytest
 
-    from onward.actions.drafts import DraftError
     from onward.actions.followup import smtp_settings
     from onward.config import Config
+    from onward.mail.outbox import DraftError
 
     ok(run("account", "add", "box", "--path", str(export(tmp_path / "a.mbox", [])), home=home))
     with pytest.raises(DraftError, match=r"onward account set box --smtp HOST\[:PORT\]"):

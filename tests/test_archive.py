@@ -182,3 +182,71 @@ def test_journal_archive_and_undo_on_each_database(db_url: str, tmp_path: Path) 
     assert len(back.moved) == 4 and len(md) == 8
     assert journal.last_undoable() is None and journal.pending_count() == 0
     assert store.known_keys("mine", "INBOX") == {k for k, _ in source.list_files("INBOX")}
+
+
+def test_a_dry_run_lists_exactly_what_the_real_run_then_moves(dovecot: Dovecot, home: Path) -> None:
+    """After the scan, the person's mail client moved one rejection to Trash, and another has
+    no Message-ID: the dry run says it leaves both, and why, as the real run then does."""
+    user = new_user()
+    messages, picks = inbox(20, 5, seed=7)
+    no_id = b"".join(ln for ln in rejection(40).splitlines(True) if b"Message-ID" not in ln)
+    dovecot.seed(user, [*messages, no_id])
+    add_account(home, dovecot, user)
+    ok(run("scan", "work", home=home))
+    c = dovecot.client(user)
+    c.create_folder("Trash")
+    c.select_folder("INBOX")
+    [gone] = c.search(["SUBJECT", "Your application", "HEADER", "Message-ID", "inbox-"])[:1]
+    c.move([gone], "Trash")
+
+    plan = ok(run("archive", "--dry-run", "--json", home=home))
+    rows = [json.loads(ln) for ln in plan.stdout.splitlines()[:-1]]
+    would_move = {r["message_id"] for r in rows if r["action"] == "would_move"}
+    would_skip = sorted(r["why"] for r in rows if r["action"] == "would_skip")
+    assert len(would_move) == 4 and len(would_skip) == 2
+    c.select_folder("INBOX", readonly=True)
+    assert len(c.search("ALL")) == 20 and not c.folder_exists(ARCHIVE)  # a plan writes nothing
+
+    done = ok(run("archive", "--json", home=home))
+    entries = [json.loads(ln) for ln in done.stdout.splitlines()[:-1]]
+    assert {e["message_id"] for e in entries if e.get("state") == "done"} == would_move
+    assert sorted(e["why"] for e in entries if "why" in e) == would_skip
+    c.logout()
+
+
+def test_a_dry_run_reports_moves_left_pending_and_leaves_them_for_the_real_run(
+    tmp_path: Path,
+) -> None:
+    """Reconciling writes (it removes copies left behind, marks mail archived), so a dry run
+    only says which messages an interrupted run left pending; the real run settles them."""
+    from onward.actions.archive import ArchiveOptions, archive
+    from onward.classify.service import classifier_for
+    from onward.mail.movers import mover_for
+    from onward.mail.sources import open_path_source
+    from onward.scan import Scanner
+    from onward.store import Store
+    from onward.store.journal import Journal
+
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(8):
+        md.add(rejection(i) if i % 2 else other(i))
+    store = Store.for_path(tmp_path / "o.db")
+    Scanner(store, classifier=classifier_for(store)).run(open_path_source(tmp_path / "Mail", "m"))
+    journal = Journal(store)
+    make = lambda _name: mover_for(open_path_source(tmp_path / "Mail", "m"))  # noqa: E731
+    # An interrupted run: two moves journaled, the crash before either was made.
+    crashed = make("m")
+    [plan] = archive(journal, make, ArchiveOptions(dry_run=True)).plans
+    batch = journal.open_batch("m", "archive", plan.folder, crashed.prepare([plan.folder]))
+    journal.write_pending(batch, [p.move for p in plan.moves[:2]])
+
+    [plan] = archive(journal, make, ArchiveOptions(dry_run=True)).plans
+    assert plan.pending == 2 and len(plan.unsettled) == 2 and len(plan.moves) == 2
+    assert journal.pending_count() == 2 and len(md) == 8  # nothing settled, nothing moved
+
+    report = archive(journal, make, ArchiveOptions())
+    assert report.reconciled == {"aborted": 2} and journal.pending_count() == 0
+    assert {m["message_id"] for m in report.moved} == {r["message_id"] for r in plan.unsettled} | {
+        p.move.message_id for p in plan.moves
+    }
+    assert len(md) == 4

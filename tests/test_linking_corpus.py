@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from onward.tracker.evaluate import evaluate
+from benchmarks.linking import evaluate
 
 
 def test_no_application_mixes_two_employers_on_the_corpus(corpus: Path) -> None:

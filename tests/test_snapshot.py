@@ -13,6 +13,7 @@ from onward.store.schema import applications, checkins, events
 from onward.tracker import insights, mood, snapshot
 from onward.tracker.repo import Tracker
 from onward.tracker.state import with_spans
+from tests import pure_figures
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 STATUSES = ["saved", "applied", "assessment", "interview", "offer", "rejected", "ghosted"]
@@ -78,7 +79,7 @@ def fill(store: Store, seed: int, n: int = 120) -> None:
 def test_sql_snapshot_equals_the_pure_one(db_url: str, seed: int) -> None:
     store = Store(db_url)
     fill(store, seed)
-    pure = insights.snapshot(Tracker(store, now=NOW).apps(), NOW)
+    pure = pure_figures.snapshot(Tracker(store, now=NOW).apps(), NOW)
     sql = snapshot.snapshot(store, NOW)
     assert sql.by_status == pure.by_status
     assert (sql.active_total, sql.active_sum_sq) == (pure.active_total, pure.active_sum_sq)
@@ -130,7 +131,7 @@ def test_an_employer_that_said_no_since_is_not_nudged_as_silent(db_url: str) -> 
                 for c, r, st, d in rows
             ],
         )
-    pure = insights.snapshot(Tracker(store, now=NOW).apps(), NOW)
+    pure = pure_figures.snapshot(Tracker(store, now=NOW).apps(), NOW)
     sql = snapshot.snapshot(store, NOW)
     assert [q["company"] for q in pure.quiet] == [q["company"] for q in sql.quiet] == ["Globex"]
     nudges = insights.figures(sql, NOW, 5)["nudges"]

@@ -12,9 +12,9 @@ from onward.classify.model import Verdict
 from onward.mail.model import Locator, RawMessage
 from onward.mail.parse import parse_message
 from onward.store import Store
-from onward.tracker import insights
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.state import replay
+from tests import pure_figures
 from tests.factory import message
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -215,7 +215,7 @@ def test_ghosting_and_status_figures(inbox: Inbox) -> None:
     t.link_pending()
     t.set_setting("weekly_goal", "5")
     t.refresh_all()
-    f = insights.status(t.apps(), NOW, 5)
+    f = pure_figures.status(t.apps(), NOW, 5)
     assert f["ghosted"] == 1 and f["active"] == 3
     assert f["concentration"]["largest_share"] == 1.0 and f["concentration"]["eggs_in_one_basket"]
     assert any("all at Acme" in n for n in f["nudges"])

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
 
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress as Bar
+    from rich.progress import TaskID
 
-from onward.terminal import PlainConsole, visible
+
+class Progress(Protocol):
+    """What long work (a scan, an archive run) reports to: how much there is, then each step."""
+
+    def start(self, total: int, unit: str) -> None: ...
+    def advance(self, messages: int, nbytes: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int, unit: str) -> None:
+        pass
+
+    def advance(self, messages: int, nbytes: int) -> None:
+        pass
 
 
 class RichProgress:
-    """Implements scan.Progress. Messages or bytes, whichever the source can count ahead."""
+    """Implements Progress. Messages or bytes, whichever the source can count ahead."""
 
     def __init__(self, label: str, enabled: bool | None = None) -> None:
+        from onward.terminal import visible
+
         self.label = visible(label)  # a path, perhaps; TextColumn makes Text of it directly
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._progress: Progress | None = None
+        self._progress: Bar | None = None
         self._task: TaskID | None = None
         self._unit = "messages"
         self._count = 0
@@ -46,26 +54,7 @@ class RichProgress:
             return
         self._unit = unit
         if self._progress is None:
-            console = PlainConsole(stderr=True)
-            if unit == "bytes":
-                cols = [
-                    TextColumn("{task.description}", markup=False),
-                    BarColumn(),
-                    DownloadColumn(),
-                    TransferSpeedColumn(),
-                    TextColumn("{task.fields[count]} messages"),
-                    TimeRemainingColumn(),
-                ]
-            else:
-                cols = [
-                    TextColumn("{task.description}", markup=False),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"),
-                    TimeElapsedColumn(),
-                    TimeRemainingColumn(),
-                ]
-            self._progress = Progress(*cols, console=console, transient=False)
+            self._progress = _bar(unit)
             self._progress.start()
         self._task = self._progress.add_task(self.label, total=total, count=0, rate="")
 
@@ -79,3 +68,43 @@ class RichProgress:
         speed = task.speed or 0.0
         rate = f"{speed:,.0f} msg/s" if self._unit == "messages" else ""
         self._progress.update(self._task, count=f"{self._count:,}", rate=rate)
+
+
+def _bar(unit: str) -> Bar:
+    """A bar on stderr: bytes with a transfer speed, or messages with a rate."""
+    # Imported here: scan and archive import this module for the protocol, and rich costs
+    # 40 ms of start-up that only a terminal showing a bar needs.
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    from onward.terminal import PlainConsole
+
+    cols: list[ProgressColumn]
+    if unit == "bytes":
+        cols = [
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TextColumn("{task.fields[count]} messages"),
+            TimeRemainingColumn(),
+        ]
+    else:
+        cols = [
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ]
+    return Bar(*cols, console=PlainConsole(stderr=True), transient=False)

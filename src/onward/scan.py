@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from onward.mail.model import Email, RawMessage
 from onward.mail.parse import parse_message
@@ -28,23 +28,14 @@ from onward.mail.sources import (
     SourceError,
 )
 from onward.mail.sources.base import read_prefix
+from onward.progress import NoProgress, Progress
 from onward.store import Store
+
+if TYPE_CHECKING:
+    from onward.classify.model import Classifier
 
 CHUNK = 250  # messages per task and per transaction
 SHOWN_REFUSED = 5  # messages the database refused that a scan names one by one
-
-
-class Progress(Protocol):
-    def start(self, total: int, unit: str) -> None: ...
-    def advance(self, messages: int, nbytes: int) -> None: ...
-
-
-class NoProgress:
-    def start(self, total: int, unit: str) -> None:
-        pass
-
-    def advance(self, messages: int, nbytes: int) -> None:
-        pass
 
 
 @dataclass
@@ -90,6 +81,21 @@ class Linked:
     opened: int
     review: int
     answers: int
+
+
+def classifier_loader(store: Store) -> Callable[[], Classifier]:
+    """The classifier, loaded on first use and then shared by every target of one scan: a scan
+    that finds no new mail never pays for loading the model."""
+    loaded: list[Classifier] = []
+
+    def load() -> Classifier:
+        if not loaded:
+            from onward.classify.service import classifier_for
+
+            loaded.append(classifier_for(store))
+        return loaded[0]
+
+    return load
 
 
 def link_new_mail(store: Store) -> Linked:

@@ -1,8 +1,10 @@
 """Archive rejections, never delete them: journaled moves, reconciled after a crash, undoable.
 
-For each source: first settle what an earlier run left pending, then move the new
-rejections in chunks. Each chunk is journaled (committed) before the server hears of it and
-confirmed after, so whatever fails midway, the next run knows what to check.
+For each source: first settle what an earlier run left pending, then plan (`plan_archive`:
+which rejections move, which stay and why, by reading only), then carry out exactly that
+plan in chunks; a dry run shows the plan. Each chunk is journaled (committed) before the
+server hears of it and confirmed after, so whatever fails midway, the next run knows what
+to check.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from onward.errors import BadInput
 from onward.mail.movers.base import Located, Move, MoveError, Mover
-from onward.scan import NoProgress, Progress
+from onward.progress import NoProgress, Progress
 from onward.store.journal import Journal
 
 DEFAULT_FOLDER = "Job search/Rejections"
@@ -34,8 +36,46 @@ class ArchiveOptions:
     source: str | None = None  # and only in this account
 
 
+NO_MESSAGE_ID = "it has no Message-ID, so a move could not be checked"
+
+
+@dataclass(slots=True)
+class Planned:
+    """A message the run moves, with its stored row (what to show the person)."""
+
+    move: Move
+    row: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What archiving does on one source, decided before anything is written.
+
+    The run journals and makes exactly `moves`, each located: where the database says, or
+    found again by Message-ID and header fingerprint. It journals `missing` as gone and
+    leaves `unchecked` (no Message-ID) alone. `pending` counts the entries an interrupted
+    run left: a real run reconciles them before it plans, so then it is 0; a dry run only
+    counts them, and sets apart in `unsettled` the messages whose fate they decide.
+    """
+
+    source: str
+    folder: str  # the archive folder, as this store spells it
+    moves: list[Planned] = field(default_factory=list)
+    missing: list[tuple[Planned, str]] = field(default_factory=list)
+    unchecked: list[dict[str, Any]] = field(default_factory=list)
+    unsettled: list[dict[str, Any]] = field(default_factory=list)
+    pending: int = 0
+
+    def left(self) -> list[tuple[dict[str, Any], str]]:
+        """Each message the run leaves where it is, with why."""
+        return [(r, NO_MESSAGE_ID) for r in self.unchecked] + [
+            (p.row, why) for p, why in self.missing
+        ]
+
+
 @dataclass
 class Report:
+    plans: list[Plan] = field(default_factory=list)
     moved: list[dict[str, Any]] = field(default_factory=list)
     planned: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
@@ -83,17 +123,16 @@ def run_moves(
     journal: Journal,
     mover: Mover,
     batch: Callable[[], int],
-    todo: list[Move],
+    located: Located,
     report: Report,
     progress: Progress,
     action: str,
 ) -> None:
-    """Locate, then journal and move in chunks; `batch` opens (or resumes) the batch.
+    """Journal and move the located messages in chunks; `batch` opens (or resumes) the batch.
 
-    Locating comes first, so a run that fails there leaves no batch behind; a batch that
+    The caller locates first, so a run that fails there leaves no batch behind; a batch that
     journaled nothing before its run failed is dropped.
     """
-    located = mover.locate(todo)
     batch_id = batch()
     report.batches.append(batch_id)
     try:
@@ -142,6 +181,11 @@ def archive(
     options: ArchiveOptions,
     progress: Progress | None = None,
 ) -> Report:
+    """Plan each source; then, unless this is a dry run, carry out exactly that plan.
+
+    A real run settles what an interrupted run left pending before it plans, so the plan
+    sees the mail as it now is; a dry run only counts those entries (see `plan_archive`).
+    """
     report = Report()
     progress = progress or NoProgress()
     for source in journal.candidate_sources(options.min_confidence):
@@ -154,7 +198,14 @@ def archive(
             report.failed += 1
             continue
         with _using(mover, report):
-            _archive_source(journal, mover, options, report, progress)
+            if not options.dry_run:
+                reconcile(journal, mover, report)
+            plan = plan_archive(journal, mover, options)
+            report.plans.append(plan)
+            if options.dry_run:
+                report.planned.extend({**p.row, "to": plan.folder} for p in plan.moves)
+            else:
+                carry_out(journal, mover, plan, report, progress)
     return report
 
 
@@ -171,52 +222,70 @@ def _using(mover: Mover, report: Report) -> Iterator[None]:
         mover.close()
 
 
-def _archive_source(
-    journal: Journal, mover: Mover, options: ArchiveOptions, report: Report, progress: Progress
-) -> None:
-    if not options.dry_run:
-        reconcile(journal, mover, report)
+def plan_archive(journal: Journal, mover: Mover, options: ArchiveOptions) -> Plan:
+    """What archiving does on `mover`'s source, decided by reading only: the database, and the
+    mail store to locate each message (IMAP: EXAMINE, FETCH and SEARCH; no flag changes).
+
+    Moves an interrupted run left pending are not reconciled here: reconciling writes (it
+    removes a copy left behind on the server, appends to an export's mbox, marks mail
+    archived), so a dry run must not do it, and the messages it concerns are set apart.
+    """
     folder = mover.folder_name(options.folder)
+    pending = journal.pending(mover.name)
+    plan = Plan(mover.name, folder, pending=len(pending))
+    unsettled = {m.email_id for m, _ in pending}
     rows = journal.candidates(mover.name, folder, options.min_confidence)
     if options.only is not None:
         rows = [r for r in rows if r["id"] in options.only]
-    if options.dry_run:
-        report.planned.extend({**r, "to": folder} for r in rows)
-        return
-    todo, seen = [], set()
+    todo: dict[int, Planned] = {}  # by id() of its Move: locate hands back the same objects
+    seen: set[tuple[str, str]] = set()
     for r in rows:
-        if not r["message_id"]:
-            report.skipped.append(
-                {"email_id": r["id"], "why": "it has no Message-ID, so a move could not be checked"}
-            )
-            continue
-        if (r["folder"], r["key"]) in seen:
-            continue
-        seen.add((r["folder"], r["key"]))
-        todo.append(
-            Move(
-                message_id=r["message_id"],
-                from_folder=r["folder"],
-                from_key=r["key"],
-                from_uidvalidity=int(r["uidvalidity"] or 0),
-                to_folder=folder,
-                email_id=r["id"],
-                fingerprint=r["fingerprint"] or "",
-            )
-        )
-    if not todo:
-        stale = journal.unfinished(mover.name, "archive", folder)
+        if r["id"] in unsettled:
+            plan.unsettled.append(r)
+        elif not r["message_id"]:
+            plan.unchecked.append(r)
+        elif (r["folder"], r["key"]) not in seen:
+            seen.add((r["folder"], r["key"]))
+            p = Planned(_candidate_move(r, folder), r)
+            todo[id(p.move)] = p
+    if todo:
+        located = mover.locate([p.move for p in todo.values()])
+        plan.moves = [todo[id(m)] for m in located.found]
+        plan.missing = [(todo[id(m)], why) for m, why in located.missing]
+    return plan
+
+
+def _candidate_move(r: dict[str, Any], folder: str) -> Move:
+    return Move(
+        message_id=r["message_id"],
+        from_folder=r["folder"],
+        from_key=r["key"],
+        from_uidvalidity=int(r["uidvalidity"] or 0),
+        to_folder=folder,
+        email_id=r["id"],
+        fingerprint=r["fingerprint"] or "",
+    )
+
+
+def carry_out(
+    journal: Journal, mover: Mover, plan: Plan, report: Report, progress: Progress
+) -> None:
+    """Journal and make exactly the plan's moves, and journal what it found missing."""
+    report.skipped.extend({"email_id": r["id"], "why": NO_MESSAGE_ID} for r in plan.unchecked)
+    if not plan.moves and not plan.missing:
+        stale = journal.unfinished(mover.name, "archive", plan.folder)
         if stale:  # everything an interrupted batch still had was settled by reconciling
             journal.finish_batch(stale)
         return
-    marks = mover.prepare([folder])
+    marks = mover.prepare([plan.folder])
 
     def batch() -> int:
-        return journal.unfinished(mover.name, "archive", folder) or journal.open_batch(
-            mover.name, "archive", folder, marks
+        return journal.unfinished(mover.name, "archive", plan.folder) or journal.open_batch(
+            mover.name, "archive", plan.folder, marks
         )
 
-    run_moves(journal, mover, batch, todo, report, progress, "archive")
+    located = Located([p.move for p in plan.moves], [(p.move, why) for p, why in plan.missing])
+    run_moves(journal, mover, batch, located, report, progress, "archive")
 
 
 def undo(
@@ -251,6 +320,7 @@ def undo(
             for m in journal.done_moves(batch["id"], email_state="archived")
         ]
         marks = mover.prepare(sorted({m.to_folder for m in back}))
+        located = mover.locate(back)
 
         def undo_batch() -> int:
             if earlier:
@@ -259,7 +329,7 @@ def undo(
                 mover.name, "undo", batch["folder"], marks, undo_of=batch["id"]
             )
 
-        run_moves(journal, mover, undo_batch, back, report, progress, "undo")
+        run_moves(journal, mover, undo_batch, located, report, progress, "undo")
     return report
 
 

@@ -15,15 +15,8 @@ from jinja2 import TemplateError
 
 from onward import accounts, secrets
 from onward.actions import compose as c
-from onward.actions.drafts import (
-    DraftError,
-    SmtpSettings,
-    check,
-    save_to_file,
-    save_to_imap,
-    send,
-)
 from onward.config import Config
+from onward.mail.outbox import DraftError, FileDrafts, ImapDrafts, Outbox, SmtpOutbox, SmtpSettings
 from onward.store.db import Store
 from onward.store.followups import Followups
 
@@ -159,18 +152,23 @@ def prepare(
     return Draft(row, choice, msg, account_of(config, row), me_unknown=me is None)
 
 
-def store_draft(config: Config, store: Store, draft: Draft) -> str:
-    """Put the draft where the person will find it, and record it with its reminders."""
+def drafts_outbox(config: Config, draft: Draft) -> Outbox:
+    """Where the person will find the draft: their IMAP account's Drafts folder, else a file."""
     acc = config.find_account(draft.account or "")
     if acc is not None and acc.is_imap:
         source, _ = accounts.source_for(config, draft.account or "")
-        try:
-            where = save_to_imap(source, draft.message)  # type: ignore[arg-type]
-        finally:
-            source.close()
-    else:
-        stem = f"{draft.row.get('company') or 'followup'}-{draft.row['id']}"
-        where = str(save_to_file(config.paths.data_dir / "drafts", draft.message, stem))
+        return ImapDrafts(source)  # type: ignore[arg-type]
+    stem = f"{draft.row.get('company') or 'followup'}-{draft.row['id']}"
+    return FileDrafts(config.paths.data_dir / "drafts", stem)
+
+
+def store_draft(config: Config, store: Store, draft: Draft) -> str:
+    """Put the draft where the person will find it, and record it with its reminders."""
+    outbox = drafts_outbox(config, draft)
+    try:
+        where = outbox.put(draft.message)
+    finally:
+        outbox.close()
     _record(config, store, draft, "drafted", where)
     return where
 
@@ -202,14 +200,14 @@ def account_of(config: Config, row: dict[str, Any]) -> str | None:
     return row["source"] if row["source"] in config.account_tables else None
 
 
-def ready_to_send(config: Config, row: dict[str, Any], can_ask: bool) -> tuple[SmtpSettings, str]:
-    """The SMTP settings and password for a reply to `row`, with a login to prove them;
-    refused at once when the person's own address is unknown and cannot be asked."""
+def ready_to_send(config: Config, row: dict[str, Any], can_ask: bool) -> SmtpOutbox:
+    """The SMTP outbox for a reply to `row`, with a login to prove its settings; refused at
+    once when the person's own address is unknown and cannot be asked."""
     if not can_ask and known_me(config, row["source"]) is None:
         raise DraftError(ME_UNKNOWN)
-    s, password = smtp_settings(config, account_of(config, row))
-    check(s, password)
-    return s, password
+    outbox = SmtpOutbox(*smtp_settings(config, account_of(config, row)))
+    outbox.check()
+    return outbox
 
 
 ME_UNKNOWN = (
@@ -223,13 +221,11 @@ def refuse_unsendable(draft: Draft) -> None:
         raise DraftError(ME_UNKNOWN)
 
 
-def send_now(
-    config: Config, store: Store, draft: Draft, ready: tuple[SmtpSettings, str] | None = None
-) -> None:
+def send_now(config: Config, store: Store, draft: Draft, ready: SmtpOutbox | None = None) -> None:
     refuse_unsendable(draft)
-    s, password = ready or smtp_settings(config, draft.account)
-    send(s, password, draft.message)
-    _record(config, store, draft, "sent", f"smtp://{s.host}:{s.port}", sent=True)
+    outbox = ready or SmtpOutbox(*smtp_settings(config, draft.account))
+    where = outbox.put(draft.message)
+    _record(config, store, draft, "sent", where, sent=True)
 
 
 def _record(

@@ -8,7 +8,7 @@ vocabulary but say nothing about how a stranger's inbox reads. Pure: predictions
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,9 +56,9 @@ def splits(held: Sequence[Held]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]
     groups = np.array([group_of(m) for m in held])
     for g in sorted(set(groups.tolist()) - {"train-only"}):
         test = np.flatnonzero(groups == g)
-        employers = {held[i].company for i in test} - {""}
+        employers = {held[int(i)].company for i in test} - {""}
         train = np.array(
-            [i for i in np.flatnonzero(groups != g) if held[i].company not in employers],
+            [i for i in np.flatnonzero(groups != g) if held[int(i)].company not in employers],
             dtype=np.int64,
         )
         yield g, train, test
@@ -137,7 +137,7 @@ def table(columns: dict[str, Summary]) -> list[str]:
             for s in columns.values()
         ]
         lines.append(f"{k:21} {first.kinds[k].n:5d} | " + " | ".join(cells))
-    rows = [
+    rows: list[tuple[str, Callable[[Summary], str]]] = [
         ("accuracy over 9 kinds", lambda s: f"{s.accuracy:.3f}"),
         ("decided (no review)", lambda s: f"{s.decided_share:.3f}"),
         ("accuracy when decided", lambda s: f"{s.decided_accuracy:.3f}"),

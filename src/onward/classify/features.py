@@ -251,7 +251,8 @@ def _uni(codes: np.ndarray, salt: int | np.ndarray) -> np.ndarray:
 
 def _bi(left: np.ndarray, right: np.ndarray, salt: int | np.ndarray) -> np.ndarray:
     # Word bigrams hashed from the two word hashes: no string is built per bigram.
-    return (left * 0x01000193 + right * 31 + salt) % N_BUCKETS
+    hashed: np.ndarray = (left * 0x01000193 + right * 31 + salt) % N_BUCKETS
+    return hashed
 
 
 _NAME_INFO: dict[str, tuple[int, bool]] = {}

@@ -163,7 +163,7 @@ class Weights:
                 "gram_scale": scale.astype(np.float32),
                 "gram_idf": self.gram_idf[g_rows].astype(np.float16),
             }
-        np.savez_compressed(tmp, **arrays)
+        np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types the mapping as flags
         tmp.replace(weights)  # atomic: a half-written model is never loaded
         body = {
             "kinds": list(self.kinds),
@@ -185,7 +185,8 @@ def has_evidence(idx: np.ndarray, val: np.ndarray, starts: np.ndarray) -> np.nda
     among its knowledge features."""
     hit = np.isin(idx, _EVIDENCE_BUCKETS) & (val >= KNOWLEDGE_VALUE)
     counts = np.concatenate([[0], np.cumsum(hit)])
-    return counts[starts[1:]] > counts[starts[:-1]]
+    found: np.ndarray = counts[starts[1:]] > counts[starts[:-1]]
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -196,7 +197,8 @@ def shipped() -> Weights:
 def softmax(z: np.ndarray) -> np.ndarray:
     """Probabilities along the last axis: one email's scores, or a batch's rows."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    probabilities: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return probabilities
 
 
 class Classifier:

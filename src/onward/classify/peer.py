@@ -33,8 +33,8 @@ def counts(emails: Sequence[Email]) -> tuple[sparse.csr_matrix, sparse.csr_matri
 
     docs = [peer_text(e) for e in emails]
     opts = {"n_features": FEATURES, "alternate_sign": False, "norm": None}
-    words = HashingVectorizer(ngram_range=(1, 2), **opts)  # type: ignore[arg-type]
-    chars = HashingVectorizer(analyzer="char", ngram_range=(3, 5), **opts)  # type: ignore[arg-type]
+    words = HashingVectorizer(ngram_range=(1, 2), **opts)
+    chars = HashingVectorizer(analyzer="char", ngram_range=(3, 5), **opts)
     return words.transform(docs), chars.transform(docs)
 
 

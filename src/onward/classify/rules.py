@@ -382,7 +382,7 @@ CUE_PATTERNS = {kind: [(re.compile(p), gate) for p, gate in cues] for kind, cues
 # one set intersection finds the few cues a message can fire, and most mail opens none.
 _ALL_CUES = [(kind, pattern, gate) for kind, cues in CUE_PATTERNS.items() for pattern, gate in cues]
 _OPENED_BY: dict[str, list[int]] = {}
-for _i, (_, _, _gate) in enumerate(_ALL_CUES):
+for _i, (_kind, _pattern, _gate) in enumerate(_ALL_CUES):
     for _word in () if isinstance(_gate, str) else _gate[0]:
         _OPENED_BY.setdefault(_word, []).append(_i)
 _BY_LINK = [i for i, (_, _, gate) in enumerate(_ALL_CUES) if isinstance(gate, str)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from onward.classify import KINDS
 from onward.classify.errors import LabelError
@@ -10,6 +11,16 @@ from onward.classify.extract import extract_for
 from onward.classify.learn import LocalAdjustment
 from onward.classify.model import Classifier, shipped
 from onward.mail.model import Address, Email
+
+
+class Corrections(Protocol):
+    """Where the person's corrections live (the store); classify itself does no I/O."""
+
+    def corrections(self) -> list[dict[str, Any]]: ...
+    def find_emails(self, message_id: str) -> list[dict[str, Any]]: ...
+    def add_correction(
+        self, email: dict[str, Any], kind: str, read: Mapping[str, str] | None = None
+    ) -> None: ...
 
 
 def correction_email(row: dict[str, Any]) -> Email:
@@ -22,7 +33,7 @@ def correction_email(row: dict[str, Any]) -> Email:
     )
 
 
-def classifier_for(store: Any | None) -> Classifier:
+def classifier_for(store: Corrections | None) -> Classifier:
     weights = shipped()
     rows = store.corrections() if store is not None else []
     if not rows:
@@ -34,7 +45,7 @@ def classifier_for(store: Any | None) -> Classifier:
     return Classifier(weights, LocalAdjustment.learn(weights, examples))
 
 
-def label(store: Any, message_id: str, kind: str) -> list[dict[str, Any]]:
+def label(store: Corrections, message_id: str, kind: str) -> list[dict[str, Any]]:
     if kind not in KINDS:
         raise LabelError(f"{kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
     found = store.find_emails(message_id)

@@ -112,7 +112,8 @@ class Rows:
 
 def matrix(examples: Sequence[Example]) -> Rows:
     """One row per example: the same features `Classifier.classify_many` computes."""
-    parts, words = [], []
+    parts: list[sparse.csr_matrix] = []
+    words: list[list[str]] = []
     for a in range(0, len(examples), 1000):
         batch = vectors([ex.email for ex in examples[a : a + 1000]])
         parts.append(

@@ -16,6 +16,7 @@ from onward.actions.archive import (
     DEFAULT_MIN_CONFIDENCE,
     ArchiveOptions,
     MoverFactory,
+    Plan,
     Report,
     archive,
     undo,
@@ -81,22 +82,15 @@ def archive_cmd(
     with RichProgress("Archiving", enabled=False if as_json else None) as progress:
         report = archive(journal, _movers(config, to_mbox), options, progress)
     _print_problems(report)
-    if as_json:
-        for r in report.planned:
-            print(json.dumps(_plan_row(r)))  # noqa: T201
+    if dry_run:
+        _print_plans(report.plans, as_json)
+    elif as_json:
         for r in report.moved + report.skipped:
             print(json.dumps(r))  # noqa: T201
-        print(json.dumps({"summary": report.as_dict()}))  # noqa: T201
-    elif dry_run:
-        for r in report.planned:
-            out.print(
-                f"would move  {r['source']}  {r['folder'] or '-'} → {r['to']}  "
-                f"{r['company'] or r['from_addr']}: {r['subject']}",
-                highlight=False,
-            )
-        out.print(f"{len(report.planned)} rejections would be archived (--dry-run: nothing moved).")
     else:
         _print_summary(report, "archived")
+    if as_json:
+        print(json.dumps({"summary": report.as_dict()}))  # noqa: T201
     if report.failed:
         raise typer.Exit(1)
 
@@ -194,7 +188,7 @@ def _draft_one(
     """Draft the follow-up to one rejection: what to tell the person, and whether it is a
     problem."""
     from onward.actions import followup as fu
-    from onward.actions.drafts import DraftError
+    from onward.mail.outbox import DraftError
 
     who = row["company"] or row["from_addr"]
     try:
@@ -223,9 +217,46 @@ def _draft_one(
         return [(failed, True)]
 
 
-def _plan_row(r: dict[str, object]) -> dict[str, object]:
+def _print_plans(plans: list[Plan], as_json: bool) -> None:
+    """The dry run: what would move, what would stay and why, what is checked first."""
+    for plan in plans:
+        rows = [("would_move", p.row, "") for p in plan.moves]
+        rows += [("would_skip", r, why) for r, why in plan.left()]
+        rows += [("would_check", r, PENDING) for r in plan.unsettled]
+        for action, r, why in rows:
+            if as_json:
+                print(json.dumps(_plan_row(r, plan.folder, action, why)))  # noqa: T201
+            else:
+                out.print(_plan_line(r, plan.folder, action, why), highlight=False)
+        if plan.pending and not as_json:
+            out.print(
+                f"{plan.source}: {_count(plan.pending, 'move')} an interrupted run left pending "
+                "would be checked first (a dry run does not: checking can remove a copy left "
+                "behind on the server).",
+                highlight=False,
+            )
+    if as_json:
+        return
+    moving = sum(len(p.moves) for p in plans)
+    left = sum(len(p.left()) for p in plans)
+    also = f", {left} would be left in place" if left else ""
+    out.print(f"{moving} rejections would be archived{also} (--dry-run: nothing moved).")
+
+
+PENDING = "an interrupted run left its move pending; the real run checks it first"
+_VERB = {"would_move": "would move", "would_skip": "would leave", "would_check": "would check"}
+
+
+def _plan_line(r: dict[str, Any], to: str, action: str, why: str) -> str:
+    where = f"{r['folder'] or '-'} → {to}" if action == "would_move" else (r["folder"] or "-")
+    line = f"{_VERB[action]}  {r['source']}  {where}  {r['company'] or r['from_addr']}: "
+    return line + str(r["subject"]) + (f"  ({why})" if why else "")
+
+
+def _plan_row(r: dict[str, Any], to: str, action: str, why: str) -> dict[str, object]:
     keys = ("id", "source", "message_id", "folder", "to", "company", "subject", "confidence")
-    return {k: r[k] for k in keys} | {"action": "would_move"}
+    shown = {k: to if k == "to" else r[k] for k in keys}
+    return shown | {"action": action} | ({"why": why} if why else {})
 
 
 def _print_summary(report: Report, verb: str) -> None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +14,10 @@ from rich.table import Table
 from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
 from onward.terminal import styled
+
+if TYPE_CHECKING:
+    from onward.classify.model import Verdict
+    from onward.mail.model import Email
 
 model_app = typer.Typer(
     help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
@@ -45,6 +49,25 @@ def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool
             yield raw, email, v
 
 
+def _verdict_json(where: str, email: Email, v: Verdict, explain: bool) -> dict[str, Any]:
+    obj = {"path": where, "message_id": email.message_id} | v.as_dict()
+    if explain:
+        obj["reasons"] = list(v.reasons)
+    return obj
+
+
+def _print_reasons(email: Email, v: Verdict) -> None:
+    review = ", needs review" if v.needs_review else ""
+    out.print(
+        styled(
+            (v.kind, "bold"),
+            f" ({v.confidence:.2f}{review}) {email.subject!r} from {email.sender or 'unknown'}",
+        )
+    )
+    for reason in v.reasons:
+        out.print(f"    {reason}", highlight=False)
+
+
 def classify(
     paths: Annotated[
         list[Path], typer.Argument(help=".eml files, folders of them, mbox, Maildir.")
@@ -65,26 +88,11 @@ def classify(
         source = open_path_source(path)
         container = Path(path).expanduser().resolve()
         for raw, email, v in _classified(iter_parsed(source), classifier, explain):
-            loc = raw.locator
             if jsonl:
-                obj = {
-                    "path": _location(container, source.kind, loc.folder, loc.key),
-                    "message_id": email.message_id,
-                } | v.as_dict()
-                if explain:
-                    obj["reasons"] = list(v.reasons)
-                print(json.dumps(obj, ensure_ascii=False))  # noqa: T201 (machine-readable)
+                where = _location(container, source.kind, raw.locator.folder, raw.locator.key)
+                print(json.dumps(_verdict_json(where, email, v, explain), ensure_ascii=False))  # noqa: T201
             elif explain:
-                review = ", needs review" if v.needs_review else ""
-                out.print(
-                    styled(
-                        (v.kind, "bold"),
-                        f" ({v.confidence:.2f}{review}) {email.subject!r}"
-                        f" from {email.sender or 'unknown'}",
-                    )
-                )
-                for reason in v.reasons:
-                    out.print(f"    {reason}", highlight=False)
+                _print_reasons(email, v)
             else:
                 table.add_row(
                     v.kind,

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import shlex
 import traceback
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from onward import accounts
 from onward.cli.app import err, offers_checkin, open_store, options, out
 from onward.config import Config
-from onward.scan import Scanner, ScanSummary, link_new_mail
+from onward.scan import Linked, Scanner, ScanSummary, classifier_loader, link_new_mail
+from onward.store import Store
 from onward.terminal import styled
+
+if TYPE_CHECKING:
+    from onward.classify.model import Classifier
 
 
 def scan(
@@ -29,8 +34,6 @@ def scan(
     ] = False,
 ) -> None:
     """Read new mail from an account or an export and store it."""
-    from onward.progress import RichProgress
-
     config = Config.load()
     targets = [target] if target else sorted(config.accounts)
     if not targets:
@@ -38,27 +41,10 @@ def scan(
             "No accounts yet: give a path, or add one with `onward account add`."
         )
     store = open_store(config)
-    loaded: list[Any] = []
-
-    def load_classifier() -> Any:
-        if not loaded:  # once for every target, and only when there is mail to classify
-            from onward.classify.service import classifier_for
-
-            loaded.append(classifier_for(store))
-        return loaded[0]
-
-    total = ScanSummary()
-    failures = 0
+    load_classifier = classifier_loader(store)
+    total, failures = ScanSummary(), 0
     for t in targets:
-        source, folders = accounts.source_for(config, t)
-        scanner = Scanner(store, load_classifier=load_classifier)
-        try:
-            with RichProgress(f"Scanning {t}", enabled=None if not as_json else False) as progress:
-                scanner.progress = progress
-                summary = scanner.run(source, folder or folders)
-        except KeyboardInterrupt:
-            err.print(_stopped(total, scanner.summary, target))
-            raise typer.Exit(130) from None
+        summary = _scan_one(config, store, t, folder, load_classifier, total, as_json)
         if options(ctx).debug:
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
@@ -70,23 +56,50 @@ def scan(
     if as_json:
         print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
-        out.print(
-            f"Scanned {total.scanned:,} messages: {total.new:,} new, "
-            f"{total.skipped:,} already known, {total.errors:,} unreadable."
-        )
-        if linked.linked or linked.review:
-            out.print(
-                f"Tracker: {linked.linked} emails linked ({linked.opened} new "
-                f"applications), {linked.review} wait in `onward review`."
-            )
-        if linked.answers:
-            out.print(f"{linked.answers} answers to your follow-ups arrived (see `onward status`).")
-        job = {k: n for k, n in total.kinds.items() if k != "not_job"}
-        if job:
-            counts = sorted(job.items(), key=lambda kv: -kv[1])
-            out.print("Job mail: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts))
+        _print_summary(total, linked)
     if failures == len(targets):
         raise typer.Exit(1)
+
+
+def _scan_one(
+    config: Config,
+    store: Store,
+    target: str,
+    folder: list[str] | None,
+    load_classifier: Callable[[], Classifier],
+    before: ScanSummary,
+    quiet: bool,
+) -> ScanSummary:
+    """One account or path, with a progress bar; Ctrl-C says what was kept."""
+    from onward.progress import RichProgress
+
+    source, folders = accounts.source_for(config, target)
+    scanner = Scanner(store, load_classifier=load_classifier)
+    try:
+        with RichProgress(f"Scanning {target}", enabled=False if quiet else None) as progress:
+            scanner.progress = progress
+            return scanner.run(source, folder or folders)
+    except KeyboardInterrupt:
+        err.print(_stopped(before, scanner.summary, target))
+        raise typer.Exit(130) from None
+
+
+def _print_summary(total: ScanSummary, linked: Linked) -> None:
+    out.print(
+        f"Scanned {total.scanned:,} messages: {total.new:,} new, "
+        f"{total.skipped:,} already known, {total.errors:,} unreadable."
+    )
+    if linked.linked or linked.review:
+        out.print(
+            f"Tracker: {linked.linked} emails linked ({linked.opened} new "
+            f"applications), {linked.review} wait in `onward review`."
+        )
+    if linked.answers:
+        out.print(f"{linked.answers} answers to your follow-ups arrived (see `onward status`).")
+    job = {k: n for k, n in total.kinds.items() if k != "not_job"}
+    if job:
+        counts = sorted(job.items(), key=lambda kv: -kv[1])
+        out.print("Job mail: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts))
 
 
 def _stopped(before: ScanSummary, current: ScanSummary, target: str | None) -> str:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from statistics import median
 from typing import Any
 
 from onward.tracker.state import ACTIVE
@@ -21,11 +17,6 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
     return (b - a).total_seconds() / 86400
 
 
-def _mid(values: Iterable[float]) -> float | None:
-    got = list(values)
-    return median(got) if got else None
-
-
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -33,7 +24,8 @@ def _round(value: float | None) -> float | None:
 @dataclass
 class Snapshot:
     """What the figures need from the applications, small enough to compute in SQL when there
-    are thousands (`tracker/snapshot.py`) or from the rows themselves (`snapshot` below)."""
+    are thousands (`tracker/snapshot.py`; tests/pure_figures.py computes it from the rows, as
+    the reference the SQL is held equal to)."""
 
     by_status: dict[str, int]
     active_total: int  # active applications
@@ -55,79 +47,6 @@ def week_start(now: datetime) -> datetime:
     return (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def snapshot(apps: list[dict[str, Any]], now: datetime) -> Snapshot:
-    active: dict[str, list[Any]] = {}
-    for a in apps:
-        if a["status"] in PIPELINE:
-            entry = active.setdefault(a["company_key"], [a["company"], 0])
-            entry[0] = min(entry[0], a["company"])
-            entry[1] += 1
-    applied = [a for a in apps if a["applied_at"] is not None]
-    rejected = [a for a in apps if a["status"] == "rejected"]
-    starts = sorted(a["applied_at"] for a in applied)
-    bounce = []
-    for a in rejected:
-        if a["closed_at"] is None:
-            continue
-        i = bisect_right(starts, a["closed_at"])  # the next application after this "no"
-        if i < len(starts):
-            bounce.append(_days(a["closed_at"], starts[i]) or 0.0)
-    # Oldest saved first (undated last); most recent silence first (undated first).
-    saved = sorted(
-        (a for a in apps if a["status"] == "saved"),
-        key=lambda a: (a["created_at"] is None, a["created_at"] or now),
-    )
-    said = _last_no(apps)
-    quiet = sorted(
-        (a for a in apps if a["status"] == "ghosted" and not _said_no_since(a, said)),
-        key=lambda a: (a["last_contact_at"] is None, a["last_contact_at"] or now),
-        reverse=True,
-    )
-    pick = ("company", "role", "created_at", "last_contact_at")
-    companies = [(k, v[0], v[1]) for k, v in active.items()]
-    return Snapshot(
-        by_status=dict(Counter(a["status"] for a in apps)),
-        active_total=sum(n for _, _, n in companies),
-        active_sum_sq=sum(n * n for _, _, n in companies),
-        top_company=min(companies, key=lambda c: (-c[2], c[0])) if companies else None,
-        applied=len(applied),
-        this_week=sum(1 for a in applied if a["applied_at"] >= week_start(now)),
-        last_applied=max((a["applied_at"] for a in applied), default=None),
-        responded=sum(1 for a in applied if a["first_response_at"] is not None),
-        to_response=_mid(
-            d
-            for a in applied
-            if (d := _days(a["applied_at"], a["first_response_at"])) is not None and d >= 0
-        ),
-        to_rejection=_mid(
-            d
-            for a in rejected
-            if (d := _days(a["applied_at"], a["closed_at"])) is not None and d >= 0
-        ),
-        rejections_by_stage=dict(Counter(a["closed_stage"] or "applied" for a in rejected)),
-        bounce=_mid(bounce),
-        first_saved={k: saved[0][k] for k in pick} if saved else None,
-        quiet=[{k: a[k] for k in pick} for a in quiet[:3]],
-    )
-
-
-def _last_no(apps: list[dict[str, Any]]) -> dict[str, datetime]:
-    """Each employer's latest rejection, over all its applications."""
-    said: dict[str, datetime] = {}
-    for a in apps:
-        at = a["closed_at"] if a["status"] == "rejected" else None
-        if at is not None and (a["company_key"] not in said or at > said[a["company_key"]]):
-            said[a["company_key"]] = at
-    return said
-
-
-def _said_no_since(a: dict[str, Any], said: dict[str, datetime]) -> bool:
-    """Whether the employer sent a "no" (for another role, say) after this application went
-    quiet: then "has not written for N days" is false, and a check-in beside the point."""
-    at = a["last_contact_at"]
-    return at is not None and said.get(a["company_key"], at) > at
-
-
 def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> dict[str, Any]:
     if not total or top is None:
         return {
@@ -143,10 +62,6 @@ def concentration(total: int, sum_sq: int, top: tuple[str, str, int] | None) -> 
         "hhi": round(sum_sq / total**2, 3),  # Herfindahl-Hirschman index of the active ones
         "eggs_in_one_basket": n / total > 0.5 or total < 3,
     }
-
-
-def status(apps: list[dict[str, Any]], now: datetime, goal: int) -> dict[str, Any]:
-    return figures(snapshot(apps, now), now, goal)
 
 
 def figures(s: Snapshot, now: datetime, goal: int) -> dict[str, Any]:
@@ -247,7 +162,9 @@ def followup_figures(rows: list[dict[str, Any]], now: datetime) -> dict[str, Any
             at = at.replace(tzinfo=now.tzinfo)
         return at is not None and at <= now and r.get("reply_email_id") is None
 
-    company = lambda r: r.get("company") or r.get("to_addr") or r.get("subject") or "?"  # noqa: E731
+    def company(r: dict[str, Any]) -> str:
+        return str(r.get("company") or r.get("to_addr") or r.get("subject") or "?")
+
     return {
         "asked": len(rows),
         "sent": sum(1 for r in rows if r["state"] == "sent"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypedDict
 
 # Stages in the order a search moves through them.
 STAGES = ("saved", "applied", "assessment", "interview", "offer")
@@ -49,20 +51,41 @@ def is_active(status: str) -> bool:
     return status in ACTIVE
 
 
-def replay(events: list[tuple[str, object, str]], now: object = None, ghost_days: int = 21) -> dict:
+class State(TypedDict):
+    """What an application's events say about it: the columns replay writes."""
+
+    status: str
+    reached: str
+    applied_at: datetime | None
+    first_response_at: datetime | None
+    last_contact_at: datetime | None
+    closed_at: datetime | None
+    closed_stage: str
+    response_days: float | None
+    rejection_days: float | None
+
+
+Event = tuple[str, datetime | None, str]  # (kind, when, via)
+
+
+def replay(events: Sequence[Event], now: datetime | None = None, ghost_days: int = 21) -> State:
     """An application's state from its events (kind, when, via), oldest first.
 
     Replaying instead of updating in place makes merge, split and late-arriving mail safe:
     the state is always what the events say, in time order.
     """
     status, reached = "saved", "saved"
-    out: dict = {
-        "applied_at": None,
-        "first_response_at": None,
-        "last_contact_at": None,
-        "closed_at": None,
-        "closed_stage": "",
-    }
+    out = State(
+        status=status,
+        reached=reached,
+        applied_at=None,
+        first_response_at=None,
+        last_contact_at=None,
+        closed_at=None,
+        closed_stage="",
+        response_days=None,
+        rejection_days=None,
+    )
     for kind, at, _via in events:
         if kind == "application_received":
             out["applied_at"] = out["applied_at"] or at
@@ -81,7 +104,7 @@ def replay(events: list[tuple[str, object, str]], now: object = None, ghost_days
         status, reached = advance(status, reached, kind)
     last = out["last_contact_at"]
     if now is not None and is_active(status) and last is not None:
-        if (now - last).days >= ghost_days:  # type: ignore[operator]
+        if (now - last).days >= ghost_days:
             status = "ghosted"
     out["status"], out["reached"] = status, reached
     out["response_days"], out["rejection_days"] = spans(
@@ -90,11 +113,16 @@ def replay(events: list[tuple[str, object, str]], now: object = None, ghost_days
     return out
 
 
-def spans(applied: Any, responded: Any, closed: Any, status: str) -> tuple[Any, Any]:
+When = datetime | None
+
+
+def spans(
+    applied: When, responded: When, closed: When, status: str
+) -> tuple[float | None, float | None]:
     """Days from applying to the first answer, and to the rejection (None when unknown or
     negative): stored beside the dates so medians over thousands come from an index."""
 
-    def days(a: Any, b: Any) -> float | None:
+    def days(a: When, b: When) -> float | None:
         if a is None or b is None:
             return None
         d = (b - a).total_seconds() / 86400

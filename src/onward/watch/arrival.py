@@ -133,7 +133,7 @@ class ArrivalActions:
 
     def _draft(self, row: dict[str, Any]) -> None:
         from onward.actions import followup as fu
-        from onward.actions.drafts import DraftError
+        from onward.mail.outbox import DraftError
 
         who = names(row)[0]
         try:

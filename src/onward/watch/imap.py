@@ -14,7 +14,8 @@ from typing import Any
 
 from imapclient import IMAPClient
 
-from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
+from onward.mail.network import NETWORK_ERRORS
+from onward.mail.sources.imap import ImapSource, describe_error
 from onward.watch.plan import Backoff, WatchSettings, is_fatal
 from onward.watch.wake import Say, Waker
 
@@ -155,7 +156,7 @@ def _buffered(client: IMAPClient) -> bool:
 def _is_network(exc: BaseException) -> bool:
     from onward.mail.sources import SourceError
 
-    return isinstance(exc, (SourceError, *_NETWORK_ERRORS))
+    return isinstance(exc, (SourceError, *NETWORK_ERRORS))
 
 
 def _sentence(exc: BaseException, source: ImapSource) -> str:
@@ -163,6 +164,6 @@ def _sentence(exc: BaseException, source: ImapSource) -> str:
 
     if isinstance(exc, SourceError):
         return str(exc)
-    if isinstance(exc, _NETWORK_ERRORS):
+    if isinstance(exc, NETWORK_ERRORS):
         return describe_error(exc, source.settings, source.name)
     return str(exc)

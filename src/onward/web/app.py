@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets as random
+import secrets
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 
 
 def new_secrets(port: int) -> Secrets:
-    return Secrets.for_port(random.token_urlsafe(24), random.token_urlsafe(24), port)
+    return Secrets.for_port(secrets.token_urlsafe(24), secrets.token_urlsafe(24), port)
 
 
 def create_app(config: Config, store: Store, secrets: Secrets) -> FastAPI:

@@ -62,7 +62,10 @@ class Mover(Protocol):
         ...
 
     def locate(self, moves: list[Move]) -> Located:
-        """Check each message is where the database says, by Message-ID; fix keys that moved."""
+        """Check each message is where the database says, by Message-ID; fix keys that moved.
+
+        Reads only (a dry run calls it too): a plan must not change the mail it describes.
+        """
         ...
 
     def move(self, moves: list[Move]) -> list[Outcome]: ...

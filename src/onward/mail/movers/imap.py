@@ -24,9 +24,10 @@ from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from onward.mail.movers.base import Located, Move, MoveError, Outcome, norm_mid
+from onward.mail.network import NETWORK_ERRORS
 from onward.mail.parse import message_id_from, parse_message
 from onward.mail.sources.base import SourceError
-from onward.mail.sources.imap import _NETWORK_ERRORS, ImapSource, describe_error
+from onward.mail.sources.imap import ImapSource, describe_error
 
 CHUNK = 250  # UIDs per command: a few commands per batch, short enough to resume cheaply
 MID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
@@ -104,7 +105,7 @@ class ImapMover:
             yield
         except SourceError as exc:
             raise MoveError(str(exc)) from exc
-        except _NETWORK_ERRORS as exc:
+        except NETWORK_ERRORS as exc:
             self.source.drop()
             raise MoveError(describe_error(exc, self.source.settings, self.source.name)) from exc
 
@@ -121,8 +122,10 @@ class ImapMover:
         found = self._c._imap.untagged_responses.pop(code, None)
         return found[-1] if found else None
 
-    def _select(self, folder: str) -> int:
-        info = self._run("SELECT", self._c.select_folder, folder)
+    def _select(self, folder: str, readonly: bool = False) -> int:
+        # EXAMINE where nothing is changed: a plan (a dry run too) must not even clear \Recent.
+        name = "EXAMINE" if readonly else "SELECT"
+        info = self._run(name, self._c.select_folder, folder, readonly)
         return int(info[b"UIDVALIDITY"])
 
     def _message_ids(self, uids: Iterable[int]) -> dict[int, str]:
@@ -279,7 +282,7 @@ class ImapMover:
         return out
 
     def _locate_in(self, folder: str, group: list[Move], out: Located) -> None:
-        uidvalidity = self._select(folder)
+        uidvalidity = self._select(folder, readonly=True)
         keyed = {id(m) for m in group if m.from_uidvalidity == uidvalidity and m.from_key.isdigit()}
         mids = self._message_ids(int(m.from_key) for m in group if id(m) in keyed)
         claimed: set[int] = set()

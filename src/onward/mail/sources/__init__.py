@@ -1,6 +1,7 @@
 """Mail sources: each yields raw messages and checkpoints behind one small protocol.
 
-A new source is one new module here plus a line in `open_source`.
+A new source is one new module here plus a line in `open_path_source` (exports) or
+`accounts.account_source` (servers).
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import LoginError
 
 from onward.mail.model import Locator, RawMessage
+from onward.mail.network import NETWORK_ERRORS, tls_hint
 from onward.mail.parse import BODY_PREFIX
 from onward.mail.sources.base import (
     Checkpoint,
@@ -85,34 +86,6 @@ def _context(settings: ImapSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.ca_file)
 
 
-# What OpenSSL says when the bytes it reads are not TLS at all: a plain-text greeting.
-NOT_TLS = {
-    "WRONG_VERSION_NUMBER",
-    "RECORD_LAYER_FAILURE",
-    "PACKET_LENGTH_TOO_LONG",
-    "UNKNOWN_PROTOCOL",
-}
-# An issuer this computer does not trust: self-signed, or a private CA (X509_V_ERR_* 18-21).
-UNTRUSTED = {18, 19, 20, 21}
-
-
-def tls_hint(exc: BaseException, where: str, fix_starttls: str, fix_ca: str) -> str | None:
-    """The sentence for a TLS failure whose cure is a setting, or None."""
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in UNTRUSTED:
-        return (
-            f"The TLS certificate of {where} is not from an authority this computer trusts "
-            f"({exc.verify_message}): if you trust the server, give onward its certificate "
-            f"with {fix_ca}."
-        )
-    if isinstance(exc, ssl.SSLError) and not isinstance(exc, ssl.SSLCertVerificationError):
-        if exc.reason in NOT_TLS:
-            return (
-                f"{where} answered in plain text, not TLS: it is probably a STARTTLS port, "
-                f"so use {fix_starttls}, or give its TLS port instead."
-            )
-    return None
-
-
 def describe_error(exc: BaseException, settings: ImapSettings, name: str = "NAME") -> str:
     """One plain sentence for a connection or protocol failure; `name` is the account's,
     for the command that fixes it."""
@@ -151,9 +124,6 @@ def no_greeting(settings: ImapSettings, name: str) -> str:
         f"The server at {where} sent no greeting within {settings.timeout:g} seconds: if it is "
         f"a TLS port (like 993), use `onward account set {name} --tls`."
     )
-
-
-_NETWORK_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, IMAPClientError)
 
 
 def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
@@ -213,7 +183,7 @@ class ImapSource:
             client._cached_capabilities = None
             if client.has_capability("CONDSTORE"):
                 client.enable("CONDSTORE")
-        except _NETWORK_ERRORS as exc:
+        except NETWORK_ERRORS as exc:
             raise SourceError(describe_error(exc, s, self.name)) from exc
         self._client = client
         return client
@@ -235,16 +205,16 @@ class ImapSource:
 
     def close(self) -> None:
         if self._client is not None:
-            with suppress(*_NETWORK_ERRORS):
+            with suppress(*NETWORK_ERRORS):
                 self._client.logout()
-            with suppress(*_NETWORK_ERRORS):
+            with suppress(*NETWORK_ERRORS):
                 self._client.shutdown()
             self._client = None
 
     def drop(self) -> None:
         """Forget a connection that failed; the next call reconnects."""
         if self._client is not None:
-            with suppress(*_NETWORK_ERRORS):
+            with suppress(*NETWORK_ERRORS):
                 self._client.shutdown()
         self._client = None
 
@@ -253,7 +223,7 @@ class ImapSource:
         client = self.connect()
         try:
             return [name for _flags, _sep, name in client.list_folders()]
-        except _NETWORK_ERRORS as exc:
+        except NETWORK_ERRORS as exc:
             self.drop()
             raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 
@@ -272,7 +242,7 @@ class ImapSource:
             )
         try:
             yield from self._scan(folder, state)
-        except _NETWORK_ERRORS as exc:
+        except NETWORK_ERRORS as exc:
             self.drop()
             raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 

@@ -1,5 +1,7 @@
 """Check-ins after a rejection (one per rejection at most), and indexes the dashboard reads by."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -42,11 +44,22 @@ def upgrade() -> None:
     _backfill_spans()
 
 
+def _spans(
+    applied: datetime | None, responded: datetime | None, closed: datetime | None, status: str
+) -> tuple[float | None, float | None]:
+    """tracker.state.spans as it was when this migration shipped: a copy, so that changing the
+    tracker later cannot change what upgrading an old database stores."""
+
+    def days(a: datetime | None, b: datetime | None) -> float | None:
+        if a is None or b is None:
+            return None
+        d = (b - a).total_seconds() / 86400
+        return d if d >= 0 else None
+
+    return days(applied, responded), days(applied, closed) if status == "rejected" else None
+
+
 def _backfill_spans() -> None:
-    from datetime import datetime
-
-    from onward.tracker.state import spans
-
     apps = sa.table(
         "applications",
         sa.column("id", sa.Integer),
@@ -69,7 +82,7 @@ def _backfill_spans() -> None:
 
     values = []
     for r in rows:
-        resp, rej = spans(
+        resp, rej = _spans(
             naive(r.applied_at), naive(r.first_response_at), naive(r.closed_at), r.status
         )
         values.append({"key": r.id, "r": resp, "j": rej})
