@@ -14,7 +14,7 @@ from sqlalchemy import Float, String, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from onward.store import Store
+from onward.store.db import Store
 from onward.store.schema import applications as A
 from onward.store.schema import checkins as C
 from onward.store.schema import events as E
