@@ -240,7 +240,7 @@ def after_rejections(store: Store, limit: int = 15) -> list[dict[str, Any]]:
         "next_interview": _next("interview", E.c.at),
         "next_offer": _next("offer", E.c.at),
     }
-    cols = [E.c.at, A.c.company]
+    cols: list[ColumnElement[Any]] = [E.c.at, A.c.company]
     for name, (company, when) in nexts.items():
         cols += [company.label(f"{name}_company"), days_between(E.c.at, when).label(f"{name}_days")]
     q = (
