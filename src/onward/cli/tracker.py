@@ -173,10 +173,8 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
 ) -> None:
     """Delete an application entered by mistake (`onward undo` brings it back)."""
-    from onward.tracker import deletion
-
     t = tracker()
-    plan = deletion.plan(t, application)
+    plan = t.deletion_plan(application)
     out.print(plan.describe(), highlight=False)
     if not yes:
         if not sys.stdin.isatty():
@@ -184,7 +182,7 @@ def delete(
         if not typer.confirm(visible("Delete it?"), default=False):
             out.print("Nothing deleted.")
             return
-    batch = deletion.delete_application(t, application)
+    batch = t.delete_application(application)
     out.print(f"Deleted #{application} (batch {batch}; `onward undo {batch}` brings it back).")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
 from onward.store import Store
+from onward.store import deletion as deleted
 from onward.store.emails import SUMMARY
 from onward.store.schema import applications, corrections, emails, events, settings
 from onward.timeutil import aware
@@ -399,6 +400,41 @@ class Tracker:
                 )
                 .values(status="ghosted")
             )
+
+    # deleting by mistake -----------------------------------------------------------------
+    # The rows a delete keeps and puts back are `store.deletion`'s; what may be deleted or
+    # undone, and the status replayed after, are the tracker's.
+    def deletion_plan(self, app_id: int) -> deleted.Plan:
+        app = self.app(app_id)
+        with self.engine.connect() as conn:
+            n_events, n_emails = deleted.counts(conn, app_id)
+        return deleted.Plan(app, n_events, n_emails)
+
+    def delete_application(self, app_id: int) -> int:
+        """Delete the application, keeping what an undo needs in a new batch; the batch's id."""
+        self.app(app_id)
+        with self.engine.begin() as conn:
+            return deleted.delete(conn, app_id, self.now)
+
+    def last_undoable_delete(self) -> int | None:
+        with self.engine.connect() as conn:
+            return deleted.last_undoable(conn)
+
+    def undo_delete(self, batch_id: int) -> deleted.Restored:
+        """Put back what the delete batch `batch_id` took away."""
+        with self.engine.begin() as conn:
+            kept = deleted.kept(conn, batch_id)
+            if kept is None:
+                raise NotFound(f"No delete batch {batch_id}.")
+            if kept.undone:
+                raise TrackerError(f"Batch {batch_id} was already undone.")
+            if kept.id_taken:
+                raise TrackerError(
+                    f"Application #{kept.application['id']} exists again; nothing was restored."
+                )
+            restored = deleted.restore(conn, batch_id, kept, self.now)
+            self._refresh(conn, restored.application_id)
+        return restored
 
     # linking mail ------------------------------------------------------------------------
     def hold_job_threads(self) -> int:
