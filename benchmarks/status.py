@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 
 from onward.store import Store
 from onward.store.schema import applications, emails, events
+from onward.store.snapshot import snapshot
 from onward.tracker import insights
 from onward.tracker.repo import Tracker
-from onward.tracker.snapshot import snapshot
 
 STATUSES = ["applied"] * 5 + [
     "interview",

@@ -1,5 +1,5 @@
 """The reference for the dashboard's figures: `insights.Snapshot` computed in Python from the
-application rows, the obvious way. `tracker/snapshot.py` computes the same in SQL, which is what
+application rows, the obvious way. `store/snapshot.py` computes the same in SQL, which is what
 onward runs; tests hold the two equal."""
 
 from __future__ import annotations

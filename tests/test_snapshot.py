@@ -1,4 +1,4 @@
-"""The dashboard's figures come from SQL (`tracker/snapshot.py`); the pure functions over the
+"""The dashboard's figures come from SQL (`store/snapshot.py`); the pure functions over the
 rows are the reference. On generated searches, on SQLite and PostgreSQL, both agree."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from onward.store import Store
+from onward.store import Store, snapshot
 from onward.store.schema import applications, checkins, events
-from onward.tracker import insights, mood, snapshot
+from onward.tracker import insights, mood
 from onward.tracker.repo import Tracker
 from onward.tracker.state import with_spans
 from tests import pure_figures

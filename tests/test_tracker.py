@@ -161,6 +161,22 @@ def test_link_candidates_in_review_show_each_application_status_as_it_is_now(
         assert whys == ["Data Analyst (rejected)", "Data Engineer (applied)"]
 
 
+def test_onward_review_and_the_dashboard_list_the_links_to_choose_alike_newest_first(
+    inbox: Inbox,
+) -> None:
+    from onward.web.queries import link_reviews
+
+    inbox.receive("application_received", "Northwind", "Data Analyst", 0)
+    inbox.receive("application_received", "Northwind", "Data Engineer", 1)
+    inbox.receive("rejection", "Northwind", "", 4)
+    inbox.receive("interview", "Northwind", "", 6)
+    t = inbox.tracker()
+    assert t.link_pending()["review"] == 2
+    cli = [r["subject"] for r in t.review_links()]
+    assert cli == ["interview Northwind", "rejection Northwind"]
+    assert [r["subject"] for r in link_reviews(inbox.store)] == cli
+
+
 def test_thread_headers_link_a_reply_without_company(inbox: Inbox) -> None:
     inbox.receive("application_received", "Kestrel Labs", "Analytics Engineer", 0)
     inbox.receive("interview", "", "", 3, reply_to=1)

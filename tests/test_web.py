@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from onward.store.schema import applications, corrections
-from tests.webserver import Live
+from onward.store.schema import applications, corrections, emails
+from tests.runner import run
+from tests.webserver import Live, build_home, serve
 
 
 def _count(live: Live) -> int:
@@ -177,6 +178,30 @@ def test_review_correction_is_recorded_and_learned(live: Live) -> None:
     assert r.status_code == 200 and r.json()["kind"] == "interview"
     with live.store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(corrections)).scalar() == before + 1
+
+
+def test_the_dashboard_and_onward_followup_list_the_same_rejections(tmp_path: Path) -> None:
+    import re
+
+    home = tmp_path / "home"
+    config, store = build_home(home)
+    # A rejection decided below the follow-up bar (0.8) without waiting for review, as a model
+    # with a lower rejection threshold of its own decides it: neither list may offer it.
+    with store.engine.begin() as conn:
+        unsure = conn.execute(
+            select(func.max(emails.c.id)).where(emails.c.kind == "rejection")
+        ).scalar()
+        conn.execute(
+            update(emails).where(emails.c.id == unsure).values(confidence=0.7, needs_review=False)
+        )
+    listed = run("followup", home=home)
+    assert listed.returncode == 0, listed.stderr
+    cli = [int(n) for n in re.findall(r"--email (\d+) ", listed.stdout)]
+    with serve(config, store) as server:
+        page = _session(server).get("/followups").text
+    dashboard = [int(n) for n in re.findall(r"/followups/(\d+)/draft", page)]
+    assert len(cli) >= 2 and unsure not in cli
+    assert dashboard == cli
 
 
 def test_pages_forbid_scripts_and_escape_mail(live: Live) -> None:

@@ -253,7 +253,6 @@ def _record(
 def link_answers(store: Store) -> int:
     """Link each employer's answer to a follow-up: the email joins the application, and its
     text is kept as the feedback."""
-    from onward.store.schema import emails
     from onward.tracker.repo import Tracker
 
     fu = Followups(store)
@@ -267,16 +266,17 @@ def link_answers(store: Store) -> int:
             answered_at=e["sent_at"],
         )
         if f["application_id"]:
-            with store.engine.begin() as conn:
-                conn.execute(
-                    emails.update()
-                    .where(emails.c.id == e["id"], emails.c.application_id.is_(None))
-                    .values(application_id=f["application_id"], link_state="linked")
-                )
-                tracker.add_event(
-                    conn, f["application_id"], "feedback", e["sent_at"], email_id=e["id"]
-                )
+            tracker.link_feedback(e["id"], f["application_id"], e["sent_at"])
     return len(found)
+
+
+def figures(store: Store, now: datetime) -> dict[str, Any]:
+    """Feedback asked for and answered (the answers that came linked first), with the
+    reminders due at `now`, in the order the follow-ups were made."""
+    from onward.tracker.insights import followup_figures
+
+    link_answers(store)
+    return followup_figures(Followups(store).with_company(newest_first=False), now)
 
 
 def _from_employer(followup: dict[str, Any], answer: dict[str, Any]) -> bool:

@@ -308,18 +308,17 @@ def undo_cmd(
 def _undo_delete(store: Store, journal: Journal, batch: int | None, as_json: bool) -> bool:
     """Undo a delete when that is what `batch` (or, without one, the newest batch that can be
     undone) is; False when it is an archive batch."""
-    from onward.tracker import deletion
     from onward.tracker.repo import Tracker
 
     t = Tracker(store)
     if batch is None:
-        batch = deletion.last_undoable(t)
+        batch = t.last_undoable_delete()
         if batch is None or (journal.last_undoable() or 0) > batch:
             return False
     found = journal.batch(batch)
     if found is None or found["action"] != "delete":
         return False
-    r = deletion.undo_delete(t, batch)
+    r = t.undo_delete(batch)
     if as_json:
         print(json.dumps({"summary": {"restored_application": r.application_id}}))  # noqa: T201
         return True

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.panel import Panel
 
 from onward.actions import checkin as ck
 from onward.cli.app import err, open_store, out
+from onward.cli.render import show_advice
 from onward.config import Config
 from onward.store.checkins import Checkins
-from onward.terminal import discard_typed_ahead, styled
+from onward.terminal import discard_typed_ahead
 
 
 def _about(p: dict[str, Any]) -> str:
@@ -23,23 +23,13 @@ def _about(p: dict[str, Any]) -> str:
     return f"{p['company']}{role}, {when}{' ' + via if via else ''}"
 
 
-def show_advice(advice: ck.Advice, extra: str = "") -> None:
-    lines = [advice.acknowledge, ""] + [f"• {s}" for s in advice.suggestions]
-    if extra:
-        lines += ["", extra]
-    body = styled("\n".join(lines) + "\n\n", (advice.reminder, "italic"))
-    # The shared console soft-wraps (for tables in logs); a panel must wrap or it crops.
-    panel = Panel(body, title=styled(f"Feeling {advice.label.lower()}"), expand=False)
-    out.print(panel, soft_wrap=False)
-
-
 def context_line(feeling: str, config: Config, store: Any) -> str:
     """What onward itself can offer for this feeling: the follow-up, or the pipeline."""
     if feeling == "confused":
         return "Your follow-up asks what to improve: `onward followup` drafts it, if not done yet."
     if feeling == "anxious":
+        from onward.store.snapshot import snapshot
         from onward.tracker.insights import PIPELINE
-        from onward.tracker.snapshot import snapshot
 
         by = snapshot(store, datetime.now(UTC), history=False).by_status
         active = sum(by.get(status, 0) for status in PIPELINE)

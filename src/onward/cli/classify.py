@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from onward.classify.model import Verdict
     from onward.mail.model import Email
 
+# What `onward review --json` gives of each message.
+REVIEW_JSON = ("id", "message_id", "kind", "confidence", "from_addr", "subject")
+
 model_app = typer.Typer(
     help="The job-mail classifier: rebuild it or measure it.", no_args_is_help=True
 )
@@ -151,22 +154,12 @@ def review(
 ) -> None:
     """Messages the classifier was not sure about: confirm them with `onward label`."""
     from onward.store.review import to_review
-    from onward.store.schema import emails
 
     store = open_store(Config.load())
-    cols = (
-        emails.c.id,
-        emails.c.message_id,
-        emails.c.kind,
-        emails.c.confidence,
-        emails.c.from_addr,
-        emails.c.subject,
-    )
-    with store.engine.connect() as conn:
-        rows = to_review(conn, cols)
+    rows = to_review(store)
     if as_json:
         for r in rows:
-            print(json.dumps(r))  # noqa: T201
+            print(json.dumps({k: r[k] for k in REVIEW_JSON}))  # type: ignore[literal-required]  # noqa: T201
         return
     table = Table("id", "guess", "conf", "from", "subject", title=f"{len(rows)} to confirm")
     for r in rows:

@@ -10,34 +10,26 @@ import typer
 
 from onward.actions import compose
 from onward.actions import followup as fu
-from onward.actions.drafts import DraftError
 from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
+from onward.mail.outbox import DraftError
 from onward.store.db import Store
+from onward.store.emails import reply_target
 from onward.store.followups import Followups
 from onward.terminal import styled, visible
 from onward.tracker.repo import Tracker, TrackerError
 
 
 def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
-    from sqlalchemy import select
-
-    from onward.store.schema import emails
-
     if email_id is not None:
         found = store.find_emails(str(email_id))
     elif target.lstrip("#").isdigit():  # an application: reply to its latest rejection
-        Tracker(store).app(int(target.lstrip("#")))
-        with store.engine.connect() as conn:
-            q = (
-                select(emails)
-                .where(emails.c.application_id == int(target.lstrip("#")))
-                .order_by((emails.c.kind == "rejection").desc(), emails.c.sent_at.desc())
-                .limit(1)
-            )
-            found = [dict(r._mapping) for r in conn.execute(q)]
-        if not found:
-            raise TrackerError(f"Application #{target.lstrip('#')} has no email to reply to.")
+        app_id = int(target.lstrip("#"))
+        Tracker(store).app(app_id)
+        row = reply_target(store, app_id)
+        if row is None:
+            raise TrackerError(f"Application #{app_id} has no email to reply to.")
+        found = [row]
     else:
         found = store.find_emails(target)
     if not found:

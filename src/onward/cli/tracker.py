@@ -13,9 +13,9 @@ import typer
 from rich.table import Table
 
 from onward.cli.app import offers_checkin, open_store, out
+from onward.cli.render import print_status
 from onward.config import Config
-from onward.terminal import styled, visible
-from onward.tracker import insights
+from onward.terminal import visible
 from onward.tracker.match import similar_company
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.transfer import export, parse_date, read_csv
@@ -166,10 +166,8 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
 ) -> None:
     """Delete an application entered by mistake (`onward undo` brings it back)."""
-    from onward.tracker import deletion
-
     t = tracker()
-    plan = deletion.plan(t, application)
+    plan = t.deletion_plan(application)
     out.print(plan.describe(), highlight=False)
     if not yes:
         if not sys.stdin.isatty():
@@ -177,7 +175,7 @@ def delete(
         if not typer.confirm(visible("Delete it?"), default=False):
             out.print("Nothing deleted.")
             return
-    batch = deletion.delete_application(t, application)
+    batch = t.delete_application(application)
     out.print(f"Deleted #{application} (batch {batch}; `onward undo {batch}` brings it back).")
 
 
@@ -293,85 +291,16 @@ def goal(
 
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Where your search stands, and what to do next."""
-    t = tracker()
-    t.refresh_all()
-    from onward.tracker.snapshot import snapshot
+    from onward.actions.followup import figures as followup_figures
+    from onward.tracker.status import status as standing
 
-    figures = insights.figures(snapshot(t.store, t.now), t.now, t.weekly_goal)
-    figures["links_to_review"] = len(t.review_links())
-    figures["followups"] = _followups(t)
+    t = tracker()
+    figures = standing(t)
+    figures["followups"] = followup_figures(t.store, t.now)
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))  # noqa: T201
         return
     print_status(figures)
-
-
-def _followups(t: Tracker) -> dict:  # type: ignore[type-arg]
-    from sqlalchemy import select
-
-    from onward.actions.followup import link_answers
-    from onward.store.schema import applications, followups
-
-    link_answers(t.store)
-    q = select(followups, applications.c.company).join(
-        applications, applications.c.id == followups.c.application_id, isouter=True
-    )
-    with t.store.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q)]
-    return insights.followup_figures(rows, t.now)
-
-
-def print_status(figures: dict) -> None:  # type: ignore[type-arg]
-    by = figures["active_by_stage"]
-    stages = ", ".join(f"{n} {s}" for s, n in by.items() if n)
-    withdrawn = f", {figures['withdrawn']} withdrawn" if figures["withdrawn"] else ""
-    out.print(
-        styled(
-            f"{figures['tracked']} in your list: ",
-            (f"{figures['active']} active", "bold"),
-            (f" ({stages})" if stages else "")
-            + f"; {figures['saved']} saved, {figures['rejected']} rejected, "
-            f"{figures['ghosted']} gone quiet{withdrawn}.",
-        )
-    )
-    out.print(
-        f"This week: {figures['this_week']} of {figures['weekly_goal']} applications. "
-        f"Days since the last one: {figures['days_since_last_application']}."
-    )
-    c = figures["concentration"]
-    if c["largest_employer"]:
-        out.print(
-            f"Largest employer: {c['largest_employer']} ({c['largest_share']:.0%} of active; "
-            f"HHI {c['hhi']:.2f})"
-            + (" — all eggs in one basket." if c["eggs_in_one_basket"] else ".")
-        )
-    rate = figures["response_rate"]
-    out.print(
-        f"Response rate: {'-' if rate is None else f'{rate:.0%}'}; median days to a first "
-        f"answer {figures['median_days_to_first_response']}, to a rejection "
-        f"{figures['median_days_to_rejection']}; bounce-back "
-        f"{figures['median_bounce_back_days']} days."
-    )
-    if figures["rejections_by_stage"]:
-        out.print(
-            "Rejections by stage: "
-            + ", ".join(f"{s} {n}" for s, n in figures["rejections_by_stage"].items())
-        )
-    if figures["links_to_review"]:
-        out.print(
-            f"{figures['links_to_review']} emails wait for you to pick their application "
-            f"(`onward review`)."
-        )
-    f = figures.get("followups")
-    if f and f["asked"]:
-        out.print(
-            f"Follow-ups: feedback asked for {f['asked']} times ({f['sent']} sent by onward), "
-            f"{f['answered']} answered."
-        )
-        for line in f["check_back"] + f["recontact"]:
-            out.print(f"• {line}", highlight=False)
-    for nudge in figures["nudges"]:
-        out.print(f"• {nudge}", highlight=False)
 
 
 def export_(
@@ -413,22 +342,8 @@ def import_(
     if dry_run:
         out.print(f"Dry run: {len(new)} would be added, {len(rows) - len(new)} skipped.")
         return
-    with t.engine.begin() as conn:
-        for r in new:
-            app_id = t.create(conn, r.company, r.role, f"import:{file.name}", r.url, r.note)
-            when = r.date or t.now
-            t.add_event(conn, app_id, "saved", when, "import")
-            kinds = {
-                "applied": ["application_received"],
-                "assessment": ["application_received", "assessment"],
-                "interview": ["application_received", "interview"],
-                "offer": ["application_received", "offer"],
-                "rejected": ["application_received", "rejection"],
-                "withdrawn": ["application_received", "withdrawn"],
-            }.get(r.status, [])
-            for kind in kinds:
-                t.add_event(conn, app_id, kind, when, "import")
-    out.print(f"Imported {len(new)} applications; skipped {len(rows) - len(new)} already tracked.")
+    added = t.import_rows(rows, f"import:{file.name}")
+    out.print(f"Imported {added} applications; skipped {len(rows) - added} already tracked.")
 
 
 def register(app: typer.Typer) -> None:

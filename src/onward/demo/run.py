@@ -10,7 +10,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from onward.classify.service import classifier_for
 from onward.config import Paths
@@ -19,7 +18,7 @@ from onward.mail.sources import open_path_source
 from onward.progress import RichProgress
 from onward.scan import Scanner
 from onward.store import Store
-from onward.store.schema import emails
+from onward.store.emails import decided, last_sent_at
 from onward.terminal import styled
 
 
@@ -50,19 +49,7 @@ def run_demo(out: Console) -> None:
 
 
 def _show_job_mail(out: Console, store: Store) -> None:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                emails.c.sent_at,
-                emails.c.kind,
-                emails.c.confidence,
-                emails.c.needs_review,
-                emails.c.company,
-                emails.c.role,
-                emails.c.subject,
-                emails.c.model_version,
-            ).order_by(emails.c.sent_at)
-        ).all()
+    rows = decided(store)
     kinds = Counter(r.kind for r in rows)
     table = Table(title="Job mail onward recognised", show_lines=False)
     for col in ("date", "kind", "company", "role", "subject"):
@@ -96,14 +83,11 @@ def _show_job_mail(out: Console, store: Store) -> None:
 def _show_tracker(out: Console, store: Store) -> None:
     from datetime import timedelta
 
-    from sqlalchemy import func
-
-    from onward.cli.tracker import print_status
-    from onward.tracker import insights
+    from onward.cli.render import print_status
     from onward.tracker.repo import Tracker
+    from onward.tracker.status import status
 
-    with store.engine.connect() as conn:
-        last = conn.execute(select(func.max(emails.c.sent_at))).scalar()
+    last = last_sent_at(store)
     # The demo mailbox ends in late October: look at it as its owner would have, two days on.
     now = (last.replace(tzinfo=last.tzinfo or UTC) if last else datetime.now(UTC)) + timedelta(
         days=2
@@ -118,12 +102,7 @@ def _show_tracker(out: Console, store: Store) -> None:
             f"{counts['opened']} applications; {counts['review']} wait for you to pick one.",
         )
     )
-    tracker.refresh_all()
-    from onward.tracker.snapshot import snapshot
-
-    figures = insights.figures(snapshot(store, now), now, 5)
-    figures["links_to_review"] = counts["review"]
-    print_status(figures)
+    print_status(status(tracker))
 
 
 def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
@@ -178,32 +157,23 @@ def _show_followups_and_archive(out: Console, store: Store, home: Path) -> None:
 
 
 def _show_checkin(out: Console, store: Store, home: Path, own_config: Path) -> None:
-    from sqlalchemy import desc
-
     from onward.actions import checkin as ck
-    from onward.cli.checkin import show_advice
+    from onward.cli.render import show_advice
     from onward.store.checkins import Checkins
-    from onward.store.schema import applications, events
+    from onward.tracker.repo import Tracker
 
-    with store.engine.connect() as conn:
-        last = conn.execute(
-            select(events.c.id, events.c.application_id, events.c.at, applications.c.company)
-            .join(applications, applications.c.id == events.c.application_id)
-            .where(events.c.kind == "rejection")
-            .order_by(desc(events.c.at))
-            .limit(1)
-        ).first()
+    last = Tracker(store).last_rejection()
     if last is None:
         return
     out.print(
         styled(
             ("\nA moment for you.", "bold"),
-            f" After the rejection from {last.company}, the next "
+            f" After the rejection from {last['company']}, the next "
             "`onward` command at a terminal asks once how you feel (never in scripts or quiet "
             "hours). Here the demo answers 'angry, 4 of 5':",
         )
     )
-    about = [{"event_id": last.id, "application_id": last.application_id}]
+    about = [{"event_id": last["id"], "application_id": last["application_id"]}]
     Checkins(store).record(datetime.now(UTC), "angry", 4, "demo", about)
     show_advice(ck.advise(ck.load(home), "angry", 4))
     out.print(

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from onward.store.db import Store
-from onward.store.schema import emails, followups
+from onward.store.schema import applications, emails, followups
+
+# A thank-you goes only to mail onward is sure is a rejection: the bar the archive uses too.
+SURE_REJECTION = 0.8
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Feedback asked for (drafted or sent), sent by onward, answered, and reminders due."""
+
+    asked: int
+    sent: int
+    answered: int
+    due: int
 
 
 class Followups:
@@ -47,8 +61,15 @@ class Followups:
                 dict(r._mapping) for r in conn.execute(select(followups).order_by(followups.c.id))
             ]
 
-    def without_followup(self, min_confidence: float = 0.8) -> list[dict[str, Any]]:
-        """Rejections nobody has followed up yet."""
+    def without_followup(
+        self, min_confidence: float = SURE_REJECTION, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Rejections nobody has followed up yet: the one list `onward followup`, the
+        dashboard, the archive's offer and the demo show. Oldest first, a queue read top to
+        bottom (the longest-waiting thank-you first, numbered so for the archive's "choose").
+        Only rejections onward is sure of (not waiting for review, at least `min_confidence`):
+        the dashboard drafts one in a click, and a thank-you for mail that was no rejection
+        would embarrass."""
         done = select(followups.c.email_id).where(followups.c.email_id.is_not(None))
         q = (
             select(emails)
@@ -58,10 +79,41 @@ class Followups:
                 emails.c.confidence >= min_confidence,
                 emails.c.id.not_in(done),
             )
-            .order_by(emails.c.sent_at)
+            .order_by(emails.c.sent_at, emails.c.id)
+            .limit(limit)
         )
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+    def with_company(
+        self, limit: int | None = None, newest_first: bool = True, due_at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Follow-ups with their application's employer (`company`, None when unlinked): newest
+        first, or in the order they were recorded; with `due_at`, only those unanswered with a
+        reminder due then, the latest reminder first."""
+        q = select(followups, applications.c.company).join(
+            applications, applications.c.id == followups.c.application_id, isouter=True
+        )
+        if due_at is not None:
+            q = q.where(_due(due_at)).order_by(followups.c.remind_at.desc())
+        elif newest_first:
+            q = q.order_by(followups.c.created_at.desc(), followups.c.id)
+        else:
+            q = q.order_by(followups.c.id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q.limit(limit))]
+
+    def counts(self, now: datetime) -> Counts:
+        """Counted in SQL, so a summary costs the same at 10 follow-ups or 10,000."""
+        q = select(
+            func.count(),
+            func.count().filter(followups.c.state == "sent"),
+            func.count(followups.c.reply_email_id),
+            func.count().filter(_due(now)),
+        ).select_from(followups)
+        with self.engine.connect() as conn:
+            asked, sent, answered, due = conn.execute(q).one()
+        return Counts(int(asked), int(sent), int(answered), int(due))
 
     def unanswered_replies(
         self, counts: Callable[[dict[str, Any], dict[str, Any]], bool] = lambda f, e: True
@@ -107,3 +159,9 @@ class Followups:
                 seen.add(r["id"])
                 out.append((r, answer))
         return out
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Unanswered, with its check-back or its three-month reminder come."""
+    unanswered = followups.c.reply_email_id.is_(None)
+    return and_(unanswered, or_(followups.c.remind_at <= now, followups.c.recontact_at <= now))

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from onward.store.db import Store
+from onward.store.emails import SUMMARY, Summary
 from onward.store.schema import emails
 
 # Everything the classifier marked for review is shown, `not_job` included: uncertain mail
@@ -41,14 +43,14 @@ def review_order() -> list[ColumnElement[Any]]:
     return [rank, job_likelihood, emails.c.sent_at.desc(), emails.c.id.desc()]
 
 
-def to_review(
-    conn: Any, columns: tuple[Any, ...], limit: int | None = None, offset: int = 0
-) -> list[dict[str, Any]]:
-    q = select(*columns).where(NEEDS_REVIEW).order_by(*review_order()).offset(offset)
-    if limit is not None:
-        q = q.limit(limit)
-    return [dict(r._mapping) for r in conn.execute(q)]
+def to_review(store: Store, limit: int | None = None, offset: int = 0) -> list[Summary]:
+    """The messages to confirm, in `review_order`: all of them, or one page."""
+    q = select(*SUMMARY).where(NEEDS_REVIEW).order_by(*review_order())
+    with store.engine.connect() as conn:
+        rows = conn.execute(q.limit(limit).offset(offset))
+        return [Summary(**r._mapping) for r in rows]  # type: ignore[typeddict-item]
 
 
-def count_to_review(conn: Any) -> int:
-    return int(conn.execute(select(func.count()).where(NEEDS_REVIEW)).scalar() or 0)
+def count_to_review(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(NEEDS_REVIEW)).scalar() or 0)

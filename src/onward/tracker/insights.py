@@ -24,7 +24,7 @@ def _round(value: float | None) -> float | None:
 @dataclass
 class Snapshot:
     """What the figures need from the applications, small enough to compute in SQL when there
-    are thousands (`tracker/snapshot.py`; tests/pure_figures.py computes it from the rows, as
+    are thousands (`store/snapshot.py`; tests/pure_figures.py computes it from the rows, as
     the reference the SQL is held equal to)."""
 
     by_status: dict[str, int]

@@ -6,19 +6,43 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
 from onward.errors import BadInput, NotFound
 from onward.store import Store
+from onward.store import deletion as deleted
+from onward.store.emails import SUMMARY
 from onward.store.schema import applications, corrections, emails, events, settings
 from onward.timeutil import aware
 from onward.tracker.match import candidate_why, link_email, norm_role
 from onward.tracker.state import STATUSES, TRACKED_KINDS, replay
+from onward.tracker.transfer import Row
 
 GHOST_DAYS = 21
 WEEKLY_GOAL = 5
+# The event that moves an application to a status (`state.replay` reads it back).
+STATUS_EVENT = {
+    "applied": "application_received",
+    "assessment": "assessment",
+    "interview": "interview",
+    "offer": "offer",
+    "rejected": "rejection",
+    "withdrawn": "withdrawn",
+}
+# Link reviews sort newest first, on every screen: the mail that just came is the one the
+# person remembers, and the one the tracker is missing now.
+LINK_REVIEW_ORDER = (emails.c.sent_at.desc(), emails.c.id.desc())
+# What the applications table sorts by.
+SORTS = {
+    "company": applications.c.company_key,
+    "role": applications.c.role_key,
+    "status": applications.c.status,
+    "applied": applications.c.applied_at,
+    "last": applications.c.last_contact_at,
+    "id": applications.c.id,
+}
 
 
 class TrackerError(BadInput):
@@ -82,6 +106,71 @@ class Tracker:
         if row is None:
             raise NotFound(f"No email with id {email_id}.")
         return dict(row._mapping)
+
+    def page(
+        self,
+        sort: str = "id",
+        desc: bool = False,
+        status: str = "",
+        search: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of applications sorted in SQL (by a `SORTS` key; unknown: by id), only
+        those with `status` and whose employer or role contains `search`; and how many match."""
+        col = SORTS.get(sort, applications.c.id)
+        where = []
+        if status:
+            where.append(applications.c.status == status)
+        if search:
+            like = f"%{search.lower()}%"
+            where.append(
+                or_(
+                    func.lower(applications.c.company).like(like),
+                    func.lower(applications.c.role).like(like),
+                )
+            )
+        order = col.desc() if desc else col.asc()
+        q = (
+            select(applications)
+            .where(*where)
+            .order_by(order.nulls_last(), applications.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        total = select(func.count()).select_from(applications).where(*where)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            return rows, int(conn.execute(total).scalar() or 0)
+
+    def same_company(self, app_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+        """The other applications at this application's employer."""
+        app = self.app(app_id)
+        q = (
+            select(
+                applications.c.id,
+                applications.c.company,
+                applications.c.role,
+                applications.c.status,
+            )
+            .where(applications.c.company_key == app["company_key"], applications.c.id != app_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def last_rejection(self) -> dict[str, Any] | None:
+        """The latest rejection event (`id`, `application_id`, `at`) with its `company`."""
+        q = (
+            select(events.c.id, events.c.application_id, events.c.at, applications.c.company)
+            .join(applications, applications.c.id == events.c.application_id)
+            .where(events.c.kind == "rejection")
+            .order_by(events.c.at.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return dict(row._mapping) if row is not None else None
 
     def events_of(self, app_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -202,6 +291,30 @@ class Tracker:
             self.add_event(conn, app_id, "rejection", at, via, note)
         return app_id
 
+    def import_rows(self, rows: list[Row], source: str) -> int:
+        """Add the rows of a tracker export (`transfer.read_csv`), all or none, each with the
+        events that bring it to its status on its date; how many were added."""
+        new = [r for r in rows if not r.duplicate]
+        with self.engine.begin() as conn:
+            for r in new:
+                app_id = self.create(conn, r.company, r.role, source, r.url, r.note)
+                when = r.date or self.now
+                self.add_event(conn, app_id, "saved", when, "import")
+                for kind in _import_events(r.status):
+                    self.add_event(conn, app_id, kind, when, "import")
+        return len(new)
+
+    def link_feedback(self, email_id: int, app_id: int, at: datetime | None) -> None:
+        """An employer's answer to a follow-up: the email joins the application (unless the
+        person linked it elsewhere) and the application gets its feedback event."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(emails)
+                .where(emails.c.id == email_id, emails.c.application_id.is_(None))
+                .values(application_id=app_id, link_state="linked")
+            )
+            self.add_event(conn, app_id, "feedback", at, email_id=email_id)
+
     def record(
         self, app_id: int, kind: str, at: datetime | None, via: str = "manual", note: str = ""
     ) -> None:
@@ -228,11 +341,7 @@ class Tracker:
                     .values(**values, updated_at=self.now)
                 )
             if status:
-                kind = {
-                    "rejected": "rejection",
-                    "withdrawn": "withdrawn",
-                    "applied": "application_received",
-                }.get(status, status)
+                kind = STATUS_EVENT.get(status, status)
                 self.add_event(conn, app_id, kind, self.now, "manual", "edited by hand")
 
     def merge(self, keep: int, other: int) -> None:
@@ -288,6 +397,41 @@ class Tracker:
                 )
                 .values(status="ghosted")
             )
+
+    # deleting by mistake -----------------------------------------------------------------
+    # The rows a delete keeps and puts back are `store.deletion`'s; what may be deleted or
+    # undone, and the status replayed after, are the tracker's.
+    def deletion_plan(self, app_id: int) -> deleted.Plan:
+        app = self.app(app_id)
+        with self.engine.connect() as conn:
+            n_events, n_emails = deleted.counts(conn, app_id)
+        return deleted.Plan(app, n_events, n_emails)
+
+    def delete_application(self, app_id: int) -> int:
+        """Delete the application, keeping what an undo needs in a new batch; the batch's id."""
+        self.app(app_id)
+        with self.engine.begin() as conn:
+            return deleted.delete(conn, app_id, self.now)
+
+    def last_undoable_delete(self) -> int | None:
+        with self.engine.connect() as conn:
+            return deleted.last_undoable(conn)
+
+    def undo_delete(self, batch_id: int) -> deleted.Restored:
+        """Put back what the delete batch `batch_id` took away."""
+        with self.engine.begin() as conn:
+            kept = deleted.kept(conn, batch_id)
+            if kept is None:
+                raise NotFound(f"No delete batch {batch_id}.")
+            if kept.undone:
+                raise TrackerError(f"Batch {batch_id} was already undone.")
+            if kept.id_taken:
+                raise TrackerError(
+                    f"Application #{kept.application['id']} exists again; nothing was restored."
+                )
+            restored = deleted.restore(conn, batch_id, kept, self.now)
+            self._refresh(conn, restored.application_id)
+        return restored
 
     # linking mail ------------------------------------------------------------------------
     def hold_job_threads(self) -> int:
@@ -441,25 +585,28 @@ class Tracker:
                 .values(link_state="", link_note="")
             )
 
-    def review_links(self) -> list[dict[str, Any]]:
+    def review_links(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Emails waiting for the person to pick their application (`LINK_REVIEW_ORDER`),
+        each with its `note` (the reason and the candidates, described as they are now)."""
         q = (
-            select(
-                emails.c.id,
-                emails.c.kind,
-                emails.c.company,
-                emails.c.subject,
-                emails.c.from_addr,
-                emails.c.link_note,
-            )
+            select(*SUMMARY, emails.c.link_note)
             .where(emails.c.link_state == "review")
-            .order_by(emails.c.sent_at)
+            .order_by(*LINK_REVIEW_ORDER)
+            .limit(limit)
         )
         with self.engine.connect() as conn:
             rows = [
                 dict(r._mapping) | {"note": json.loads(r.link_note or "{}")}
                 for r in conn.execute(q)
             ]
+            for r in rows:
+                del r["link_note"]
             return current_candidates(conn, rows)
+
+    def count_review_links(self) -> int:
+        with self.engine.connect() as conn:
+            q = select(func.count()).where(emails.c.link_state == "review")
+            return int(conn.execute(q).scalar() or 0)
 
     def attach(self, email_id: int, app_id: int | None, company: str = "", role: str = "") -> int:
         """The person's answer to a link in review: this application, or a new one (named
@@ -487,6 +634,14 @@ class Tracker:
                 conn, app_id, e["kind"], aware(e["sent_at"]) or self.now, "email", "", email_id
             )
         return app_id
+
+
+def _import_events(status: str) -> list[str]:
+    """An imported application is applied to, then at its status (a saved one only saved)."""
+    if status not in STATUS_EVENT:
+        return []
+    reached = STATUS_EVENT[status]
+    return ["application_received"] + ([reached] if reached != "application_received" else [])
 
 
 _JOB = emails.c.kind.in_(sorted(JOB_KINDS))

@@ -11,13 +11,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-
 from onward.mail.sources import MailSource, SourceError
 from onward.mail.sources.base import KnownKeys, ScanItem
 from onward.scan import Scanner
 from onward.store import Store
-from onward.store.schema import applications, emails, locations
+from onward.store import emails as stored
 from onward.watch.plan import counts_sentence
 
 Say = Callable[[str], None]
@@ -100,28 +98,11 @@ class Waker:
         link_answers(self.store)
 
     def _last_id(self) -> int:
-        with self.store.engine.connect() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(emails.c.id), 0))).scalar() or 0)
+        return stored.last_id(self.store)
 
     def new_rows(self, name: str, after: int) -> list[dict[str, Any]]:
         """The emails this wake-up stored for `name`, named as their application is."""
-        q = (
-            select(
-                emails,
-                locations.c.folder,
-                locations.c.key,
-                applications.c.company.label("app_company"),
-                applications.c.role.label("app_role"),
-            )
-            .join(locations, locations.c.email_id == emails.c.id)
-            .outerjoin(applications, applications.c.id == emails.c.application_id)
-            .where(emails.c.id > after, locations.c.source == name)
-            .order_by(emails.c.id)
-        )
-        with self.store.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(q)]
-        # A message in two folders of the account is one email, announced once.
-        return list({r["id"]: r for r in rows}.values())
+        return stored.arrived(self.store, name, after)
 
     def _fresh(self, row: dict[str, Any]) -> bool:
         """New to the store and recent: a first catch-up of a whole mailbox announces nothing."""

@@ -13,6 +13,7 @@ from onward.classify import KINDS
 from onward.corrections import correct
 from onward.store.checkins import Checkins
 from onward.timeutil import aware
+from onward.tracker import status as standing
 from onward.tracker.repo import Tracker
 from onward.web import queries
 from onward.web.deps import ctx
@@ -113,7 +114,7 @@ def _app_model(row: dict[str, Any]) -> Application:
 @router.get("/status")
 def status(request: Request) -> dict[str, Any]:
     """Pipeline health: active applications, the weekly goal, concentration, nudges."""
-    return queries.status(Tracker(ctx(request).store))
+    return standing.status(Tracker(ctx(request).store))
 
 
 @router.get("/applications")

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from onward import accounts
 from onward.config import Config
 from onward.errors import OnwardError
 from onward.mail.original import TooBig, read_original, safe_html
 from onward.store import Store
-from onward.store.schema import locations
+from onward.store.emails import places
 
 
 def original_html(config: Config, store: Store, email_id: int) -> tuple[str | None, str]:
     """(sanitised HTML, "") or (None, one sentence saying why not)."""
-    with store.engine.connect() as conn:
-        places = conn.execute(
-            select(locations).where(locations.c.email_id == email_id).order_by(locations.c.id)
-        ).all()
-    if not places:
+    copies = places(store, email_id)
+    if not copies:
         return None, "onward does not know where this email is stored."
     problem = ""
-    for loc in places:
+    for loc in copies:
         try:
             source, _ = accounts.source_for(config, loc.source)
         except OnwardError as exc:
             problem = str(exc)
             continue
         try:
-            raw = read_original(source, loc.folder, loc.key, int(loc.uidvalidity or 0))
+            raw = read_original(source, loc.folder, loc.key, loc.uidvalidity)
         except TooBig as exc:
             return None, str(exc)
         except (OSError, OnwardError) as exc:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from onward.actions import checkin as ck
 from onward.classify import KINDS
 from onward.store.checkins import Checkins
+from onward.tracker import status as standing
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.state import STATUSES
 from onward.web import charts, queries
@@ -51,7 +52,7 @@ def _day(value: str) -> datetime | None:
 def today(request: Request) -> Response:
     c = ctx(request)
     t = Tracker(c.store)
-    figures = queries.status(t, history=False)  # Today shows the pipeline, not the medians
+    figures = standing.status(t, history=False)  # Today shows the pipeline, not the medians
     follow = queries.followup_summary(c.store, t.now)
     pending = Checkins(c.store).pending(t.now)
     return page(
@@ -100,7 +101,7 @@ def checkin_done(request: Request, checkin_id: Id) -> Response:
     if row is None:
         raise HTTPException(404, "No such check-in.")
     advice = ck.advise(ck.load(c.config.paths.config_dir), row["feeling"], row["intensity"] or 3)
-    active = queries.status(Tracker(c.store), history=False)["active"]
+    active = standing.status(Tracker(c.store), history=False)["active"]
     return page(c, "checkin_done.html", row=row, advice=advice, active=active)
 
 

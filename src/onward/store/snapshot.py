@@ -14,7 +14,7 @@ from sqlalchemy import Float, String, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from onward.store import Store
+from onward.store.db import Store
 from onward.store.schema import applications as A
 from onward.store.schema import checkins as C
 from onward.store.schema import events as E
@@ -240,7 +240,7 @@ def after_rejections(store: Store, limit: int = 15) -> list[dict[str, Any]]:
         "next_interview": _next("interview", E.c.at),
         "next_offer": _next("offer", E.c.at),
     }
-    cols: list[Any] = [E.c.at, A.c.company]
+    cols: list[ColumnElement[Any]] = [E.c.at, A.c.company]
     for name, (company, when) in nexts.items():
         cols += [company.label(f"{name}_company"), days_between(E.c.at, when).label(f"{name}_days")]
     q = (

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Table, delete, select, update
+from sqlalchemy import Connection, DateTime, Table, func, select, update
+from sqlalchemy import delete as sql_delete
 
-from onward.errors import NotFound
 from onward.store.schema import applications, batches, checkins, emails, events, followups
-from onward.tracker.repo import Tracker, TrackerError
 
 SOURCE = "tracker"  # the batch's source: no mailbox, the tracker's own rows
 
@@ -48,6 +47,16 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """A delete batch as an undo reads it."""
+
+    data: dict[str, Any]  # the JSON the delete kept
+    application: dict[str, Any]  # its row, ready to insert again
+    undone: bool
+    id_taken: bool  # an application with its id exists again
+
+
+@dataclass(frozen=True)
 class Restored:
     batch_id: int
     application_id: int
@@ -57,47 +66,43 @@ class Restored:
     left: int  # emails the person linked elsewhere since the delete: they stay where they are
 
 
-def plan(t: Tracker, app_id: int) -> Plan:
-    app = t.app(app_id)
-    with t.engine.connect() as conn:
-        n_events = len(conn.execute(_rows(events, events.c.application_id == app_id)).all())
-        n_emails = len(conn.execute(_rows(emails, emails.c.application_id == app_id)).all())
-    return Plan(app, n_events, n_emails)
+def counts(conn: Connection, app_id: int) -> tuple[int, int]:
+    """How many events an application has, and how many emails are linked to it."""
+    n_events = conn.execute(select(func.count()).where(events.c.application_id == app_id))
+    n_emails = conn.execute(select(func.count()).where(emails.c.application_id == app_id))
+    return int(n_events.scalar() or 0), int(n_emails.scalar() or 0)
 
 
-def delete_application(t: Tracker, app_id: int) -> int:
-    """Delete the application, keeping what an undo needs in a new batch; the batch's id."""
-    t.app(app_id)
-    with t.engine.begin() as conn:
-        kept = _keep(conn, app_id)
-        conn.execute(
-            update(emails)
-            .where(emails.c.application_id == app_id)
-            .values(
-                application_id=None,
-                link_state="review",
-                link_note=json.dumps(
-                    {"reason": f"its application #{app_id} was deleted", "candidates": []}
-                ),
-            )
+def delete(conn: Connection, app_id: int, now: datetime) -> int:
+    """Delete the application, keeping what an undo needs in a new batch; the batch's id.
+    Its emails wait in the link review; follow-ups and check-ins lose the link."""
+    kept = _keep(conn, app_id)
+    conn.execute(
+        update(emails)
+        .where(emails.c.application_id == app_id)
+        .values(
+            application_id=None,
+            link_state="review",
+            link_note=json.dumps(
+                {"reason": f"its application #{app_id} was deleted", "candidates": []}
+            ),
         )
-        conn.execute(
-            update(followups)
-            .where(followups.c.application_id == app_id)
-            .values(application_id=None)
-        )
-        event_ids = [e["id"] for e in kept["events"]]
-        conn.execute(
-            update(checkins)
-            .where((checkins.c.application_id == app_id) | checkins.c.event_id.in_(event_ids))
-            .values(application_id=None, event_id=None)
-        )
-        conn.execute(delete(events).where(events.c.application_id == app_id))
-        conn.execute(delete(applications).where(applications.c.id == app_id))
-        return _batch(conn, t.now, "delete", kept)
+    )
+    conn.execute(
+        update(followups).where(followups.c.application_id == app_id).values(application_id=None)
+    )
+    event_ids = [e["id"] for e in kept["events"]]
+    conn.execute(
+        update(checkins)
+        .where((checkins.c.application_id == app_id) | checkins.c.event_id.in_(event_ids))
+        .values(application_id=None, event_id=None)
+    )
+    conn.execute(sql_delete(events).where(events.c.application_id == app_id))
+    conn.execute(sql_delete(applications).where(applications.c.id == app_id))
+    return _batch(conn, now, "delete", kept)
 
 
-def last_undoable(t: Tracker) -> int | None:
+def last_undoable(conn: Connection) -> int | None:
     """The newest delete not yet undone."""
     undone = select(batches.c.undo_of).where(batches.c.undo_of.is_not(None))
     q = (
@@ -106,35 +111,37 @@ def last_undoable(t: Tracker) -> int | None:
         .order_by(batches.c.id.desc())
         .limit(1)
     )
-    with t.engine.connect() as conn:
-        return conn.execute(q).scalar()
+    return conn.execute(q).scalar()
 
 
-def undo_delete(t: Tracker, batch_id: int) -> Restored:
-    """Put back what the delete batch `batch_id` took away."""
-    with t.engine.begin() as conn:
-        batch = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
-        if batch is None or batch.action != "delete":
-            raise NotFound(f"No delete batch {batch_id}.")
-        if conn.execute(select(batches.c.id).where(batches.c.undo_of == batch_id)).first():
-            raise TrackerError(f"Batch {batch_id} was already undone.")
-        kept = json.loads(batch.undo_data)
-        app = _from_json(applications, kept["application"])
-        if conn.execute(select(applications.c.id).where(applications.c.id == app["id"])).first():
-            raise TrackerError(f"Application #{app['id']} exists again; nothing was restored.")
-        conn.execute(applications.insert().values(**app))
-        relinked = _relink(conn, app["id"], kept["emails"])
-        restored = _restore_events(conn, kept["events"], relinked)
-        _restore_others(conn, app["id"], kept, restored)
-        t._refresh(conn, app["id"])
-        _batch(conn, t.now, "undo", {"application": {"id": app["id"]}}, undo_of=batch_id)
+def kept(conn: Connection, batch_id: int) -> Kept | None:
+    """What the delete batch `batch_id` took away (None when there is no such delete)."""
+    batch = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+    if batch is None or batch.action != "delete":
+        return None
+    undone = conn.execute(select(batches.c.id).where(batches.c.undo_of == batch_id)).first()
+    data = json.loads(batch.undo_data)
+    app = _from_json(applications, data["application"])
+    there = conn.execute(select(applications.c.id).where(applications.c.id == app["id"]))
+    return Kept(data, app, undone is not None, there.first() is not None)
+
+
+def restore(conn: Connection, batch_id: int, k: Kept, now: datetime) -> Restored:
+    """Put back what the delete took away, as `kept` read it, and journal the undo. The
+    application's status is the caller's to replay."""
+    conn.execute(applications.insert().values(**k.application))
+    app_id = k.application["id"]
+    relinked = _relink(conn, app_id, k.data["emails"])
+    restored = _restore_events(conn, k.data["events"], relinked)
+    _restore_others(conn, app_id, k.data, restored)
+    _batch(conn, now, "undo", {"application": {"id": app_id}}, undo_of=batch_id)
     return Restored(
         batch_id,
-        app["id"],
-        app["company"],
+        app_id,
+        k.application["company"],
         len(restored),
         len(relinked),
-        len(kept["emails"]) - len(relinked),
+        len(k.data["emails"]) - len(relinked),
     )
 
 
