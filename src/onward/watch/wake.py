@@ -13,7 +13,7 @@ from typing import Any
 
 from onward.mail.sources import MailSource, SourceError
 from onward.mail.sources.base import KnownKeys, ScanItem
-from onward.scan import Scanner
+from onward.scan import Scanner, link_new_mail
 from onward.store import Store
 from onward.store import emails as stored
 from onward.watch.plan import counts_sentence
@@ -91,11 +91,7 @@ class Waker:
         return (uidnext, uidvalidity) != (state.get("uidnext"), state.get("uidvalidity"))
 
     def _link(self) -> None:
-        from onward.actions.followup import link_answers
-        from onward.tracker.repo import Tracker
-
-        Tracker(self.store).link_pending()
-        link_answers(self.store)
+        link_new_mail(self.store)  # the same linking a scan does after storing
 
     def _last_id(self) -> int:
         return stored.last_id(self.store)
