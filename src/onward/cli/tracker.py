@@ -20,6 +20,16 @@ from onward.tracker.match import similar_company
 from onward.tracker.repo import Tracker, TrackerError
 from onward.tracker.transfer import export, parse_date, read_csv
 
+# Options several commands share.
+NewEmployer = Annotated[
+    bool,
+    typer.Option(
+        "--new", help="COMPANY is a new employer, even if its name is close to one you have."
+    ),
+]
+Url = Annotated[str, typer.Option(help="Link to the posting.")]
+Note = Annotated[str, typer.Option(help="Anything to remember.")]
+
 
 def tracker() -> Tracker:
     return Tracker(open_store(Config.load()))
@@ -37,17 +47,12 @@ def _date(value: str | None) -> datetime | None:
 def save(
     company: Annotated[str, typer.Argument()] = "",
     role: Annotated[str, typer.Argument()] = "",
-    url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
-    note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
+    url: Url = "",
+    note: Note = "",
     from_alert: Annotated[
         int | None, typer.Option(help="Save every position a job-alert email lists (email id).")
     ] = None,
-    new: Annotated[
-        bool,
-        typer.Option(
-            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
-        ),
-    ] = False,
+    new: NewEmployer = False,
 ) -> None:
     """Keep a position you mean to apply to (your wishlist)."""
     t = tracker()
@@ -76,14 +81,9 @@ def apply(
     role: str,
     date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD); default today.")] = None,
     source: Annotated[str, typer.Option(help="Where you found it.")] = "",
-    url: Annotated[str, typer.Option(help="Link to the posting.")] = "",
-    note: Annotated[str, typer.Option(help="Anything to remember.")] = "",
-    new: Annotated[
-        bool,
-        typer.Option(
-            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
-        ),
-    ] = False,
+    url: Url = "",
+    note: Note = "",
+    new: NewEmployer = False,
 ) -> None:
     """Record an application (a saved position moves on)."""
     t = tracker()
@@ -98,12 +98,7 @@ def reject(
     via: Annotated[str, typer.Option(help="phone, in-person or email.")] = "phone",
     date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD).")] = None,
     note: Annotated[str, typer.Option(help="What they said.")] = "",
-    new: Annotated[
-        bool,
-        typer.Option(
-            "--new", help="COMPANY is a new employer, even if its name is close to one you have."
-        ),
-    ] = False,
+    new: NewEmployer = False,
 ) -> None:
     """Record a "no" you heard on the phone, face to face, or by mail onward did not see."""
     if via not in ("phone", "in-person", "email"):
