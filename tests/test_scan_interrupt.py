@@ -20,7 +20,7 @@ from tests.test_imap import add_account
 
 STOPPED = re.compile(
     r"^Stopped: ([\d,]+) of ([\d,]+) messages scanned and saved; "
-    r"run `(onward scan [^`]+)` again to continue\.$"
+    r"run `(onward scan[^`]*)` again to continue\.$"
 )
 
 
@@ -38,11 +38,11 @@ def stored(home: Path) -> tuple[int, int]:
         conn.close()
 
 
-def interrupted_scan(home: Path, target: str) -> subprocess.CompletedProcess[str]:
-    """`onward scan TARGET`, sent SIGINT (to its whole process group, as Ctrl-C at a terminal
+def interrupted_scan(home: Path, *target: str) -> subprocess.CompletedProcess[str]:
+    """`onward scan [TARGET]`, sent SIGINT (to its whole process group, as Ctrl-C at a terminal
     is) once its first batch is in the database."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "onward", "scan", target],
+        [sys.executable, "-m", "onward", "scan", *target],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -89,6 +89,21 @@ def test_ctrl_c_during_a_maildir_scan_says_what_was_kept_and_the_next_scan_finis
     again = ok(run("scan", str(maildir), home=home))
     assert f"{total - saved:,} new" in again.stdout
     assert stored(home) == (total, total)
+
+
+def test_ctrl_c_during_a_scan_of_every_account_says_to_scan_every_account_again(
+    home: Path, tmp_path: Path
+) -> None:
+    total = 5000
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for i, raw in enumerate(inbox(total, total // 10)[0]):
+        (maildir / "cur" / f"{i}.host:2,S").write_bytes(raw)
+    ok(run("account", "add", "mail", "--path", str(maildir), home=home))
+    # Not `onward scan mail`: going on must scan every account, as the command did.
+    saved = check_stop(interrupted_scan(home), home, total, "onward scan")
+    assert f"{total - saved:,} new" in ok(run("scan", home=home)).stdout
 
 
 def test_ctrl_c_during_an_imap_scan_says_what_was_kept_and_the_next_scan_finishes(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +126,25 @@ _CLASSIFIER: Any = None  # set in each worker by `_init_worker`, once
 def _init_worker(classifier: Any) -> None:
     global _CLASSIFIER
     _CLASSIFIER = classifier
+
+
+@contextmanager
+def ctrl_c_after() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is done, then raise it. A KeyboardInterrupt landing
+    inside a database write can leave a pooled connection holding SQLite's write lock, and the
+    write of the batches already parsed, which follows the Ctrl-C, then finds the database
+    locked. Only the main thread receives signals (a watch scans on others)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _start_worker(classifier: Any) -> None:
@@ -298,7 +319,8 @@ class Scanner:
                 (raw, e, size or raw.size, verdict)
                 for raw, (e, size, verdict) in zip(chunk.raws, parsed, strict=True)
             ]
-            written = self.store.write_batch(source, rows, chunk.checkpoints)
+            with ctrl_c_after():
+                written = self.store.write_batch(source, rows, chunk.checkpoints)
             pending.popleft()
             refused = len(written.refused)
             summary.scanned += len(rows)
