@@ -6,6 +6,7 @@ import json
 import mailbox
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.factory import mbox_bytes, message
@@ -124,3 +125,52 @@ def test_migrations_upgrade_an_old_database_without_losing_mail(tmp_path: Path) 
     store = Store(url)  # upgrades to the newest
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT subject, link_state FROM emails")).one() == ("kept", "")
+
+
+def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
+    """`onward classify --jsonl … | head -1`: the reader went away, nothing went wrong."""
+    from tests.jobmail import inbox
+    from tests.runner import SRC
+
+    mbox = tmp_path / "many.mbox"
+    mbox.write_bytes(
+        b"".join(b"From x@y Mon Jan  1 00:00:00 2026\n" + m for m in inbox(800, 80)[0])
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "onward", "classify", "--jsonl", str(mbox)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"ONWARD_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        | {"PYTHONPATH": str(SRC)},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert json.loads(proc.stdout.readline())["path"]  # more than a pipe holds is still to come
+    proc.stdout.close()
+    said = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "error" not in said.lower() and "Traceback" not in said, said
+
+
+def test_an_account_with_a_wrong_value_can_still_be_listed_fixed_and_removed(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[accounts.bad]\ntype = "imap"\nhost = "mail.example.org"\nport = 993\nuser = "me"\n'
+        'security = "tls"\nsmtp_host = "smtp.example.org"\nsmtp_security = "ssl"\n'
+    )
+    listed = run("account", "list", home=tmp_path)
+    assert listed.returncode == 0 and "accounts.bad.smtp_security" in listed.stdout
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    added = run("account", "add", "good", "--path", str(maildir), home=tmp_path)
+    assert added.returncode == 0, added.stderr  # one broken account blocks no other
+    fixed = run(
+        "account", "set", "bad", "--smtp", "smtp.example.org", "--smtp-starttls", home=tmp_path
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert "me@mail.example.org:993" in run("account", "list", home=tmp_path).stdout
+    config.write_text(config.read_text().replace('"starttls"', '"ssl"'))
+    assert run("account", "remove", "bad", home=tmp_path).returncode == 0
+    assert "bad" not in run("account", "list", home=tmp_path).stdout

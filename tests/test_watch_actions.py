@@ -221,3 +221,27 @@ def test_the_outbox_holds_in_quiet_hours_and_releases_in_order_after() -> None:
     assert box.release(quiet_now=True) == []
     assert box.release(quiet_now=False) == [a, c]
     assert box.release(quiet_now=False) == []
+
+
+def test_a_wrong_value_saved_while_watching_keeps_the_settings_in_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onward.config import Config
+    from onward.store import Store
+    from onward.watch.arrival import ArrivalActions
+    from onward.watch.notify import Notifier
+
+    monkeypatch.setenv("ONWARD_HOME", str(tmp_path))
+    config = Config.load()
+    config.paths.config_file.write_text('[checkin]\nquiet_hours = "22:00-07:00"\n')
+    said: list[str] = []
+    store = Store.for_path(tmp_path / "onward.db")
+    actions = ArrivalActions(Config.load(), store, Notifier([], said.append), said.append)
+    assert actions.quiet_span == "22:00-07:00"
+    # Values are checked when a section is read: the check must not stop the watch.
+    config.paths.config_file.write_text('[checkin]\nquiet_hours = "23:00-06:00"\nprompt = "no"\n')
+    os.utime(config.paths.config_file, (1, 1))
+    actions.tick()
+    assert actions.quiet_span == "22:00-07:00"
+    assert any("could not be read again" in line and "checkin.prompt" in line for line in said)
+    store.close()

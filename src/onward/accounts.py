@@ -94,8 +94,14 @@ def _mailbox(account: Account) -> tuple[str, ...]:
 def same_mailbox(config: Config, account: Account) -> str | None:
     """The name of another account that reads the same mail, if there is one."""
     key = _mailbox(account)
-    for other, acc in sorted(config.accounts.items()):
-        if other != account.name and key and _mailbox(acc) == key:
+    for other, table in sorted(config.account_tables.items()):
+        if other == account.name or not key:
+            continue
+        try:
+            acc = parse_account(other, table)
+        except ConfigError:  # an account with a wrong value reads nothing until it is fixed
+            continue
+        if _mailbox(acc) == key:
             return other
     return None
 
@@ -121,8 +127,8 @@ def _put(config: Config, name: str, account: dict[str, Any], replace: bool = Fal
 
 def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change only the given settings of an account; everything else stays as it was."""
-    is_imap = config.account(name).is_imap
-    account = dict(config.account_tables[name])
+    account = dict(config.account_table(name))  # unchecked: a wrong value is what `set` fixes
+    is_imap = account.get("type") == "imap"
     for key, what in (("folders", "folders"), ("security", "IMAP security")):
         if changes.get(key) and not is_imap:
             raise ConfigError(f"Account {name!r} is not an IMAP account, so it has no {what}.")

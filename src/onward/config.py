@@ -111,13 +111,17 @@ class Config:
     def accounts(self) -> dict[str, Account]:
         return {name: parse_account(name, t) for name, t in self.account_tables.items()}
 
-    def account(self, name: str) -> Account:
+    def account_table(self, name: str) -> dict[str, Any]:
+        """The account's table as written, unchecked: what `account set`, `remove` and
+        `password` work on, so that an account with a wrong value can still be fixed or removed."""
         try:
-            table = self.account_tables[name]
+            return self.account_tables[name]
         except KeyError:
             known = ", ".join(sorted(self.account_tables)) or "none yet"
             raise ConfigError(f"No account named {name!r} (accounts: {known}).") from None
-        return parse_account(name, table)
+
+    def account(self, name: str) -> Account:
+        return parse_account(name, self.account_table(name))
 
     def find_account(self, name: str) -> Account | None:
         """The account of this name, or None; the other accounts are not read."""

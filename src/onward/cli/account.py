@@ -8,7 +8,7 @@ import typer
 
 from onward import accounts
 from onward.cli.app import err, open_store, out
-from onward.config import Account, Config
+from onward.config import Account, Config, ConfigError, parse_account
 from onward.errors import OnwardError
 from onward.terminal import styled
 
@@ -152,7 +152,7 @@ def account_password(name: str) -> None:
     """Store an account's password in the system keyring."""
     from onward import secrets
 
-    Config.load().account(name)
+    Config.load().account_table(name)
     secrets.check_keyring(name)
     secret = typer.prompt("Password", hide_input=True)
     secrets.store_in_keyring(name, secret)
@@ -163,11 +163,16 @@ def account_password(name: str) -> None:
 def account_list() -> None:
     """List the configured accounts."""
     config = Config.load()
-    if not config.accounts:
+    if not config.account_tables:
         out.print(
             "No accounts yet: onward account add NAME --imap HOST --user USER, or --path PATH"
         )
-    for name, acc in sorted(config.accounts.items()):
+    for name, table in sorted(config.account_tables.items()):
+        try:
+            acc = parse_account(name, table)
+        except ConfigError as exc:  # listed with what to fix, not a reason to list nothing
+            out.print(f"{name}\t{table.get('type', '?')}\t{exc} Fix it with `onward account set`.")
+            continue
         where = acc.path or f"{acc.user}@{acc.host}:{acc.port}"
         out.print(f"{name}\t{acc.kind}\t{where}")
 
@@ -178,7 +183,7 @@ def account_remove(name: str) -> None:
     from onward.store.forget import forget_source
 
     config = Config.load()
-    config.account(name)
+    config.account_table(name)  # unchecked: an account with a wrong value can still go
     forgotten = forget_source(open_store(config), name)
     del config.account_tables[name]
     config.save()

@@ -3,6 +3,7 @@ place where an error becomes a sentence."""
 
 from __future__ import annotations
 
+import errno
 import os
 import traceback
 from typing import Annotated, Any
@@ -40,14 +41,20 @@ class OnwardGroup(TyperGroup):
         # People add --debug after the command that failed; the root option is read from there too.
         end = args.index("--") if "--" in args else len(args)
         if "--debug" in args[:end]:
-            args = ["--debug", *(a for i, a in enumerate(args) if a != "--debug" or i >= end)]
+            args = [a for i, a in enumerate(args) if a != "--debug" or i >= end]
+            # `onward --debug` alone shows the help, as `onward` alone does.
+            args = ["--debug", *(args or ["--help"])]
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's own flow: usage, exit
+        except (typer.Exit, typer.Abort, typer.TyperException, EOFError):  # Typer's own flow
             raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # `onward export | head`: Typer leaves quietly
+                raise
+            raise typer.Exit(report(exc, options(ctx).debug)) from None
         except KeyboardInterrupt:
             err.print(
                 "Interrupted. Everything stored so far is kept; run the command again to carry on."

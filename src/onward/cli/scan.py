@@ -44,7 +44,7 @@ def scan(
     load_classifier = classifier_loader(store)
     total, failures = ScanSummary(), 0
     for t in targets:
-        summary = _scan_one(config, store, t, folder, load_classifier, total, as_json)
+        summary = _scan_one(config, store, t, folder, load_classifier, total, as_json, target)
         if options(ctx).debug:
             for exc in summary.exceptions:
                 traceback.print_exception(exc)
@@ -69,8 +69,10 @@ def _scan_one(
     load_classifier: Callable[[], Classifier],
     before: ScanSummary,
     quiet: bool,
+    asked: str | None,
 ) -> ScanSummary:
-    """One account or path, with a progress bar; Ctrl-C says what was kept."""
+    """One account or path, with a progress bar; Ctrl-C says what was kept and how to go on
+    (`asked`: what the command was given, so that going on scans every account again)."""
     from onward.progress import RichProgress
 
     source, folders = accounts.source_for(config, target)
@@ -80,7 +82,7 @@ def _scan_one(
             scanner.progress = progress
             return scanner.run(source, folder or folders)
     except KeyboardInterrupt:
-        err.print(_stopped(before, scanner.summary, target))
+        err.print(_stopped(before, scanner.summary, asked))
         raise typer.Exit(130) from None
 
 

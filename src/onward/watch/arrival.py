@@ -105,12 +105,14 @@ class ArrivalActions:
         mtime = self._mtime()
         if mtime != self._config_mtime:
             self._config_mtime = mtime
+            in_force = self.config
             try:
                 self.config = Config.load(self.config.paths)
+                self._read_settings()  # a wrong value is found here, when a section is read
             except Exception as exc:  # a half-edited file: keep the settings in force
+                self.config = in_force
+                self._read_settings()
                 self.say(f"The config could not be read again, so nothing changed ({exc}).")
-                return
-            self._read_settings()
 
     def quiet_now(self) -> bool:
         return ck.quiet(self.clock(), self.quiet_span)
