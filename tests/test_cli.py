@@ -133,9 +133,7 @@ def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
     from tests.runner import SRC
 
     mbox = tmp_path / "many.mbox"
-    mbox.write_bytes(
-        b"".join(b"From x@y Mon Jan  1 00:00:00 2026\n" + m for m in inbox(800, 80)[0])
-    )
+    mbox.write_bytes(mbox_bytes(inbox(800, 80)[0]))  # more than a pipe holds
     proc = subprocess.Popen(
         [sys.executable, "-m", "onward", "classify", "--jsonl", str(mbox)],
         stdout=subprocess.PIPE,
