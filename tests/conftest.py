@@ -29,6 +29,7 @@ def dovecot() -> Iterator[dv.Dovecot]:
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ONWARD_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ONWARD_DB", raising=False)
+    monkeypatch.delenv("ONWARD_PERSON", raising=False)
     return tmp_path / "home"
 
 
@@ -42,98 +43,19 @@ def corpus() -> Path:
 
 
 # --- PostgreSQL: a private server on loopback, started by the tests (shared/notes) -------
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
-    return found[-1].parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    import pwd
-    import shutil
-    import signal
-    import socket
-    import subprocess
-    import tempfile
-    import time
+    from tests.postgres import Postgres, pg_bin
 
-    pg_bin = _pg_bin()
-    if pg_bin is None:
+    if pg_bin() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed: .ci/run must install postgresql")
         pytest.skip("PostgreSQL is not installed (make test installs it)")
-    import psycopg
-
-    root = os.geteuid() == 0
-    as_pg: list[str] = []
-    if root:
-        pw = pwd.getpwnam("postgres")
-        as_pg = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups"]
-    tmp = tempfile.mkdtemp(prefix="onward-pg-")  # not tmp_path: postgres must own it
-    if root:
-        os.chown(tmp, pw.pw_uid, pw.pw_gid)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = str(Path(tmp) / "data")
-    subprocess.run(
-        [
-            *as_pg,
-            str(pg_bin / "initdb"),
-            "-D",
-            data,
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-N",
-            "--no-instructions",
-            "--locale=C.UTF-8",
-        ],
-        check=True,
-        capture_output=True,
-        cwd="/",
-    )
-    log = open(Path(tmp) / "log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            *as_pg,
-            str(pg_bin / "postgres"),
-            "-D",
-            data,
-            "-p",
-            str(port),
-            "-k",
-            tmp,
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd="/",
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres").close()
-            break
-        except psycopg.OperationalError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(Path(tmp, "log").read_text()) from None
-            time.sleep(0.05)
+    server = Postgres()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield server.url
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(30)
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

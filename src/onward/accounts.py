@@ -23,6 +23,24 @@ def add_imap(
     extra: dict[str, Any] | None = None,
     replace: bool = False,
 ) -> dict[str, Any]:
+    account = imap_table(
+        hostport, user, security, password_command, oauth2_token_command, ca_file, folders, extra
+    )
+    _put(config, name, account, replace)
+    return account
+
+
+def imap_table(
+    hostport: str,
+    user: str,
+    security: str,
+    password_command: str | None = None,
+    oauth2_token_command: str | None = None,
+    ca_file: str | None = None,
+    folders: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An IMAP account's settings, as its [accounts.NAME] table holds them."""
     host, port = parse_hostport(hostport, security)
     if not host:
         raise ConfigError("The IMAP host is empty.")
@@ -42,7 +60,6 @@ def add_imap(
     if folders:
         account["folders"] = folders
     account.update(extra or {})
-    _put(config, name, account, replace)
     return account
 
 
@@ -75,10 +92,15 @@ def add_path(
     extra: dict[str, Any] | None = None,
     replace: bool = False,
 ) -> dict[str, Any]:
-    p = Path(path).expanduser().resolve()
-    account = {"type": detect_path_kind(p), "path": str(p), **(extra or {})}
+    account = path_table(path, extra)
     _put(config, name, account, replace)
     return account
+
+
+def path_table(path: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A mail export's settings, as its [accounts.NAME] table holds them."""
+    p = Path(path).expanduser().resolve()
+    return {"type": detect_path_kind(p), "path": str(p), **(extra or {})}
 
 
 def _mailbox(account: Account) -> tuple[str, ...]:

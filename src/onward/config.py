@@ -145,6 +145,11 @@ class Config:
         return parse_watch(self.data)
 
     @property
+    def person(self) -> str:
+        """In a deployment for many people: whose data this run reads and changes."""
+        return os.environ.get("ONWARD_PERSON", "")
+
+    @property
     def database_url(self) -> str:
         url = os.environ.get("ONWARD_DB") or self.data.get("database", {}).get("url")
         return url or f"sqlite:///{self.paths.database}"

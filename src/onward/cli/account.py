@@ -55,12 +55,38 @@ def account_add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Start an existing account over from these options.")
     ] = False,
+    person: Annotated[
+        str | None,
+        typer.Option(help="Add it to this person of a deployment (`onward people`), not here."),
+    ] = None,
+    sync_every: Annotated[
+        int, typer.Option(min=1, help="With --person: minutes between the workers' syncs.")
+    ] = 15,
 ) -> None:
     """Add an IMAP account (--imap) or a mail export on disk (--path)."""
     config = Config.load()
     if path and imap:
         raise typer.BadParameter("Give either --imap or --path, not both.")
     extra = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user)
+    if person:
+        if not path and (not imap or not user):
+            raise typer.BadParameter("An IMAP account needs --imap HOST[:PORT] and --user USER.")
+        table = (
+            accounts.path_table(path, extra)
+            if path
+            else accounts.imap_table(
+                imap,  # type: ignore[arg-type]
+                user,  # type: ignore[arg-type]
+                "starttls" if starttls else "tls",
+                password_command,
+                oauth2_token_command,
+                ca_file,
+                folder,
+                extra,
+            )
+        )
+        _add_for_person(config, person, name, table, sync_every, replace)
+        return
     if path:
         acc = accounts.add_path(config, name, path, extra, replace)
         out.print(f"Added {name}: {acc['type']} at {acc['path']}")
@@ -88,6 +114,29 @@ def account_add(
         _check_folders(config.account(name))
     if not password_command and not oauth2_token_command:
         out.print(f"Store its password with: onward account password {name}")
+
+
+def _add_for_person(
+    config: Config, person: str, name: str, table: dict[str, object], every: int, replace: bool
+) -> None:
+    from onward.fleet.providers import queue_for
+    from onward.store.fleet import Fleet, FleetError
+
+    if table.get("type") == "imap" and not (
+        table.get("password_command") or table.get("oauth2_token_command")
+    ):
+        raise FleetError(
+            "A person's account needs --password-command or --oauth2-token-command: the "
+            "workers that sync it read no keyring."
+        )
+    parse_account(name, table)  # a value of the wrong kind is refused before it is written
+    fleet = Fleet(config.database_url)
+    try:
+        queue = queue_for(table)
+        fleet.add_account(person, name, dict(table), queue, every, replace)
+    finally:
+        fleet.close()
+    out.print(f"Added {name} for {person}: synced every {every} minutes in queue {queue}.")
 
 
 def _check_folders(acc: Account) -> None:

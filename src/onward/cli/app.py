@@ -7,13 +7,16 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec
+from typing import TYPE_CHECKING, ParamSpec
 
 import typer
 
 from onward.config import Config
 from onward.store import Store
 from onward.terminal import PlainConsole
+
+if TYPE_CHECKING:
+    from onward.store.fleet import Fleet
 
 P = ParamSpec("P")
 
@@ -70,5 +73,16 @@ def offers_checkin(command: Callable[P, None]) -> Callable[P, CheckinOffer | Non
 
 
 def open_store(config: Config) -> Store:
+    if config.person:
+        from onward.store.fleet import open_person
+
+        return open_person(config.database_url, config.person)
     config.paths.make_data_dir()
     return Store(config.database_url)
+
+
+def open_fleet() -> Fleet:
+    """The deployment's control tables (PostgreSQL, from --db or ONWARD_DB)."""
+    from onward.store.fleet import Fleet
+
+    return Fleet(Config.load().database_url)

@@ -18,7 +18,9 @@ from onward.cli import (
     checkin,
     classify,
     demo,
+    fleet,
     followup,
+    people,
     scan,
     serve,
     tracker,
@@ -30,8 +32,27 @@ from onward.errors import OnwardError
 from onward.terminal import styled
 
 # In the order `onward --help` lists them: reading mail, the tracker, acting on rejections,
-# the person, then the long-running and show-case commands.
-GROUPS = (account, scan, classify, tracker, archive, followup, checkin, serve, watch, demo)
+# the person, then the long-running and show-case commands, then a deployment for many people.
+GROUPS = (
+    account,
+    scan,
+    classify,
+    tracker,
+    archive,
+    followup,
+    checkin,
+    serve,
+    watch,
+    demo,
+    people,
+    fleet,
+)
+# What `--person` may be given to: the commands that read and change the person's data. The
+# others act on this computer's own accounts and mail, which a deployment's people do not share.
+FOR_A_PERSON = frozenset(
+    "label review save apply reject edit list merge delete split link goal status export "
+    "import batches checkin serve".split()
+)
 
 
 class OnwardGroup(TyperGroup):
@@ -103,6 +124,10 @@ def _root(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (postgresql://...).")] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(help="In a deployment (`onward people`): act on this person's data."),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -113,6 +138,15 @@ def _root(
     ctx.obj = RunOptions(debug=debug)
     if db:
         os.environ["ONWARD_DB"] = db
+    if person:
+        os.environ["ONWARD_PERSON"] = person
+    wanted = ctx.invoked_subcommand
+    if os.environ.get("ONWARD_PERSON") and wanted and wanted not in FOR_A_PERSON:
+        raise typer.BadParameter(
+            f"`onward {wanted}` works on this computer's own accounts, not a "
+            "person's in a deployment (their mail is synced by `onward worker`).",
+            param_hint="--person",
+        )
 
 
 def _after(result: object, **_root_options: object) -> None:

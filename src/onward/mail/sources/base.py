@@ -16,6 +16,11 @@ class SourceError(MailError):
     """A source failed in a way the person should hear about in one sentence."""
 
 
+class LoginRefused(SourceError):
+    """The server refused the account's password or token: trying again will not help until
+    its owner gives a new one."""
+
+
 class MissingFolder(SourceError):
     """A folder the account asks for is not there; the others are read all the same."""
 

@@ -27,6 +27,7 @@ from onward.mail.sources.base import (
     Expect,
     FolderReset,
     KnownKeys,
+    LoginRefused,
     MissingFolder,
     ScanItem,
     SourceError,
@@ -134,7 +135,7 @@ def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
     try:
         client.plain_login(settings.user, password)
     except LoginError as exc:
-        raise SourceError(
+        raise LoginRefused(
             f"The server at {settings.host}:{settings.port} refused the login for "
             f"{settings.user}: check the password (its non-ASCII characters were sent as "
             "UTF-8 with AUTHENTICATE PLAIN, which some servers do not accept)."
@@ -183,6 +184,8 @@ class ImapSource:
             client._cached_capabilities = None
             if client.has_capability("CONDSTORE"):
                 client.enable("CONDSTORE")
+        except LoginError as exc:
+            raise LoginRefused(describe_error(exc, s, self.name)) from exc
         except NETWORK_ERRORS as exc:
             raise SourceError(describe_error(exc, s, self.name)) from exc
         self._client = client
