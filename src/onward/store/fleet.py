@@ -80,6 +80,15 @@ accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# The account's sync waiting or running, found through the queue's two partial unique indexes
+# (a waiting job's queueing_lock, a running job's lock: both are "sync:<account id>").
+_LIVE_JOB = (
+    "SELECT j.status FROM procrastinate_jobs j WHERE j.queueing_lock = 'sync:' || {account} "
+    "AND j.status = 'todo' UNION ALL "
+    "SELECT j.status FROM procrastinate_jobs j WHERE j.lock = 'sync:' || {account} "
+    "AND j.status = 'doing'"
+)
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
 
 
@@ -342,9 +351,7 @@ class Fleet:
              WHERE a.id IN (
                    SELECT c.id FROM {SCHEMA}.accounts c
                     WHERE c.next_sync_at <= :now AND NOT c.needs_owner
-                      AND NOT EXISTS (
-                          SELECT 1 FROM procrastinate_jobs j
-                           WHERE j.lock = 'sync:' || c.id AND j.status IN ('todo', 'doing'))
+                      AND NOT EXISTS ({_LIVE_JOB.format(account="c.id")})
                     ORDER BY c.next_sync_at
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED)
@@ -414,8 +421,7 @@ class Fleet:
         with self.engine.connect() as conn:
             queue = _has_queue(conn)
             state = (
-                "(SELECT j.status::text FROM procrastinate_jobs j WHERE j.lock = 'sync:' || a.id "
-                "AND j.status IN ('todo', 'doing') ORDER BY j.id DESC LIMIT 1)"
+                f"(SELECT min(j.status::text) FROM ({_LIVE_JOB.format(account='a.id')}) j)"
                 if queue
                 else "NULL"
             )
