@@ -221,7 +221,30 @@ def _serve(deployment: Deployment, person: str) -> tuple[subprocess.Popen[str], 
     raise AssertionError(f"no dashboard URL: {proc.stderr.read() if proc.stderr else ''}")
 
 
-def test_a_persons_dashboard_shows_and_changes_only_their_data(deployment: Deployment) -> None:
+def _operators_own_mail(deployment: Deployment, tmp: Path) -> None:
+    """The computer serving the dashboard has an account of its own named like the people's,
+    holding the operator's mail (a text part and an HTML part, so an original would show)."""
+    import tomli_w
+
+    msg = EmailMessage()
+    msg["From"] = "Operatorco HR <hr@operatorco.example>"
+    msg["To"] = "operator@home.example"
+    msg["Subject"] = "Operatorco payroll"
+    msg["Message-ID"] = "<op-1@operatorco.example>"
+    msg.set_content("Operatorco payroll for the month.")
+    msg.add_alternative("<p>Operatorco payroll for the month.</p>", subtype="html")
+    mbox = tmp / "operator.mbox"
+    mbox.write_bytes(b"From x@y Mon Nov  2 09:00:00 2026\n" + msg.as_bytes() * 1 + b"\n")
+    deployment.home.mkdir(parents=True, exist_ok=True)
+    (deployment.home / "config.toml").write_bytes(
+        tomli_w.dumps({"accounts": {"mail": {"type": "mbox", "path": str(mbox)}}}).encode()
+    )
+
+
+def test_a_persons_dashboard_shows_and_changes_only_their_data(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    _operators_own_mail(deployment, tmp_path)
     before = deployment.fingerprint("ada")
     proc, base, token = _serve(deployment, "ben")
     try:
@@ -235,20 +258,29 @@ def test_a_persons_dashboard_shows_and_changes_only_their_data(deployment: Deplo
             pages += [f"/applications/{i}" for i in range(1, 6)]
             pages += [f"/api/applications/{i}" for i in range(1, 6)]
             pages += [f"/emails/{i}" for i in range(1, 8)]
+            # Read back from the person's own mailbox, never this computer's of the same name.
+            pages += [f"/emails/{i}/original" for i in range(1, 4)]
             for page in pages:
                 r = web.get(page)
                 assert r.status_code in (200, 404), (page, r.status_code)
                 seen.append(r.text)
                 assert _leaks(r.text, "ada") == [], page
+                assert "Operatorco" not in r.text, page
             assert any("Bramblecorp" in s for s in seen)
             made = web.post("/api/applications", json={"company": "Yarrowby", "role": "Analyst"})
             assert made.status_code == 201, made.text
             labelled = web.post("/api/emails/1/label", json={"kind": "interview"})
             assert labelled.status_code == 200, labelled.text
+            drafted = web.post("/followups/3/draft")  # Ben's rejection
+            assert drafted.status_code == 303, drafted.text
     finally:
         proc.terminate()
         proc.wait(10)
     assert deployment.fingerprint("ada") == before
+    # His draft (his account is an export onward cannot write to) is a file of his own.
+    drafts = sorted(p.relative_to(deployment.home) for p in deployment.home.rglob("*.eml"))
+    assert [d.parts[:3] for d in drafts] == [("people", "p000002", "drafts")]
+    assert b"Bramblecorp" in (deployment.home / drafts[0]).read_bytes()
 
 
 def test_removing_a_person_removes_everything_of_theirs(deployment: Deployment) -> None:

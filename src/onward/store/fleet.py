@@ -128,14 +128,13 @@ def person_url(url: str, schema: str) -> str:
     )
 
 
-def open_person(url: str, name: str) -> Store:
-    """The store of one person of a deployment: their schema alone."""
-    fleet = Fleet(url)
-    try:
-        schema = fleet.person(name).schema
-    finally:
-        fleet.close()
-    return Store(person_url(fleet.url, schema))
+def open_person(url: str, name: str) -> tuple[Store, Person, dict[str, Any]]:
+    """One person of a deployment: their store (their schema alone), who they are, and their
+    accounts' settings as [accounts.NAME] tables."""
+    with Fleet(url) as fleet:
+        who = fleet.person(name)
+        tables = fleet.account_tables(who)
+    return Store(person_url(fleet.url, who.schema)), who, tables
 
 
 def is_postgres(url: str) -> bool:
@@ -322,6 +321,13 @@ class Fleet:
             row.last_started_at is not None
             and (row.last_success_at is None or row.last_started_at > row.last_success_at),
         )
+
+    def account_tables(self, who: Person) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(accounts.c.name, accounts.c.settings).where(accounts.c.person_id == who.id)
+            )
+            return {r.name: json.loads(r.settings) for r in rows}
 
     def resume(self, person: str, name: str) -> None:
         """The owner fixed the account (a new password command, a new token): sync it again."""
