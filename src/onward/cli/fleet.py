@@ -39,14 +39,17 @@ def worker_cmd(
     """Run a sync worker on the deployment's PostgreSQL (--db); one per core. Ctrl-C stops."""
     import logging
 
-    from onward.fleet.worker import WorkerSettings, run_worker
-    from onward.store.fleet import is_postgres
+    from onward.store.fleet import FleetError, is_postgres
 
     url = Config.load().database_url
     if not is_postgres(url):
-        from onward.store.fleet import FleetError
-
         raise FleetError("A worker needs PostgreSQL: give --db postgresql://... (or ONWARD_DB).")
+    try:
+        from onward.fleet.worker import WorkerSettings, run_worker
+    except ImportError:
+        raise FleetError(
+            "onward worker needs Procrastinate: install it with `pip install 'onward[fleet]'`."
+        ) from None
     debug = options(ctx).debug
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Procrastinate says a line per job at INFO: with --debug only. onward sums up a minute.
