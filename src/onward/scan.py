@@ -120,12 +120,14 @@ def load(raw: RawMessage) -> RawMessage:
     return replace(raw, data=data, size=size, path="")
 
 
-_CLASSIFIER: Any = None  # set in each worker by `_init_worker`, once
+# The classifier `parse_chunk` uses: set by `_init_worker` in each parsing process, and per
+# thread, since a sync worker runs several scans at once on threads, each for its own person
+# (with their own corrections) and each loading its classifier only when mail comes.
+_LOCAL = threading.local()
 
 
 def _init_worker(classifier: Any) -> None:
-    global _CLASSIFIER
-    _CLASSIFIER = classifier
+    _LOCAL.classifier = classifier
 
 
 @contextmanager
@@ -161,9 +163,8 @@ def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
         emails.append(parse_message(raw.data, raw.labels))
         sizes.append(raw.size)
     # One batch per chunk: the classifier's numpy work is per batch, not per message.
-    verdicts = (
-        _CLASSIFIER.classify_many(emails) if _CLASSIFIER is not None else [None] * len(emails)
-    )
+    classifier = getattr(_LOCAL, "classifier", None)
+    verdicts = classifier.classify_many(emails) if classifier is not None else [None] * len(emails)
     return list(zip(emails, sizes, verdicts, strict=True))
 
 

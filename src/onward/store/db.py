@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against the migrations folder by a test; knowing it here
 # lets every command skip importing Alembic (150 ms) when the database is up to date.
 HEAD = "0008"
+_MIGRATING = threading.Lock()
 
 
 class StoreError(DatabaseError):
@@ -241,7 +243,9 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(cfg).get_current_head()
-        with self.engine.connect() as conn, _foreign_keys_off(conn):
+        # Alembic's `op` and `context` are module globals: two threads migrating at once (a
+        # sync worker opening two people's schemas after an upgrade) would mix their steps.
+        with _MIGRATING, self.engine.connect() as conn, _foreign_keys_off(conn):
             with conn.begin():
                 current = MigrationContext.configure(conn).get_current_revision()
                 if current == head:
