@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from onward.errors import BadInput, NotFound
-from onward.store.db import Store, StoreError, make_engine
+from onward.store.db import ALEMBIC, Store, StoreError, make_engine
 
 SCHEMA = "onward_fleet"
 MIGRATIONS = Path(__file__).parent / "fleet_migrations"
@@ -173,7 +173,7 @@ class Fleet:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
+        with ALEMBIC, self.engine.begin() as conn:
             # Two processes starting at once must not both create the schema.
             conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
