@@ -4,6 +4,7 @@ know the tables (`onward.store.schema`); commands, pages, the demo and the watch
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "onward"
@@ -71,3 +72,17 @@ def test_the_check_sees_every_spelling_of_the_import(tmp_path: Path) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("from onward.store import Store\nfrom onward.store.review import to_review\n")
     assert not imports_schema(plain)
+
+
+def test_only_the_deployments_store_names_a_schema_or_the_search_path() -> None:
+    """A person's connection sees their schema alone because every other query names no
+    schema: a query that did could read another person's rows."""
+    named = re.compile(r"search_path|onward_fleet\.|\bp\d{6}\b|\bpublic\.", re.IGNORECASE)
+    allowed = (PACKAGE / "store" / "fleet.py", PACKAGE / "store" / "fleet_migrations")
+    wrong = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not any(path == a or path.is_relative_to(a) for a in allowed)
+        and named.search(path.read_text())
+    ]
+    assert wrong == []

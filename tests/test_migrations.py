@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from onward.store.db import MIGRATIONS
+from onward.store.fleet import MIGRATIONS as FLEET_MIGRATIONS
 
 
 def _onward_imports(path: Path) -> list[str]:
@@ -29,7 +30,10 @@ def _onward_imports(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "migration", sorted((MIGRATIONS / "versions").glob("*.py")), ids=lambda p: p.stem
+    "migration",
+    sorted((MIGRATIONS / "versions").glob("*.py"))
+    + sorted((FLEET_MIGRATIONS / "versions").glob("*.py")),
+    ids=lambda p: p.stem,
 )
 def test_no_migration_imports_live_onward_code(migration: Path) -> None:
     assert _onward_imports(migration) == []
@@ -80,3 +84,13 @@ def test_the_checkins_migration_stores_the_spans_of_applications_already_there(
         (4, None, None),  # an answer before the application is unknown, not negative
         (5, None, None),
     ]
+
+
+def test_the_deployments_store_knows_its_newest_migration() -> None:
+    from onward.store.fleet import HEAD
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(FLEET_MIGRATIONS))
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD

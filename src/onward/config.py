@@ -81,6 +81,8 @@ class Config:
 
     paths: Paths
     data: dict[str, Any] = field(default_factory=dict)
+    # A person of a deployment: their settings live in its database, never in this file.
+    for_person: str = ""
 
     @classmethod
     def load(cls, paths: Paths | None = None) -> Config:
@@ -93,7 +95,21 @@ class Config:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{paths.config_file} is not valid TOML ({exc}).") from exc
 
+    def as_person(self, name: str, folder: str, account_tables: dict[str, Any]) -> None:
+        """This run acts for a person of a deployment: their accounts and nothing of this
+        computer's own (its accounts, its settings), files of theirs (drafts of mail onward
+        cannot write back) in a folder of their own, and nothing written to the config file."""
+        self.data = {"accounts": account_tables}
+        data_dir = self.paths.data_dir / "people" / folder
+        self.paths = Paths(self.paths.config_dir, data_dir)
+        self.for_person = name
+
     def save(self) -> None:
+        if self.for_person:
+            raise ConfigError(
+                f"{self.for_person}'s settings are kept in the deployment, not in this "
+                "computer's config file."
+            )
         self.paths.config_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.paths.config_file.with_suffix(".tmp")
         with open(tmp, "wb") as f:

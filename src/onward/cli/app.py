@@ -76,7 +76,11 @@ def open_store(config: Config) -> Store:
     if config.person:
         from onward.store.fleet import open_person
 
-        return open_person(config.database_url, config.person)
+        store, who, tables = open_person(config.database_url, config.person)
+        # Their accounts, not this computer's: a dashboard reading an original or writing a
+        # draft must reach their mailbox, never one of this computer's of the same name.
+        config.as_person(who.name, who.schema, tables)
+        return store
     config.paths.make_data_dir()
     return Store(config.database_url)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from onward.cli.app import open_fleet, out
+from onward.cli.app import open_fleet, options, out
 from onward.config import Config
 
 fleet_app = typer.Typer(
@@ -19,6 +19,7 @@ fleet_app = typer.Typer(
 
 
 def worker_cmd(
+    ctx: typer.Context,
     concurrency: Annotated[
         int, typer.Option(min=1, help="Syncs run at once in this process (IMAP waits overlap).")
     ] = 8,
@@ -38,15 +39,27 @@ def worker_cmd(
     """Run a sync worker on the deployment's PostgreSQL (--db); one per core. Ctrl-C stops."""
     import logging
 
-    from onward.fleet.worker import WorkerSettings, run_worker
-    from onward.store.fleet import is_postgres
+    from onward.store.fleet import FleetError, is_postgres
 
     url = Config.load().database_url
     if not is_postgres(url):
-        from onward.store.fleet import FleetError
-
         raise FleetError("A worker needs PostgreSQL: give --db postgresql://... (or ONWARD_DB).")
+    try:
+        from onward.fleet.worker import WorkerSettings, run_worker
+    except ImportError:
+        raise FleetError(
+            "onward worker needs Procrastinate: install it with `pip install 'onward[fleet]'`."
+        ) from None
+    debug = options(ctx).debug
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Procrastinate says a line per job at INFO: with --debug only. onward sums up a minute.
+    logging.getLogger("procrastinate").setLevel(logging.INFO if debug else logging.WARNING)
+    logging.getLogger("onward.fleet").setLevel(logging.DEBUG if debug else logging.INFO)
+    out.print(
+        f"onward worker: {concurrency} syncs at once, "
+        f"queues {', '.join(queue) if queue else 'all'}; Ctrl-C stops it (a sync under way "
+        "is finished or picked up again)."
+    )
     settings = WorkerSettings(concurrency, tuple(queue or ()), tick, stalled_after, name)
     run_worker(url, settings)
 

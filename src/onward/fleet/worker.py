@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +58,37 @@ def _conninfo(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+class Tally:
+    """What this worker did, said in one log line a minute: counts only, never an account's
+    mail, and no line per sync (10,000 people would fill a log)."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._since = time.monotonic()
+        self._counts = {"synced": 0, "new": 0, "needs owner": 0, "retrying": 0}
+
+    def add(self, outcome: str, new: int = 0) -> None:
+        with self._lock:
+            self._counts[outcome] = self._counts.get(outcome, 0) + 1
+            self._counts["new"] += new
+            now = time.monotonic()
+            if now - self._since < self.every:
+                return
+            c, seconds = self._counts, now - self._since
+            self._counts = dict.fromkeys(c, 0)
+            self._since = now
+        log.info(
+            "synced %d accounts (%d new messages) in the last %.0f s; %d need their owner, "
+            "%d failed and will be retried",
+            c["synced"],
+            c["new"],
+            seconds,
+            c["needs owner"],
+            c["retrying"],
+        )
+
+
 class Deployment:
     """A deployment's Fleet, opened once per worker process and shared by its threads."""
 
@@ -64,6 +96,7 @@ class Deployment:
         self.url = url
         self._fleet: Fleet | None = None
         self._lock = threading.Lock()
+        self.tally = Tally()
 
     def fleet(self) -> Fleet:
         with self._lock:
@@ -82,9 +115,14 @@ def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.
 
     @app.task(name=SYNC_TASK, retry=retry)
     def sync(account_id: int) -> None:
-        result = sync_account(deployment.fleet(), account_id)
+        try:
+            result = sync_account(deployment.fleet(), account_id)
+        except SyncRetry:
+            deployment.tally.add("retrying")
+            raise
+        deployment.tally.add(result.outcome, result.new)
         # Figures only: an account's mail never reaches a log.
-        log.info(
+        log.debug(
             "account %s: %s, %d scanned, %d new, %.3f s",
             account_id,
             result.outcome,

@@ -80,6 +80,15 @@ accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# The account's sync waiting or running, found through the queue's two partial unique indexes
+# (a waiting job's queueing_lock, a running job's lock: both are "sync:<account id>").
+_LIVE_JOB = (
+    "SELECT j.status FROM procrastinate_jobs j WHERE j.queueing_lock = 'sync:' || {account} "
+    "AND j.status = 'todo' UNION ALL "
+    "SELECT j.status FROM procrastinate_jobs j WHERE j.lock = 'sync:' || {account} "
+    "AND j.status = 'doing'"
+)
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
 
 
@@ -119,14 +128,13 @@ def person_url(url: str, schema: str) -> str:
     )
 
 
-def open_person(url: str, name: str) -> Store:
-    """The store of one person of a deployment: their schema alone."""
-    fleet = Fleet(url)
-    try:
-        schema = fleet.person(name).schema
-    finally:
-        fleet.close()
-    return Store(person_url(fleet.url, schema))
+def open_person(url: str, name: str) -> tuple[Store, Person, dict[str, Any]]:
+    """One person of a deployment: their store (their schema alone), who they are, and their
+    accounts' settings as [accounts.NAME] tables."""
+    with Fleet(url) as fleet:
+        who = fleet.person(name)
+        tables = fleet.account_tables(who)
+    return Store(person_url(fleet.url, who.schema)), who, tables
 
 
 def is_postgres(url: str) -> bool:
@@ -314,6 +322,13 @@ class Fleet:
             and (row.last_success_at is None or row.last_started_at > row.last_success_at),
         )
 
+    def account_tables(self, who: Person) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(accounts.c.name, accounts.c.settings).where(accounts.c.person_id == who.id)
+            )
+            return {r.name: json.loads(r.settings) for r in rows}
+
     def resume(self, person: str, name: str) -> None:
         """The owner fixed the account (a new password command, a new token): sync it again."""
         who = self.person(person)
@@ -342,9 +357,7 @@ class Fleet:
              WHERE a.id IN (
                    SELECT c.id FROM {SCHEMA}.accounts c
                     WHERE c.next_sync_at <= :now AND NOT c.needs_owner
-                      AND NOT EXISTS (
-                          SELECT 1 FROM procrastinate_jobs j
-                           WHERE j.lock = 'sync:' || c.id AND j.status IN ('todo', 'doing'))
+                      AND NOT EXISTS ({_LIVE_JOB.format(account="c.id")})
                     ORDER BY c.next_sync_at
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED)
@@ -414,8 +427,7 @@ class Fleet:
         with self.engine.connect() as conn:
             queue = _has_queue(conn)
             state = (
-                "(SELECT j.status::text FROM procrastinate_jobs j WHERE j.lock = 'sync:' || a.id "
-                "AND j.status IN ('todo', 'doing') ORDER BY j.id DESC LIMIT 1)"
+                f"(SELECT min(j.status::text) FROM ({_LIVE_JOB.format(account='a.id')}) j)"
                 if queue
                 else "NULL"
             )
