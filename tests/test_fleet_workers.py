@@ -434,8 +434,12 @@ def test_a_worker_killed_mid_sync_then_a_new_worker_loses_and_duplicates_nothing
         t=retried_at,
     )
     assert len(by) == 1, "the retry came from no onward.retry_stalled job"
-    row = d.status_json()["killed"]
-    assert row["failures"] == 0 and row["state"] == "ok"
+    status = d.status_json()
+    for name in ("killed", "control"):
+        row = status[name]
+        assert row["failures"] == 0 and row["state"] == "ok", name
+        # The killed sync's stored chunks count too, though it never reported them.
+        assert row["messages"] == BIG, name
 
 
 # 3 -----------------------------------------------------------------------------------------

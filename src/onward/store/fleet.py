@@ -373,7 +373,11 @@ class Fleet:
                 accounts.update().where(accounts.c.id == account_id).values(last_started_at=now)
             )
 
-    def succeeded(self, account_id: int, now: datetime, new: int, seconds: float) -> None:
+    def succeeded(
+        self, account_id: int, now: datetime, new: int, seconds: float, stored: int | None = None
+    ) -> None:
+        """`stored`, when given, is the account's whole count of emails (the last sync was cut
+        short before it could add its own); otherwise this sync's `new` ones are added."""
         lag = func.extract("epoch", now - func.coalesce(accounts.c.due_at, now))
         with self.engine.begin() as conn:
             conn.execute(
@@ -384,7 +388,7 @@ class Fleet:
                     last_lag_seconds=lag,
                     last_seconds=seconds,
                     last_new=new,
-                    messages=accounts.c.messages + new,
+                    messages=accounts.c.messages + new if stored is None else stored,
                     failures=0,
                     last_error="",
                     due_at=None,
