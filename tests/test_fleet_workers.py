@@ -565,3 +565,35 @@ def test_a_worker_upgrading_many_peoples_schemas_at_once_migrates_each_in_its_ow
         assert Counter(d.stored(n)["ids"]) == Counter(d.people[n].message_ids), n
     for n, row in d.status_json().items():
         assert row["failures"] == 0 and row["last_error"] == "", (n, row)
+
+
+# A worker stopped by its operator --------------------------------------------------------
+def test_a_worker_stopped_mid_sync_finishes_that_sync_alone(deployment: Deployment) -> None:
+    d = deployment
+    d.mailboxes({"drained": 2 * BIG})
+    w1, id1 = d.start_worker(concurrency=2)
+    w2, id2 = d.start_worker(concurrency=2)
+    procs = {id1: w1, id2: w2}
+    d.add("drained")
+    lock = f"sync:{d.account_id('drained')}"
+
+    def started() -> Any:
+        jobs = d.live_jobs(lock)
+        return jobs and jobs[0].status == "doing" and d.count("drained") >= 250 and jobs[0]
+
+    job = d.wait(started, 60, "the sync under way", w1, w2)
+    stopped = procs[job.worker_id]
+    other = w2 if stopped is w1 else w1
+    # As systemd, Kubernetes or a Ctrl-C stops it: the worker finishes what it runs, then exits.
+    stopped.send_signal(signal.SIGTERM)
+    began = time.monotonic()
+    assert stopped.wait(60) == 0, d.logs()
+    # Long enough for a worker that stopped beating to look stalled (3 s) and be retried.
+    drained = time.monotonic() - began
+    sys.stderr.write(f"drained in {drained:.1f} s\n")
+    assert drained > 5, "the sync ended too soon to tell: give it a bigger mailbox"
+    d.wait(d.settled, 60, "the sync done", other)
+    # Its sync stayed its own while it finished it: no other worker ran that account beside it.
+    steps = [(h.status, h.attempts, h.worker_id) for h in d.history(lock)]
+    assert steps == [("todo", 0, None), ("doing", 0, job.worker_id), ("deleted", 0, job.worker_id)]
+    assert Counter(d.stored("drained")["ids"]) == Counter(d.people["drained"].message_ids)
