@@ -434,6 +434,10 @@ def test_a_worker_killed_mid_sync_then_a_new_worker_loses_and_duplicates_nothing
         t=retried_at,
     )
     assert len(by) == 1, "the retry came from no onward.retry_stalled job"
+    # Heartbeats, not run time: the control's sync, longer than --stalled-after on a live
+    # worker, was never taken from it.
+    control_steps = [(h.status, h.attempts) for h in d.history(f"sync:{d.account_id('control')}")]
+    assert control_steps == [("todo", 0), ("doing", 0), ("deleted", 0)]
     status = d.status_json()
     for name in ("killed", "control"):
         row = status[name]
