@@ -10,26 +10,6 @@ from onward.config import Account, Config, ConfigError, parse_account, parse_hos
 from onward.mail.sources import MailSource, detect_path_kind, open_path_source
 
 
-def add_imap(
-    config: Config,
-    name: str,
-    hostport: str,
-    user: str,
-    security: str,
-    password_command: str | None = None,
-    oauth2_token_command: str | None = None,
-    ca_file: str | None = None,
-    folders: list[str] | None = None,
-    extra: dict[str, Any] | None = None,
-    replace: bool = False,
-) -> dict[str, Any]:
-    account = imap_table(
-        hostport, user, security, password_command, oauth2_token_command, ca_file, folders, extra
-    )
-    _put(config, name, account, replace)
-    return account
-
-
 def imap_table(
     hostport: str,
     user: str,
@@ -85,18 +65,6 @@ def sending(
     return out
 
 
-def add_path(
-    config: Config,
-    name: str,
-    path: str,
-    extra: dict[str, Any] | None = None,
-    replace: bool = False,
-) -> dict[str, Any]:
-    account = path_table(path, extra)
-    _put(config, name, account, replace)
-    return account
-
-
 def path_table(path: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """A mail export's settings, as its [accounts.NAME] table holds them."""
     p = Path(path).expanduser().resolve()
@@ -128,7 +96,7 @@ def same_mailbox(config: Config, account: Account) -> str | None:
     return None
 
 
-def _put(config: Config, name: str, account: dict[str, Any], replace: bool = False) -> None:
+def put(config: Config, name: str, account: dict[str, Any], replace: bool = False) -> None:
     if not name or "/" in name or name.startswith("."):
         raise ConfigError(f"{name!r} is not a usable account name.")
     if name in config.account_tables and not replace:

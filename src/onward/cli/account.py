@@ -67,49 +67,34 @@ def account_add(
     config = Config.load()
     if path and imap:
         raise typer.BadParameter("Give either --imap or --path, not both.")
-    extra = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user)
-    if person:
-        if not path and (not imap or not user):
-            raise typer.BadParameter("An IMAP account needs --imap HOST[:PORT] and --user USER.")
-        table = (
-            accounts.path_table(path, extra)
-            if path
-            else accounts.imap_table(
-                imap,  # type: ignore[arg-type]
-                user,  # type: ignore[arg-type]
-                "starttls" if starttls else "tls",
-                password_command,
-                oauth2_token_command,
-                ca_file,
-                folder,
-                extra,
-            )
-        )
-        _add_for_person(config, person, name, table, sync_every, replace)
-        return
-    if path:
-        acc = accounts.add_path(config, name, path, extra, replace)
-        out.print(f"Added {name}: {acc['type']} at {acc['path']}")
-        return
-    if not imap or not user:
+    if not path and (not imap or not user):
         raise typer.BadParameter("An IMAP account needs --imap HOST[:PORT] and --user USER.")
     if tls and starttls:
         raise typer.BadParameter("Choose --tls or --starttls, not both.")
+    extra = accounts.sending(address, your_name, smtp, smtp_starttls, smtp_user)
     security = "starttls" if starttls else "tls"
-    acc = accounts.add_imap(
-        config,
-        name,
-        imap,
-        user,
-        security,
-        password_command,
-        oauth2_token_command,
-        ca_file,
-        folder,
-        extra,
-        replace,
+    table = (
+        accounts.path_table(path, extra)
+        if path
+        else accounts.imap_table(
+            imap or "",
+            user or "",
+            security,
+            password_command,
+            oauth2_token_command,
+            ca_file,
+            folder,
+            extra,
+        )
     )
-    out.print(f"Added {name}: {acc['user']} at {acc['host']}:{acc['port']} ({security})")
+    if person:
+        _add_for_person(config, person, name, table, sync_every, replace)
+        return
+    accounts.put(config, name, table, replace)
+    if path:
+        out.print(f"Added {name}: {table['type']} at {table['path']}")
+        return
+    out.print(f"Added {name}: {table['user']} at {table['host']}:{table['port']} ({security})")
     if folder:
         _check_folders(config.account(name))
     if not password_command and not oauth2_token_command:
