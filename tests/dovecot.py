@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "pw"
@@ -273,6 +274,59 @@ class Dovecot:
                 c.multiappend(folder, messages[i : i + 500])
         finally:
             c.logout()
+
+    def add_users(self, passwords: dict[str, str]) -> None:
+        """Virtual users with passwords of their own, in the passwd-file; returns once Dovecot
+        has read the file again (it looks at most once a second: shared/notes)."""
+        lines = "".join(f"{user}:{{PLAIN}}{pw}::::::\n" for user, pw in passwords.items())
+        with open(self.dir / "passwd", "a", encoding="utf-8") as f:
+            f.write(lines)
+        user, pw = list(passwords.items())[-1]
+        deadline = time.monotonic() + 10
+        while True:
+            c = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
+            try:
+                c.login(user, pw)
+                c.logout()
+                return
+            except LoginError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+            finally:
+                with contextlib.suppress(Exception):
+                    c.shutdown()
+
+    def fill_maildir(self, user: str, messages: list[bytes]) -> None:
+        """Put `messages` in `user`'s INBOX as new mail files, as a delivery agent would;
+        Dovecot gives them UIDs at the next login. Ten times faster than APPEND for a big
+        mailbox (2,000 messages: 0.08 s, then 0.05 s for Dovecot to index them, against 1.0 s
+        by MULTIAPPEND)."""
+        maildir = self.dir / "mail" / user / "Maildir"
+        for sub in ("tmp", "new", "cur"):
+            (maildir / sub).mkdir(parents=True, exist_ok=True)
+        stamp = int(time.time())
+        files = []
+        for i, raw in enumerate(messages):
+            # Delivery's own rule: write in tmp/, then rename into new/.
+            name = f"{stamp}.M{i}P{os.getpid()}Q{uuid.uuid4().hex[:8]}.onward,S={len(raw)}"
+            (maildir / "tmp" / name).write_bytes(raw)
+            files.append(name)
+        owner = self._mail_owner()
+        if owner is not None:
+            for d in (maildir.parent, maildir, *(maildir / s for s in ("tmp", "new", "cur"))):
+                os.chown(d, *owner)
+            for name in files:
+                os.chown(maildir / "tmp" / name, *owner)
+        for name in files:
+            (maildir / "tmp" / name).rename(maildir / "new" / name)
+
+    def _mail_owner(self) -> tuple[int, int] | None:
+        """Who Dovecot reads mail as: nobody when run as root (the userdb says so)."""
+        if os.geteuid() != 0:
+            return None
+        nobody = pwd.getpwnam("nobody")
+        return nobody.pw_uid, nobody.pw_gid
 
     def deliver(self, user: str, raw: bytes, folder: str = "INBOX") -> None:
         """Store these exact bytes, as delivery would: APPEND refuses NUL and bare 8-bit."""

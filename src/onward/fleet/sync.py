@@ -31,6 +31,7 @@ class SyncResult:
     new: int = 0
     seconds: float = 0.0
     error: str = ""
+    stored: int | None = None  # the account's emails, counted again after a sync cut short
 
 
 def sync_account(fleet: Fleet, account_id: int) -> SyncResult:
@@ -50,7 +51,7 @@ def sync_account(fleet: Fleet, account_id: int) -> SyncResult:
         store.close()
     seconds = time.monotonic() - began
     if result.outcome == "synced":
-        fleet.succeeded(account_id, datetime.now(UTC), result.new, seconds)
+        fleet.succeeded(account_id, datetime.now(UTC), result.new, seconds, result.stored)
     return replace(result, seconds=seconds)
 
 
@@ -75,4 +76,6 @@ def _sync(fleet: Fleet, acc: FleetAccount, store: Store) -> SyncResult:
     # short between storing mail and linking it. Nothing new, nothing cut short: no query.
     if summary.new or acc.interrupted:
         link_new_mail(store)
-    return SyncResult("synced", summary.scanned, summary.new)
+    # A sync cut short stored chunks it never got to count: count the account's mail afresh.
+    stored = store.count_emails(source.name) if acc.interrupted else None
+    return SyncResult("synced", summary.scanned, summary.new, stored=stored)

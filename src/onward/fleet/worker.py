@@ -17,6 +17,7 @@ The sync task is a plain function: Procrastinate runs it on a thread, so a worke
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -26,6 +27,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
+from procrastinate import utils as procrastinate_utils
+from procrastinate import worker as procrastinate_worker
 from procrastinate.exceptions import AlreadyEnqueued
 
 from onward.errors import DatabaseError
@@ -89,6 +92,28 @@ class Tally:
         )
 
 
+class _Worker(procrastinate_worker.Worker):
+    """Procrastinate's worker, beating on while a stop waits for its running syncs.
+    Procrastinate 3.10 stops the heartbeat first (procrastinate#1585, open): a sync that took
+    longer than --stalled-after to finish then looked stalled, and onward.retry_stalled gave
+    the account to a second worker while the first still synced it."""
+
+    async def _shutdown(self, side_tasks: list[asyncio.Task[Any]]) -> None:
+        beat = [t for t in side_tasks if t.get_name() == "update_heartbeats"]
+        await procrastinate_utils.cancel_and_capture_errors(
+            [t for t in side_tasks if t not in beat]
+        )
+        if self._running_jobs:
+            await asyncio.wait(self._running_jobs, timeout=self.shutdown_graceful_timeout)
+        await procrastinate_utils.cancel_and_capture_errors(beat)
+        await super()._shutdown([])
+
+
+class _App(procrastinate.App):
+    def _worker(self, **kwargs: Any) -> procrastinate_worker.Worker:
+        return _Worker(app=self, **{**self.worker_defaults, **kwargs})
+
+
 class Deployment:
     """A deployment's Fleet, opened once per worker process and shared by its threads."""
 
@@ -108,7 +133,7 @@ class Deployment:
 def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.App:
     settings = settings or WorkerSettings()
     deployment = Deployment(url)
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(url)))
+    app = _App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(url)))
     retry = procrastinate.RetryStrategy(
         max_attempts=6, exponential_wait=4, retry_exceptions={SyncRetry, DatabaseError}
     )

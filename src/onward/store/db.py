@@ -29,7 +29,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against the migrations folder by a test; knowing it here
 # lets every command skip importing Alembic (150 ms) when the database is up to date.
 HEAD = "0008"
-_MIGRATING = threading.Lock()
+# Alembic runs a migration through module-wide proxies (`alembic.op`, `alembic.context`): two
+# threads migrating at once (a worker's syncs, after an upgrade, each opening its person's
+# schema) run each other's steps on the wrong connection, so one migrates at a time.
+ALEMBIC = threading.Lock()
 
 
 class StoreError(DatabaseError):
@@ -242,10 +245,8 @@ class Store:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        head = ScriptDirectory.from_config(cfg).get_current_head()
-        # Alembic's `op` and `context` are module globals: two threads migrating at once (a
-        # sync worker opening two people's schemas after an upgrade) would mix their steps.
-        with _MIGRATING, self.engine.connect() as conn, _foreign_keys_off(conn):
+        with ALEMBIC, self.engine.connect() as conn, _foreign_keys_off(conn):
+            head = ScriptDirectory.from_config(cfg).get_current_head()
             with conn.begin():
                 current = MigrationContext.configure(conn).get_current_revision()
                 if current == head:

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from onward.errors import BadInput, NotFound
-from onward.store.db import _MIGRATING, Store, StoreError, make_engine
+from onward.store.db import ALEMBIC, Store, StoreError, make_engine
 
 SCHEMA = "onward_fleet"
 MIGRATIONS = Path(__file__).parent / "fleet_migrations"
@@ -181,7 +181,7 @@ class Fleet:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with _MIGRATING, self.engine.begin() as conn:
+        with ALEMBIC, self.engine.begin() as conn:
             # Two processes starting at once must not both create the schema.
             conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
@@ -373,7 +373,11 @@ class Fleet:
                 accounts.update().where(accounts.c.id == account_id).values(last_started_at=now)
             )
 
-    def succeeded(self, account_id: int, now: datetime, new: int, seconds: float) -> None:
+    def succeeded(
+        self, account_id: int, now: datetime, new: int, seconds: float, stored: int | None = None
+    ) -> None:
+        """`stored`, when given, is the account's whole count of emails (the last sync was cut
+        short before it could add its own); otherwise this sync's `new` ones are added."""
         lag = func.extract("epoch", now - func.coalesce(accounts.c.due_at, now))
         with self.engine.begin() as conn:
             conn.execute(
@@ -384,7 +388,7 @@ class Fleet:
                     last_lag_seconds=lag,
                     last_seconds=seconds,
                     last_new=new,
-                    messages=accounts.c.messages + new,
+                    messages=accounts.c.messages + new if stored is None else stored,
                     failures=0,
                     last_error="",
                     due_at=None,
