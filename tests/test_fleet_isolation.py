@@ -185,6 +185,9 @@ def test_an_unknown_person_is_named_not_created(deployment: Deployment) -> None:
     assert done.returncode == 1
     assert "No person named 'cyd'" in done.stderr
     assert "cyd" not in deployment.onward("people", "list", "--json").stdout
+    # Without --person, a command would make a person's tables in the queue's schema.
+    nobody = deployment.onward("status")
+    assert nobody.returncode == 1 and "say whose with --person" in nobody.stderr
 
 
 def _serve(deployment: Deployment, person: str) -> tuple[subprocess.Popen[str], str, str]:
@@ -279,8 +282,12 @@ def test_a_persons_dashboard_shows_and_changes_only_their_data(
     assert deployment.fingerprint("ada") == before
     # His draft (his account is an export onward cannot write to) is a file of his own.
     drafts = sorted(p.relative_to(deployment.home) for p in deployment.home.rglob("*.eml"))
-    assert [d.parts[:3] for d in drafts] == [("people", "p000002", "drafts")]
+    assert len(drafts) == 1 and drafts[0].parts[0] == "people" and drafts[0].parts[2] == "drafts"
+    assert drafts[0].parts[1].endswith("-p000002")  # his database's schema: his alone
     assert b"Bramblecorp" in (deployment.home / drafts[0]).read_bytes()
+    # Removing him removes the files his dashboard wrote on this computer too.
+    assert deployment.onward("people", "remove", "ben", "--yes").returncode == 0
+    assert list(deployment.home.rglob("*.eml")) == []
 
 
 def test_removing_a_person_removes_everything_of_theirs(deployment: Deployment) -> None:

@@ -100,9 +100,14 @@ class Config:
         computer's own (its accounts, its settings), files of theirs (drafts of mail onward
         cannot write back) in a folder of their own, and nothing written to the config file."""
         self.data = {"accounts": account_tables}
-        data_dir = self.paths.data_dir / "people" / folder
-        self.paths = Paths(self.paths.config_dir, data_dir)
+        home = self.person_home(folder)
+        # Their own feelings file and follow-up template too, never this computer's.
+        self.paths = Paths(home / "config", home)
         self.for_person = name
+
+    def person_home(self, folder: str) -> Path:
+        """Where files of a deployment's person are kept on this computer."""
+        return self.paths.data_dir / "people" / folder
 
     def save(self) -> None:
         if self.for_person:

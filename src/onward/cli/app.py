@@ -74,15 +74,24 @@ def offers_checkin(command: Callable[P, None]) -> Callable[P, CheckinOffer | Non
 
 def open_store(config: Config) -> Store:
     if config.person:
-        from onward.store.fleet import open_person
+        from onward.store.fleet import open_person, person_folder
 
         store, who, tables = open_person(config.database_url, config.person)
         # Their accounts, not this computer's: a dashboard reading an original or writing a
         # draft must reach their mailbox, never one of this computer's of the same name.
-        config.as_person(who.name, who.schema, tables)
+        config.as_person(who.name, person_folder(config.database_url, who.schema), tables)
         return store
+    url = config.database_url
+    if url.startswith("postgres"):
+        from onward.store.fleet import FleetError, is_deployment
+
+        if is_deployment(url):
+            raise FleetError(
+                "This database holds many people's data: say whose with --person NAME "
+                "(see `onward people list`)."
+            )
     config.paths.make_data_dir()
-    return Store(config.database_url)
+    return Store(url)
 
 
 def open_fleet() -> Fleet:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from onward.cli.app import open_fleet, out
+from onward.config import Config
 
 people_app = typer.Typer(
     help="The people a deployment serves (PostgreSQL): add, list, remove.", no_args_is_help=True
@@ -54,8 +55,15 @@ def people_remove(
     """Remove a person and everything of theirs here: mail, tracker, check-ins, accounts."""
     if not yes:
         typer.confirm(f"Remove {name} and everything onward keeps of theirs?", abort=True)
+    import shutil
+
+    from onward.store.fleet import person_folder
+
+    config = Config.load()
     with open_fleet() as fleet:
         who = fleet.remove_person(name)
+    # Files their dashboard wrote on this computer (drafts of mail onward cannot write back).
+    shutil.rmtree(config.person_home(person_folder(fleet.url, who.schema)), ignore_errors=True)
     out.print(f"Removed {who.name}: their schema {who.schema}, accounts and queued syncs.")
 
 

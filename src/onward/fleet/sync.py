@@ -16,7 +16,7 @@ from onward.mail.sources import LoginRefused
 from onward.scan import Scanner, classifier_loader, link_new_mail
 from onward.secrets import SecretError
 from onward.store.db import Store
-from onward.store.fleet import Fleet, FleetAccount, person_url
+from onward.store.fleet import Fleet, FleetAccount, person_store
 
 
 class SyncRetry(MailError):
@@ -42,13 +42,14 @@ def sync_account(fleet: Fleet, account_id: int) -> SyncResult:
         return SyncResult("gone")
     if acc.needs_owner:
         return SyncResult("needs owner", error="the account waits for its owner")
-    began = time.monotonic()
-    fleet.started(account_id, datetime.now(UTC))
-    store = Store(person_url(fleet.url, acc.schema))
-    try:
-        result = _sync(fleet, acc, store)
-    finally:
-        store.close()
+    with fleet.person_lock(acc.person_id):
+        began = time.monotonic()
+        fleet.started(account_id, datetime.now(UTC))
+        store = person_store(fleet.url, acc.schema)
+        try:
+            result = _sync(fleet, acc, store)
+        finally:
+            store.close()
     seconds = time.monotonic() - began
     if result.outcome == "synced":
         fleet.succeeded(account_id, datetime.now(UTC), result.new, seconds, result.stored)

@@ -77,11 +77,11 @@ def _foreign_keys_off(conn: Connection) -> Iterator[None]:
         conn.commit()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # Statements' values are mail: an error's text (printed, logged) must never carry them.
-    engine = create_engine(url, future=True, hide_parameters=True)
+    engine = create_engine(url, future=True, hide_parameters=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -197,10 +197,14 @@ def _scalar_default(column: Any) -> Any:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, only_schema: str | None = None) -> None:
+        """`only_schema`: a person's store in a deployment, whose connections must see that
+        PostgreSQL schema and no other; checked before anything is read or created."""
         self.url = url
         try:
             self.engine = make_engine(url)
+            if only_schema is not None:
+                self._check_schema(only_schema)
             self.migrate()
             self._bulk_emails = Bulk(
                 self.engine, self._insert(emails), emails, ["source", "fingerprint"]
@@ -227,6 +231,18 @@ class Store:
         from sqlalchemy.dialects import sqlite
 
         return sqlite.insert(table)
+
+    def _check_schema(self, schema: str) -> None:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            seen = list(conn.execute(text("SELECT current_schemas(false)")).scalar() or [])
+        if seen != [schema]:
+            raise StoreError(
+                f"The database connection sees the schemas {seen or 'none'}, not {schema} "
+                "alone: a connection pooler may have dropped the connection options onward "
+                "gave it; connect to PostgreSQL directly, or through a pooler that keeps them."
+            )
 
     # migrations ------------------------------------------------------------------------
     def migrate(self) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +38,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from onward.errors import BadInput, NotFound
 from onward.store.db import ALEMBIC, Store, StoreError, make_engine
@@ -107,6 +109,7 @@ class Person:
 @dataclass(frozen=True)
 class FleetAccount:
     id: int
+    person_id: int
     person: str
     schema: str
     name: str
@@ -123,9 +126,17 @@ def person_url(url: str, schema: str) -> str:
     """The database URL whose connections see only `schema`: every unqualified table name
     resolves there, and nothing else is on the search path."""
     u = make_url(url)
-    return u.update_query_dict({"options": f"-c search_path={schema}"}).render_as_string(
-        hide_password=False
-    )
+    given = u.query.get("options", "")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    options = f"{given} -c search_path={schema}".strip()  # the operator's own options stay
+    return u.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def person_folder(url: str, schema: str) -> str:
+    """The name of a person's folder of files on a computer: their database and schema, so two
+    deployments served from one computer never share one."""
+    u = make_url(url)
+    return f"{u.host or 'local'}-{u.port or 5432}-{u.database or 'postgres'}-{schema}"
 
 
 def open_person(url: str, name: str) -> tuple[Store, Person, dict[str, Any]]:
@@ -134,7 +145,31 @@ def open_person(url: str, name: str) -> tuple[Store, Person, dict[str, Any]]:
     with Fleet(url) as fleet:
         who = fleet.person(name)
         tables = fleet.account_tables(who)
-    return Store(person_url(fleet.url, who.schema)), who, tables
+    return person_store(fleet.url, who.schema), who, tables
+
+
+def person_store(url: str, schema: str) -> Store:
+    """The store of the person whose data is in `schema`, refused unless its connections see
+    that schema alone (a pooler such as PgBouncer may drop the search path it was given, and the
+    person's queries would then reach the shared schema)."""
+    return Store(person_url(url, schema), only_schema=schema)
+
+
+def is_deployment(url: str) -> bool:
+    """Whether the database holds a deployment for many people (whose `public` schema is the
+    queue's, not a person's)."""
+    if not is_postgres(url):
+        return False
+    engine = make_engine(url.replace("postgres://", "postgresql://", 1))
+    try:
+        with engine.connect() as conn:
+            return bool(
+                conn.execute(text("SELECT to_regclass('onward_fleet.people') IS NOT NULL")).scalar()
+            )
+    except SQLAlchemyError:
+        return False  # the store's own opening says what is wrong with the database
+    finally:
+        engine.dispose()
 
 
 def is_postgres(url: str) -> bool:
@@ -151,7 +186,9 @@ class Fleet:
             )
         self.url = url.replace("postgres://", "postgresql://", 1)
         try:
-            self.engine: Engine = make_engine(self.url)
+            # Long-lived in a worker: a connection PostgreSQL closed (a restart) is replaced
+            # before a sync uses it, instead of failing that sync.
+            self.engine: Engine = make_engine(self.url, pool_pre_ping=True)
             self._migrate()
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not open the deployment's database ({_first(exc)}).") from exc
@@ -241,7 +278,18 @@ class Fleet:
         applications, check-ins...), their accounts, and the queue's jobs for those accounts
         that are not running (a running one finds its account gone and stops)."""
         who = self.person(name)
+        try:
+            self._remove(who)
+        except OperationalError as exc:
+            raise FleetError(
+                f"{name}'s data is in use (a sync of theirs is running): try again in a minute."
+            ) from exc
+        return who
+
+    def _remove(self, who: Person) -> None:
         with self.engine.begin() as conn:
+            # A running sync holds locks on their tables: wait for it a while, not forever.
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
             ids = [
                 r[0]
                 for r in conn.execute(select(accounts.c.id).where(accounts.c.person_id == who.id))
@@ -256,7 +304,6 @@ class Fleet:
                 )
             conn.execute(text(f"DROP SCHEMA {who.schema} CASCADE"))
             conn.execute(people.delete().where(people.c.id == who.id))
-        return who
 
     # accounts --------------------------------------------------------------------------
     def add_account(
@@ -311,6 +358,7 @@ class Fleet:
             return None
         return FleetAccount(
             row.id,
+            row.person_id,
             row.person,
             row.schema,
             row.name,
@@ -321,6 +369,21 @@ class Fleet:
             row.last_started_at is not None
             and (row.last_success_at is None or row.last_started_at > row.last_success_at),
         )
+
+    @contextmanager
+    def person_lock(self, person_id: int) -> Iterator[None]:
+        """One sync of a person at a time, across every worker: two accounts of one person
+        syncing at once would both link the same new mail (two applications for one employer)
+        and both store a message that reached both accounts. Held on a connection of its own,
+        so a killed worker's lock goes with its connection."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7303, :p)"), {"p": person_id})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7303, :p)"), {"p": person_id})
+                conn.commit()
 
     def account_tables(self, who: Person) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:
