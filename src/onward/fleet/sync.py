@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from onward.accounts import account_source
 from onward.config import ConfigError, parse_account
 from onward.errors import MailError
-from onward.mail.sources import LoginRefused
+from onward.mail.sources import LoginRefused, MissingFolder
 from onward.scan import Scanner, classifier_loader, link_new_mail
 from onward.secrets import SecretError
 from onward.store.db import Store
@@ -69,6 +69,11 @@ def _sync(fleet: Fleet, acc: FleetAccount, store: Store) -> SyncResult:
     if refused is not None:
         fleet.failed(acc.id, str(refused), needs_owner=True)
         return SyncResult("needs owner", error=str(refused))
+    if summary.failed and all(isinstance(e, MissingFolder) for e in summary.exceptions):
+        # Not there on the next try either: a folder renamed or removed is the owner's call.
+        problem = summary.problems[0] if summary.problems else "no folder to read"
+        fleet.failed(acc.id, problem, needs_owner=True)
+        return SyncResult("needs owner", error=problem)
     if summary.failed:
         problem = summary.problems[0] if summary.problems else "the sync failed"
         fleet.failed(acc.id, problem, needs_owner=False)

@@ -18,10 +18,12 @@ The sync task is a plain function: Procrastinate runs it on a thread, so a worke
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,14 +32,22 @@ import procrastinate
 from procrastinate import utils as procrastinate_utils
 from procrastinate import worker as procrastinate_worker
 from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.exc import SQLAlchemyError
 
 from onward.errors import DatabaseError
 from onward.fleet.sync import SyncRetry, sync_account
-from onward.store.fleet import SYNC_TASK, Fleet
+from onward.store.fleet import SYNC_TASK, Fleet, FleetError
 
 log = logging.getLogger("onward.fleet")
 
 HOUSEKEEPING_QUEUE = "onward"
+MAX_ATTEMPTS = 6  # a sync's tries, whether it failed or its worker died under it
+
+
+class SyncFailed(Exception):
+    """A sync stopped on an error onward did not expect; its text is the error's kind only."""
+
+
 OLD_JOBS_HOURS = 72
 
 
@@ -51,10 +61,17 @@ class WorkerSettings:
 
 
 def _cron(seconds: int) -> str:
-    """Every `seconds` (a divisor of 60 below a minute), as Procrastinate's cron."""
-    if seconds >= 60:
-        return f"*/{max(1, seconds // 60)} * * * *"
-    return f"* * * * * */{max(1, seconds)}"
+    """Every `seconds`, as Procrastinate's cron: a divisor of a minute, or whole minutes that
+    divide an hour (cron counts within the minute and the hour)."""
+    minutes, rest = divmod(seconds, 60)
+    if seconds < 60 and seconds > 0 and 60 % seconds == 0:
+        return f"* * * * * */{seconds}"
+    if seconds >= 60 and not rest and 60 % minutes == 0:
+        return f"*/{minutes} * * * *"
+    raise FleetError(
+        f"A tick of {seconds} s cannot be kept evenly: use one that divides a minute (1, 2, 5, "
+        "10, 15, 30) or whole minutes that divide an hour (60, 120, 300...)."
+    )
 
 
 def _conninfo(url: str) -> str:
@@ -69,7 +86,7 @@ class Tally:
         self.every = every
         self._lock = threading.Lock()
         self._since = time.monotonic()
-        self._counts = {"synced": 0, "new": 0, "needs owner": 0, "retrying": 0}
+        self._counts = {"synced": 0, "new": 0, "needs owner": 0, "retrying": 0, "failed": 0}
 
     def add(self, outcome: str, new: int = 0) -> None:
         with self._lock:
@@ -83,12 +100,13 @@ class Tally:
             self._since = now
         log.info(
             "synced %d accounts (%d new messages) in the last %.0f s; %d need their owner, "
-            "%d failed and will be retried",
+            "%d failed and will be retried, %d stopped on an unexpected error",
             c["synced"],
             c["new"],
             seconds,
             c["needs owner"],
             c["retrying"],
+            c["failed"],
         )
 
 
@@ -135,16 +153,27 @@ def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.
     deployment = Deployment(url)
     app = _App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(url)))
     retry = procrastinate.RetryStrategy(
-        max_attempts=6, exponential_wait=4, retry_exceptions={SyncRetry, DatabaseError}
+        max_attempts=MAX_ATTEMPTS,
+        exponential_wait=4,
+        retry_exceptions={SyncRetry, DatabaseError, SQLAlchemyError},
     )
 
     @app.task(name=SYNC_TASK, retry=retry)
     def sync(account_id: int) -> None:
         try:
             result = sync_account(deployment.fleet(), account_id)
-        except SyncRetry:
+        except (SyncRetry, DatabaseError, SQLAlchemyError):
             deployment.tally.add("retrying")
             raise
+        except Exception as exc:
+            # Recorded where `fleet status` shows it; the queue's log gets the kind of error
+            # only, never a text that might quote the account's mail.
+            deployment.tally.add("failed")
+            with contextlib.suppress(Exception):
+                deployment.fleet().failed(
+                    account_id, f"Unexpected error: {type(exc).__name__}.", needs_owner=False
+                )
+            raise SyncFailed(type(exc).__name__) from None
         deployment.tally.add(result.outcome, result.new)
         # Figures only: an account's mail never reaches a log.
         log.debug(
@@ -171,9 +200,7 @@ def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.
         pass_context=True,
     )
     async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:
-        manager = context.app.job_manager
-        for job in await manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_after):
-            await manager.retry_job(job)
+        await rerun_stalled(context.app.job_manager, deployment, settings.stalled_after)
 
     @app.periodic(cron="17 * * * *", periodic_id="old-jobs")
     @app.task(
@@ -191,6 +218,32 @@ def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.
         )
 
     return app
+
+
+async def rerun_stalled(manager: Any, deployment: Deployment, stalled_after: float) -> None:
+    """Put back the syncs of workers whose heartbeats stopped; a sync whose workers died under
+    it MAX_ATTEMPTS times (a mailbox that kills them) waits for its owner instead. A stalled
+    housekeeping job is closed: the next tick runs it anew."""
+    from procrastinate.jobs import Status
+
+    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+        try:
+            if job.task_name != SYNC_TASK:
+                await manager.finish_job_by_id_async(job.id, Status.FAILED, delete_job=False)
+            elif job.attempts + 1 >= MAX_ATTEMPTS:
+                await manager.finish_job_by_id_async(job.id, Status.FAILED, delete_job=False)
+                account = int(job.task_kwargs.get("account_id", 0))
+                message = (
+                    f"The worker stopped during this account's sync {MAX_ATTEMPTS} times: a "
+                    "message too big for it, or a server that hangs; see the worker's log."
+                )
+                await procrastinate_utils.sync_to_async(
+                    deployment.fleet().failed, account, message, True
+                )
+            else:
+                await manager.retry_job(job)
+        except Exception:  # one job the queue refused must not leave the others stalled
+            log.warning("could not put back stalled job %s", job.id, exc_info=True)
 
 
 def defer_due(fleet: Fleet, configure: Callable[..., Any]) -> int:
@@ -228,4 +281,15 @@ def run_worker(url: str, settings: WorkerSettings) -> None:
     }
     if settings.queues:
         options["queues"] = list(settings.queues)
-    make_app(url, settings).run_worker(**options)
+    app = make_app(url, settings)
+
+    async def work() -> None:
+        # Procrastinate runs a sync task on the loop's default executor, which has cores + 4
+        # threads: without this, a --concurrency above that would not overlap more syncs.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(settings.concurrency + 2, thread_name_prefix="onward-sync")
+        )
+        async with app.open_async():
+            await app.run_worker_async(**options)
+
+    asyncio.run(work())

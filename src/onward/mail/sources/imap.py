@@ -127,6 +127,16 @@ def no_greeting(settings: ImapSettings, name: str) -> str:
     )
 
 
+# Response codes (RFC 5530) and words of servers that turn a login away for now, not for a
+# wrong password: Dovecot's [UNAVAILABLE], Gmail's "Too many simultaneous connections".
+_FOR_NOW = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[THROTTLED]", "SIMULTANEOUS", "TRY AGAIN")
+
+
+def refused_for_now(exc: LoginError) -> bool:
+    said = str(exc).upper()
+    return any(word in said for word in _FOR_NOW)
+
+
 def _login(client: IMAPClient, settings: ImapSettings, password: str) -> None:
     if settings.user.isascii() and password.isascii():
         client.login(settings.user, password)
@@ -185,6 +195,11 @@ class ImapSource:
             if client.has_capability("CONDSTORE"):
                 client.enable("CONDSTORE")
         except LoginError as exc:
+            if refused_for_now(exc):
+                raise SourceError(
+                    f"The server at {s.host}:{s.port} could not log {s.user} in just now (it "
+                    "is busy or limits connections); the next scan tries again."
+                ) from exc
             raise LoginRefused(describe_error(exc, s, self.name)) from exc
         except NETWORK_ERRORS as exc:
             raise SourceError(describe_error(exc, s, self.name)) from exc
