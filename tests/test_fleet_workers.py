@@ -601,3 +601,48 @@ def test_a_worker_stopped_mid_sync_finishes_that_sync_alone(deployment: Deployme
     steps = [(h.status, h.attempts, h.worker_id) for h in d.history(lock)]
     assert steps == [("todo", 0, None), ("doing", 0, job.worker_id), ("deleted", 0, job.worker_id)]
     assert Counter(d.stored("drained")["ids"]) == Counter(d.people["drained"].message_ids)
+
+
+# 7 -----------------------------------------------------------------------------------------
+def test_two_accounts_of_one_person_synced_at_once_store_and_track_their_mail_once(
+    deployment: Deployment,
+) -> None:
+    """A person whose two mailboxes hold the same mail (a forward, a cc), both due at once and
+    taken by two workers' threads at the same moment: the same as syncing one after the other."""
+    import threading
+
+    from onward.fleet.sync import sync_account
+
+    d = deployment
+    d.mailboxes({"work": 400, "home": 400}, seed=7)
+    for person in ("ada", "cy"):
+        d.fleet.add_person(person)
+        for box in ("work", "home"):
+            table = d.settings(d.people[box])
+            d.fleet.add_account(person, box, table, queue_for(table))
+    ids = {
+        (r.person, r.name): r
+        for r in d.rows(
+            "SELECT p.name AS person, a.name, a.id FROM onward_fleet.accounts a "
+            "JOIN onward_fleet.people p ON p.id = a.person_id"
+        )
+    }
+    for box in ("work", "home"):  # Cy's one after the other: what Ada's must equal
+        assert sync_account(d.fleet, ids[("cy", box)].id).outcome == "synced"
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sync(box: str) -> None:
+        start.wait()
+        outcomes.append(sync_account(d.fleet, ids[("ada", box)].id).outcome)
+
+    threads = [threading.Thread(target=sync, args=(box,)) for box in ("work", "home")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["synced", "synced"]
+    ada, cy = d.stored("ada"), d.stored("cy")
+    assert len(ada["ids"]) == len(set(ada["ids"])) == 400
+    assert len(ada["places"]) == 800
+    assert ada["verdicts"] == cy["verdicts"]  # the same applications, none opened twice
