@@ -90,6 +90,10 @@ def test_demo_runs_in_a_temporary_home(tmp_path: Path) -> None:
     assert "Drafted a follow-up to Kestrel Labs in " in done.stdout
     assert "will be filed into Job search/Rejections once you have read it." in done.stdout
     assert "Filed 1 rejection you have read into Job search/Rejections" in done.stdout
+    # Many people on a private PostgreSQL (installed wherever the tests run), kept apart.
+    assert re.search(r"│ sam\s+│ mail\s+│ files\s+│ 67\s+│ 0\s+│ ok", done.stdout)
+    assert "`onward --person noor list`: 4 applications" in done.stdout
+    assert "people left: sam." in done.stdout
     assert not home.exists()  # the person's own home is never touched
 
 

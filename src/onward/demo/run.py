@@ -14,6 +14,7 @@ from rich.table import Table
 from onward.classify.service import classifier_for
 from onward.config import Paths
 from onward.demo import DEMO_MBOX
+from onward.demo.deployment import show_deployment
 from onward.mail.sources import open_path_source
 from onward.progress import RichProgress
 from onward.scan import Scanner
@@ -46,6 +47,7 @@ def run_demo(out: Console) -> None:
         _show_watch(out, store, Path(home))
         _show_dashboard(out, store, Path(home))
         store.close()
+        show_deployment(out, Path(home))
 
 
 def _show_job_mail(out: Console, store: Store) -> None:
