@@ -73,7 +73,7 @@ def user(i: int) -> str:
 def write_mail(d: Path, i: int, messages: int) -> None:
     """One person's Maildir: M messages of their own (seed i), already seen (cur/)."""
     cur = d / user(i) / "Maildir" / "cur"
-    if cur.is_dir() and len(os.listdir(cur)) == messages:
+    if cur.is_dir() and sum(1 for _ in cur.iterdir()) == messages:
         return
     shutil.rmtree(d / user(i), ignore_errors=True)
     for sub in ("cur", "new", "tmp"):
@@ -98,7 +98,7 @@ def chown_tree(path: Path, uid: int, gid: int) -> None:
     for root, dirs, files in os.walk(path):
         os.chown(root, uid, gid)
         for name in dirs + files:
-            os.lchown(os.path.join(root, name), uid, gid)
+            os.lchown(Path(root, name), uid, gid)
 
 
 def warm(server: Dovecot, i: int) -> int:
@@ -186,9 +186,7 @@ class Round:
     def line(self, cores: int) -> str:
         lags = sorted(self.lags)
         p95 = lags[min(len(lags) - 1, round(0.95 * (len(lags) - 1)))] if lags else 0.0
-        share = ", ".join(
-            f"{k} {100 * v / (self.wall * cores):.0f}%" for k, v in self.cpu.items()
-        )
+        share = ", ".join(f"{k} {100 * v / (self.wall * cores):.0f}%" for k, v in self.cpu.items())
         other = self.machine - sum(self.cpu.values())
         return (
             f"  {self.name:12} {self.wall:7.1f} s  {60 * self.accounts / self.wall:7.0f} "
@@ -197,7 +195,8 @@ class Round:
             f"{1000 * self.cpu['workers'] / self.accounts:.1f} ms/account ("
             f"{1000 * (self.cpu['workers'] - self.idle_rate * self.wall) / self.accounts:.1f}"
             f" net of idle)\n"
-            f"  {'':12} CPU of {cores} cores: {share}, other {100 * other / (self.wall * cores):.0f}%"
+            f"  {'':12} CPU of {cores} cores: {share}, "
+            f"other {100 * other / (self.wall * cores):.0f}%"
             f"; {self.failures} failures"
         )
 
@@ -217,7 +216,12 @@ def round_state(fleet: Fleet, since: datetime) -> tuple[int, int, list[float], i
 
 
 def run_round(
-    name: str, fleet: Fleet, meter: Meter, n: int, timeout: float, workers: list[subprocess.Popen[bytes]]
+    name: str,
+    fleet: Fleet,
+    meter: Meter,
+    n: int,
+    timeout: float,
+    workers: list[subprocess.Popen[bytes]],
 ) -> Round:
     meter.sample()
     before, machine0 = meter.totals(), _machine_cpu()
@@ -265,7 +269,9 @@ def setup_people(url: str, server: Dovecot, n: int) -> None:
             )
 
 
-def start_workers(url: str, count: int, concurrency: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(
+    url: str, count: int, concurrency: int, logs: Path
+) -> list[subprocess.Popen[bytes]]:
     home = Path(tempfile.mkdtemp(prefix="onward-bench-fleet-"))
     env = {
         **os.environ,
@@ -279,10 +285,22 @@ def start_workers(url: str, count: int, concurrency: int, logs: Path) -> list[su
         procs.append(
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "onward", "--db", url, "worker", "--tick", "1",
-                    "--concurrency", str(concurrency), "--name", f"bench{k}",
+                    sys.executable,
+                    "-m",
+                    "onward",
+                    "--db",
+                    url,
+                    "worker",
+                    "--tick",
+                    "1",
+                    "--concurrency",
+                    str(concurrency),
+                    "--name",
+                    f"bench{k}",
                 ],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )  # fmt: skip
         )
     return procs
@@ -315,9 +333,10 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
 
 def sizes(fleet: Fleet) -> tuple[int, float, float, int]:
     """People counted, rows and bytes per person (after ANALYZE), and emails stored in all."""
-    with fleet.engine.connect() as conn:
+    with fleet.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Outside a transaction ANALYZE takes each table in its own: in one, it would hold a
+        # lock on every table of every person at once (more than the lock table holds).
         conn.execute(text("ANALYZE"))
-        conn.commit()
         schemas = [r[0] for r in conn.execute(text(f"SELECT schema FROM {SCHEMA}.people"))]
         stored = sum(
             int(conn.execute(text(f"SELECT count(*) FROM {s}.emails")).scalar() or 0)
@@ -367,7 +386,31 @@ def configuration(
         for i in range(n):
             deliver(server, i, args.new, 1)
         rounds.append(run_round("incremental", fleet, meter, n, args.timeout, procs))
+        spies = [
+            subprocess.Popen(
+                [
+                    args.spy,
+                    "record",
+                    "--gil",
+                    "-p",
+                    str(p.pid),
+                    "-f",
+                    "raw",
+                    "-r",
+                    "200",
+                    "-o",
+                    str(logs / f"worker{k}.nothing-new.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            for k, p in enumerate(procs)
+            if args.spy
+        ]
         rounds.append(run_round("nothing new", fleet, meter, n, args.timeout, procs))
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
         rss = [meter.peak_rss[p.pid] / 2**20 for p in procs]
     finally:
         stop_workers(procs)
@@ -409,6 +452,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds per round at most")
     ap.add_argument("--idle", type=float, default=10.0, help="seconds of idle workers measured")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--spy", help="py-spy's path: profile the workers in the nothing-new round")
     args = ap.parse_args()
 
     cores = psutil.cpu_count() or 1
@@ -439,9 +483,7 @@ def main() -> None:
     finally:
         server.cleanup()
         pg.stop()
-    base = {
-        r["concurrency"]: r["accounts_per_min"] for r in results if r["workers"] == 1
-    }
+    base = {r["concurrency"]: r["accounts_per_min"] for r in results if r["workers"] == 1}
     for r in results:
         one = base.get(r["concurrency"])
         if r["workers"] != 1 and one:
