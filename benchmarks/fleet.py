@@ -129,7 +129,7 @@ def cpu_of(procs: Iterable[psutil.Process]) -> float:
         try:
             t = p.cpu_times()
             # Children already waited for (password commands, Dovecot's imap processes that
-            # logged out) count too: their time is in the parent's children_* fields.
+            # logged out, closed connections' backends) are in their parent's children_*.
             total += t.user + t.system + t.children_user + t.children_system
         except psutil.NoSuchProcess:
             pass
@@ -138,29 +138,33 @@ def cpu_of(procs: Iterable[psutil.Process]) -> float:
 
 @dataclass
 class Meter:
-    """CPU seconds of each group's process tree (re-read every sample: Dovecot starts a
-    process per login), and each worker's peak RSS."""
+    """CPU seconds of each group's process tree, and each worker's peak RSS.
+
+    A group's CPU is its root's own time and that of the children it has waited for, plus the
+    time of every descendant alive now: a Dovecot process per login, a PostgreSQL backend per
+    connection and a worker's password commands each count once, whether they are still
+    running or have exited and been waited for. The benchmark's own process is a group of its
+    own (itself only: its children are the workers and the servers)."""
 
     groups: dict[str, int]
     workers: list[int]
-    seen: dict[str, dict[int, float]] = field(default_factory=dict)
+    last: dict[str, float] = field(default_factory=dict)
     peak_rss: dict[int, int] = field(default_factory=dict)
 
     def sample(self) -> None:
         for name, pid in self.groups.items():
-            seen = self.seen.setdefault(name, {})
-            for p in tree(pid):
-                try:
-                    t = p.cpu_times()
-                    seen[p.pid] = t.user + t.system + t.children_user + t.children_system
-                except psutil.NoSuchProcess:
-                    pass
+            procs = tree(pid)
+            if procs:
+                self.last[name] = cpu_of(procs)
+        me = psutil.Process().cpu_times()
+        self.last["benchmark"] = me.user + me.system
         for pid in self.workers:
-            rss = sum(_rss(p) for p in tree(pid))
-            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
+            # The worker itself: a password command it forks is, until it execs, a copy
+            # of the worker whose pages are the worker's own.
+            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), _rss(psutil.Process(pid)))
 
     def totals(self) -> dict[str, float]:
-        return {name: sum(seen.values()) for name, seen in self.seen.items()}
+        return dict(self.last)
 
 
 def _rss(p: psutil.Process) -> int:
