@@ -4,6 +4,7 @@ PostgreSQL, with its checkpoint in the same transaction."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +100,21 @@ def test_a_refused_batch_leaves_neither_rows_nor_checkpoint(db_url: str) -> None
     with store.engine.connect() as conn:
         assert conn.execute(select(emails.c.id)).all() == []
         assert conn.execute(select(folder_state.c.state)).all() == []
+
+
+def test_two_stores_of_one_process_share_the_compiled_insert_and_each_writes_its_own_rows(
+    tmp_path: Path,
+) -> None:
+    """A fleet worker opens a Store for every sync, and most store nothing: the batched insert
+    is compiled once per process, on first use, not once per Store."""
+    a = Store.for_path(tmp_path / "a.db")
+    b = Store.for_path(tmp_path / "b.db")
+    try:
+        assert a._bulk_emails is b._bulk_emails
+        batch = _batch(3, with_verdicts=False)
+        assert a.write_batch("acct", batch).new == 4
+        assert b.write_batch("acct", batch[:2]).new == 2
+        assert (a.count_emails(), b.count_emails()) == (4, 2)
+    finally:
+        a.close()
+        b.close()

@@ -252,6 +252,7 @@ class Scanner:
 
     def _scan_folder(self, source: MailSource, folder: str, summary: ScanSummary) -> None:
         state = self.store.folder_state(source.name, folder)
+        saved = state
         items = source.scan(folder, state, lambda f: self.store.known_keys(source.name, f))
         _init_worker(self.classifier)
         pool: Executor | _InlineExecutor = _InlineExecutor()
@@ -274,6 +275,15 @@ class Scanner:
                     self._drain(pending, source.name, summary, 0)
                     self.store.reset_folder(source.name, item.folder)
                 elif isinstance(item, Checkpoint):
+                    if (
+                        item.state == saved
+                        and item.folder == folder
+                        and not (current.raws or pending)
+                    ):
+                        # What the database holds already: a rescan that finds nothing new
+                        # writes nothing (a fleet worker does this for most accounts).
+                        continue
+                    saved = item.state
                     current.checkpoints.append((item.folder, item.state))
                     current = self._submit(pool, current, pending)
                     self._drain(pending, source.name, summary, _ahead(pool))
