@@ -314,7 +314,7 @@ def wait_ready(logs: Path, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready = sum(
-            "Starting worker" in (logs / f"worker{k}.log").read_text(errors="replace")
+            "worker started" in (logs / f"worker{k}.log").read_text(errors="replace")
             for k in range(count)
         )
         if ready == count:

@@ -246,16 +246,27 @@ async def rerun_stalled(manager: Any, deployment: Deployment, stalled_after: flo
             log.warning("could not put back stalled job %s", job.id, exc_info=True)
 
 
-def defer_due(fleet: Fleet, configure: Callable[..., Any]) -> int:
-    """Defer one sync for each account that is due and has none waiting or running."""
-    deferred = 0
+def defer_due(fleet: Fleet, configure: Callable[..., Any], batch: int = 500) -> int:
+    """Defer one sync for each account that is due and has none waiting or running, in
+    batches (one statement each: deferring 500 syncs one by one took 3 to 18 s of a busy
+    worker, all of it lag)."""
+    jobs = []
     for account_id, queue in fleet.claim_due(datetime.now(UTC)):
         key = f"sync:{account_id}"
+        deferrer = configure(lock=key, queueing_lock=key, queue=queue)
+        jobs.append((deferrer.job_manager, deferrer.make_new_job(account_id=account_id)))
+    deferred = 0
+    for i in range(0, len(jobs), batch):
+        part = jobs[i : i + batch]
+        manager = part[0][0]
         try:
-            configure(lock=key, queueing_lock=key, queue=queue).defer(account_id=account_id)
-            deferred += 1
-        except AlreadyEnqueued:  # deferred by hand (`onward fleet sync`) a moment ago
-            pass
+            manager.batch_defer_jobs([job for _, job in part])
+            deferred += len(part)
+        except AlreadyEnqueued:  # one was deferred by hand a moment ago: the rest one by one
+            for _, job in part:
+                with contextlib.suppress(AlreadyEnqueued):
+                    manager.defer_job(job)
+                    deferred += 1
     return deferred
 
 
@@ -290,6 +301,11 @@ def run_worker(url: str, settings: WorkerSettings) -> None:
             ThreadPoolExecutor(settings.concurrency + 2, thread_name_prefix="onward-sync")
         )
         async with app.open_async():
+            log.info(
+                "worker started: %d syncs at once, queues %s",
+                settings.concurrency,
+                ", ".join(settings.queues) or "all",
+            )
             await app.run_worker_async(**options)
 
     asyncio.run(work())
