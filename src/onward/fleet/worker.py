@@ -135,8 +135,9 @@ class _App(procrastinate.App):
 class Deployment:
     """A deployment's Fleet, opened once per worker process and shared by its threads."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, concurrency: int) -> None:
         self.url = url
+        self.concurrency = concurrency
         self._fleet: Fleet | None = None
         self._lock = threading.Lock()
         self.tally = Tally()
@@ -144,13 +145,13 @@ class Deployment:
     def fleet(self) -> Fleet:
         with self._lock:
             if self._fleet is None:
-                self._fleet = Fleet(self.url)
+                self._fleet = Fleet(self.url, connections=self.concurrency + 1)
             return self._fleet
 
 
 def make_app(url: str, settings: WorkerSettings | None = None) -> procrastinate.App:
     settings = settings or WorkerSettings()
-    deployment = Deployment(url)
+    deployment = Deployment(url, settings.concurrency)
     app = _App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(url)))
     retry = procrastinate.RetryStrategy(
         max_attempts=MAX_ATTEMPTS,

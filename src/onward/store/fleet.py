@@ -179,7 +179,8 @@ def is_postgres(url: str) -> bool:
 class Fleet:
     """The deployment's control tables. Every query about people and accounts lives here."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connections: int = 5) -> None:
+        """`connections`: how many threads may use it at once (a worker's concurrency)."""
         if not is_postgres(url):
             raise FleetError(
                 "Many people need PostgreSQL: give --db postgresql://... (or set ONWARD_DB)."
@@ -188,7 +189,11 @@ class Fleet:
         try:
             # Long-lived in a worker: a connection PostgreSQL closed (a restart) is replaced
             # before a sync uses it, instead of failing that sync.
-            self.engine: Engine = make_engine(self.url, pool_pre_ping=True)
+            # A sync holds one connection for its person's lock and takes another for its
+            # bookkeeping: two per thread, so a busy worker never waits on its own pool.
+            self.engine: Engine = make_engine(
+                self.url, pool_pre_ping=True, pool_size=2 * connections + 1, max_overflow=5
+            )
             self._migrate()
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not open the deployment's database ({_first(exc)}).") from exc
