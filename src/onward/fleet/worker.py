@@ -34,7 +34,7 @@ from procrastinate import worker as procrastinate_worker
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.exc import SQLAlchemyError
 
-from onward.errors import DatabaseError
+from onward.errors import DatabaseError, OnwardError
 from onward.fleet.sync import SyncRetry, sync_account
 from onward.store.fleet import SYNC_TASK, Fleet, FleetError
 
@@ -44,7 +44,7 @@ HOUSEKEEPING_QUEUE = "onward"
 MAX_ATTEMPTS = 6  # a sync's tries, whether it failed or its worker died under it
 
 
-class SyncFailed(Exception):
+class SyncFailed(OnwardError):
     """A sync stopped on an error onward did not expect; its text is the error's kind only."""
 
 
