@@ -82,10 +82,10 @@ def open_store(config: Config) -> Store:
         config.as_person(who.name, person_folder(config.database_url, who.schema), tables)
         return store
     url = config.database_url
-    if url.startswith("postgres"):
+    if not url.startswith("sqlite"):
         from onward.store.fleet import FleetError, is_deployment
 
-        if is_deployment(url):
+        if is_deployment(url):  # a person's tables would land in the queue's schema
             raise FleetError(
                 "This database holds many people's data: say whose with --person NAME "
                 "(see `onward people list`)."

@@ -250,7 +250,7 @@ class Fleet:
         except IntegrityError:
             raise FleetError(f"A person named {name!r} is already here.") from None
         # The person's tables, by the same migrations as a single person's database.
-        Store(person_url(self.url, schema)).close()
+        person_store(self.url, schema).close()
         return Person(pid, name, schema, now)
 
     def person(self, name: str) -> Person:
