@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from onward.classify.features import WordLists, stable_argsort
+
 if TYPE_CHECKING:  # training builds sparse matrices; prediction never loads scipy (13 MB)
     from scipy import sparse
 
@@ -104,6 +106,9 @@ class GramScorer:
         self.table = table  # (N_GRAM_BUCKETS, K)
         self.idf = idf
         self._index: dict[str, int] = {}
+        # A `Vocabulary` word number's row here (-1: not yet looked up), for that generation.
+        self._row_of = np.zeros(0, np.int64)
+        self._generation = -1
         self._s = np.zeros((1024, table.shape[1]), np.float32)
         self._q = np.zeros(1024, np.float32)
 
@@ -120,9 +125,12 @@ class GramScorer:
         return i
 
     def scores(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        out = np.zeros((len(docs), self.table.shape[1]), np.float32)
         if len(self._index) >= 500_000:  # Zipf: a bounded cache still hits most words
             self._index.clear()
+            self._row_of = np.zeros(0, np.int64)
+        if isinstance(docs, WordLists):
+            return self._scores_of_numbers(docs)
+        out = np.zeros((len(docs), self.table.shape[1]), np.float32)
         idx: list[int] = []
         tfs: list[float] = []
         lengths: list[int] = []
@@ -142,3 +150,67 @@ class GramScorer:
         with np.errstate(divide="ignore", invalid="ignore"):
             out[some] = np.where(norm2[:, None] > 0, acc / np.sqrt(norm2)[:, None], 0.0)
         return out
+
+    def _rows(self, docs: WordLists) -> np.ndarray:
+        """Each word's row, adding the words this scorer has not met."""
+        if self._generation != docs.generation:
+            self._row_of, self._generation = np.zeros(0, np.int64), docs.generation
+        if len(self._row_of) < len(docs.words):
+            grown = np.full(max(len(docs.words), 2 * len(self._row_of)), -1, np.int64)
+            grown[: len(self._row_of)] = self._row_of
+            self._row_of = grown
+        rows = self._row_of[docs.ids]
+        missing = rows < 0
+        if missing.any():
+            for w in np.unique(docs.ids[missing]).tolist():
+                word = docs.words[w]
+                row = self._index.get(word)
+                self._row_of[w] = row if row is not None else self._add(word)
+            rows = self._row_of[docs.ids]
+        return rows
+
+    def _scores_of_numbers(self, docs: WordLists) -> np.ndarray:
+        """`scores` from word numbers, in numpy: each email's distinct words in the order
+        they first occur, with their counts, as `Counter` gives them to the plain path, so
+        that the float32 sums are the same ones, in the same order."""
+        n = len(docs)
+        out = np.zeros((n, self.table.shape[1]), np.float32)
+        ids = docs.ids
+        if not len(ids):
+            return out
+        owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(docs.starts))
+        key = owner * (int(ids.max()) + 1) + ids
+        order = stable_argsort(key)
+        ordered = key[order]
+        new_group = np.empty(len(key), bool)
+        new_group[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new_group[1:])
+        heads = np.flatnonzero(new_group)
+        first = order[heads]  # stable: a group's first member is the word's first occurrence
+        counts = np.diff(np.append(heads, len(key)))
+        is_first = np.zeros(len(key), bool)
+        is_first[first] = True
+        count_at = np.zeros(len(key), np.int64)
+        count_at[first] = counts
+        ix = self._rows(docs)[is_first]
+        tf = _log_tf(int(counts.max()))[count_at[is_first]].astype(np.float32)
+        lengths = np.bincount(owner[is_first], minlength=n)
+        some = lengths > 0
+        starts = np.cumsum(np.concatenate([[0], lengths]))[:-1][some]
+        acc = np.add.reduceat(self._s[ix] * tf[:, None], starts)
+        norm2 = np.add.reduceat(self._q[ix] * tf * tf, starts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[some] = np.where(norm2[:, None] > 0, acc / np.sqrt(norm2)[:, None], 0.0)
+        return out
+
+
+_LOG_TF: list[np.ndarray] = [np.zeros(0)]
+
+
+def _log_tf(top: int) -> np.ndarray:
+    """1 + log(count) for counts up to `top`, by `math.log` as `word_weights` computes it
+    (numpy's log may differ from it in the last bit)."""
+    if len(_LOG_TF[0]) <= top:
+        size = max(top + 1, 2 * len(_LOG_TF[0]), 256)
+        _LOG_TF[0] = np.array([0.0] + [1.0 + math.log(c) for c in range(1, size)])
+    return _LOG_TF[0]
