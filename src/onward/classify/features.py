@@ -114,6 +114,12 @@ def _keep_table() -> np.ndarray:
     return _KEEP[0]
 
 
+@lru_cache(maxsize=1)
+def _latin1_table() -> bytes:
+    """`bytes.translate`'s table for Latin-1 text: kept characters as they are, others as spaces."""
+    return bytes(c if keep else _SPACE for c, keep in enumerate(_keep_table()[:256].tolist()))
+
+
 def _flatten(text: str) -> str:
     """URLs and addresses as `words` replaces them, before the words are cut."""
     if "http" in text:
@@ -125,31 +131,46 @@ def _flatten(text: str) -> str:
     return text
 
 
+def _spaced(texts: list[str]) -> list[str]:
+    """Each text with every character the word pattern does not take as a space: Latin-1
+    text (most mail) through a byte table; the rest in one numpy pass over all of it."""
+    table = _latin1_table()
+    out: list[str] = []
+    rest: list[int] = []
+    for i, text in enumerate(texts):
+        try:
+            out.append(text.encode("latin-1").translate(table).decode("latin-1"))
+        except UnicodeEncodeError:
+            out.append("")
+            rest.append(i)
+    if rest:
+        joined = "".join([texts[i] for i in rest])
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+        keep = _keep_table()[np.minimum(cps, 0xFFFF)]
+        astral = np.flatnonzero(cps > 0xFFFF)  # emoji and rare scripts: a few per batch
+        if len(astral):
+            keep[astral] = [chr(c).isalnum() for c in cps[astral].tolist()]
+        spaced = np.where(keep, cps, np.uint32(_SPACE)).tobytes()
+        whole = spaced.decode("utf-32-le", "surrogatepass")
+        at = 0
+        for i in rest:
+            out[i] = whole[at : at + len(texts[i])]
+            at += len(texts[i])
+    return out
+
+
 def words_many(texts: Sequence[str]) -> list[list[str]]:
-    """`words(t, lowered=True, zero=False)` for each of many lower-cased texts, at a third of
-    the cost: one numpy pass over all of them turns every character the word pattern does not
-    take into a space, and `str.split` (in C) cuts the words. The regex still reads a text
-    whose apostrophes `split` would get wrong ("'quoted'", "rock'n'roll")."""
+    """`words(t, lowered=True, zero=False)` for each of many lower-cased texts, with less
+    work per word: every character the word pattern does not take becomes a space
+    (`_spaced`), and `str.split` (in C) cuts the words. The regex still reads a text whose
+    apostrophes `split` would get wrong ("'quoted'", "rock'n'roll")."""
     flat = [_flatten(t) for t in texts]
-    joined = "".join(flat)
-    if not joined:
-        return [[] for _ in flat]
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    keep = _keep_table()[np.minimum(cps, 0xFFFF)]
-    astral = np.flatnonzero(cps > 0xFFFF)  # emoji and rare scripts: a few per batch at most
-    if len(astral):
-        keep[astral] = [chr(c).isalnum() for c in cps[astral].tolist()]
-    spaced = np.where(keep, cps, np.uint32(_SPACE)).tobytes().decode("utf-32-le", "surrogatepass")
     out = []
-    at = 0
-    for text in flat:
-        end = at + len(text)
-        piece = spaced[at:end]
+    for text, piece in zip(flat, _spaced(flat), strict=True):
         if "'" in piece and _ODD_APOSTROPHE.search(piece):
             out.append((_WORD if "_" in text else _WORD_NO_UNDERSCORE).findall(text))
         else:
             out.append(piece.split())
-        at = end
     return out
 
 
