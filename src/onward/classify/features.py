@@ -475,7 +475,7 @@ class Vocabulary:
     def _restart(self) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []  # a new list, so a batch's `WordLists` keeps its own
-        self.codes = np.zeros(1 << 14, np.int64)
+        self.codes = np.zeros(1 << 14, np.uint32)
 
     def renew(self) -> None:
         if len(self.words) > self.LIMIT:
@@ -531,6 +531,12 @@ class WordLists(Sequence[list[str]]):
         return [self.words[w] for w in self.ids[a:b].tolist()]
 
 
+_SHIFT = N_BUCKETS.bit_length() - 1
+_MASK = np.uint32(N_BUCKETS - 1)
+_UNI_SALTS32 = _UNI_SALTS.astype(np.uint32)
+_BI_SALTS32 = _BI_SALTS.astype(np.uint32)
+
+
 def _subject(email: Email) -> str:
     subject = email.subject
     if subject.lower().startswith(("re:", "aw:", "tr:", "fwd:", "fw:")):
@@ -553,6 +559,8 @@ def vectors(
     separately: the two share a bucket only through a rare hash collision, and then both
     count, the same way in training and prediction."""
     n = len(emails)
+    if n >= 1 << (32 - _SHIFT):  # (email, bucket) keys would not fit in 32 bits
+        return _reference_vectors(emails, personal, senders, heads)
     ss = list(senders) if senders is not None else [sender_info(e) for e in emails]
     lows = list(heads) if heads is not None else [head(e) for e in emails]
     vocab = VOCABULARY
@@ -574,25 +582,28 @@ def vectors(
             # personal features are learnt locally, at the plain value
             (strong if shared else weak).append(m * N_BUCKETS + bucket)
     word_ids = np.array(ids, dtype=np.int64)
+    # In uint32, wrapping: a bucket is the hash modulo 2**19, which divides 2**32, so the
+    # buckets are the ones the int64 arithmetic of `_uni` and `_bi` gives, with half the memory.
     code = vocab.codes[word_ids]
-    stream = np.repeat(np.tile(np.arange(3), n), lengths)
-    owner = np.repeat(np.repeat(np.arange(n, dtype=np.int64), 3), lengths)
-    uni = owner * N_BUCKETS + _uni(code, _UNI_SALTS[stream])
+    stream = np.repeat(np.tile(np.arange(3, dtype=np.uint8), n), lengths)
+    owner = np.repeat(np.repeat(np.arange(n, dtype=np.uint32), 3), lengths) << _SHIFT
+    uni = owner | ((code * 31 + _UNI_SALTS32[stream]) & _MASK)
     # Bigrams of neighbouring words in one email's subject or body (not across streams).
     same = (stream[:-1] == stream[1:]) & (owner[:-1] == owner[1:]) & (stream[:-1] != 2)
     left, right, where = code[:-1][same], code[1:][same], stream[:-1][same]
-    bi = owner[:-1][same] * N_BUCKETS + _bi(left, right, _BI_SALTS[where])
-    plain = _dedupe(np.concatenate([uni, bi, np.array(weak, dtype=np.int64)]))
-    know = _dedupe(np.array(strong, dtype=np.int64))
+    bi = owner[:-1][same] | ((left * 0x01000193 + right * 31 + _BI_SALTS32[where]) & _MASK)
+    plain = _dedupe(np.concatenate([uni, bi, np.array(weak, dtype=np.uint32)]))
+    know = _dedupe(np.array(strong, dtype=np.uint32))
     keys = np.concatenate([plain, know])
     val = np.ones(len(keys), np.float32)
     val[len(plain) :] = KNOWLEDGE_VALUE
-    order = np.argsort(keys // N_BUCKETS, kind="stable")  # by email; words before knowledge
+    order = np.argsort(keys >> _SHIFT, kind="stable")  # by email; words before knowledge
     keys, val = keys[order], val[order]
-    starts = np.searchsorted(keys // N_BUCKETS, np.arange(n + 1))
+    starts = np.searchsorted(keys >> _SHIFT, np.arange(n + 1))
     word_starts = np.zeros(n + 1, np.int64)
     np.cumsum(np.array(lengths, np.int64).reshape(n, 3).sum(axis=1), out=word_starts[1:])
-    return Batch(keys % N_BUCKETS, val, starts, WordLists(vocab, word_ids, word_starts))
+    idx = (keys & _MASK).astype(np.int64)
+    return Batch(idx, val, starts, WordLists(vocab, word_ids, word_starts))
 
 
 def vector(
