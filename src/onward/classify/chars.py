@@ -159,7 +159,7 @@ class GramScorer:
             grown = np.full(max(len(docs.words), 2 * len(self._row_of)), -1, np.int64)
             grown[: len(self._row_of)] = self._row_of
             self._row_of = grown
-        rows = self._row_of[docs.ids]
+        rows: np.ndarray = self._row_of[docs.ids]
         missing = rows < 0
         if missing.any():
             for w in np.unique(docs.ids[missing]).tolist():
