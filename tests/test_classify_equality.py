@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -151,3 +152,47 @@ def test_fast_path_gives_the_reference_verdicts_on_every_corpus_message(
     for a in range(0, len(emails), 1000):  # train.py's batch size (classify_many takes 512)
         same_features(emails[a : a + 1000])
     assert same_verdicts(emails, monkeypatch) == len(rows)
+
+
+def test_a_new_vocabulary_generation_gives_the_same_features_and_grams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past its limit the vocabulary starts again between batches; a scorer that learnt the
+    old numbers must not read the new ones with them."""
+    monkeypatch.setattr(features.Vocabulary, "LIMIT", 10)
+    monkeypatch.setattr(features, "_VOCABULARY", [features.Vocabulary()])
+    emails = [Email(f"<{i}>", "", subject=f"s{i}", text=t) for i, t in enumerate(AWKWARD[:12])]
+    scorer = Classifier()._grams
+    assert scorer is not None
+    generations = set()
+    for a in range(0, len(emails), 3):
+        batch = vectors(emails[a : a + 3])
+        generations.add(batch.words.generation)  # type: ignore[attr-defined]
+        same_features(emails[a : a + 3])
+        ref = _reference_vectors(emails[a : a + 3])
+        assert np.array_equal(scorer.scores(batch.words), scorer.scores(list(ref.words)))
+    assert len(generations) > 2
+
+
+def test_threads_classifying_at_once_get_the_reference_features() -> None:
+    """A fleet worker syncs several people in threads of one process, all adding words to the
+    one vocabulary (and, on a cold start, all wanting the phrase index at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    features._VOCABULARY[0] = features.Vocabulary(features._VOCABULARY[0].generation + 1)
+    features._PHRASE_INDEX.clear()  # built on first use: by whichever thread comes first
+    emails = [
+        Email(f"<{i}>", "", subject=f"s{i}", sender=Address("A", "a@b.example"), text=f"{t} w{i}")
+        for i, t in enumerate(AWKWARD * 8)
+    ]
+    parts = [emails[k::4] for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can, to meet the races
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            batches = list(pool.map(vectors, parts))
+    finally:
+        sys.setswitchinterval(interval)
+    for part, batch in zip(parts, batches, strict=True):
+        ref = _reference_vectors(part)
+        assert np.array_equal(batch.idx, ref.idx) and list(batch.words) == list(ref.words)

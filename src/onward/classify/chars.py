@@ -107,7 +107,7 @@ class GramScorer:
         self.idf = idf
         self._index: dict[str, int] = {}
         # A `Vocabulary` word number's row here (-1: not yet looked up), for that generation.
-        self._row_of = np.zeros(0, np.int64)
+        self._row_of = np.zeros(0, np.int32)
         self._generation = -1
         self._s = np.zeros((1024, table.shape[1]), np.float32)
         self._q = np.zeros(1024, np.float32)
@@ -127,7 +127,7 @@ class GramScorer:
     def scores(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
         if len(self._index) >= 500_000:  # Zipf: a bounded cache still hits most words
             self._index.clear()
-            self._row_of = np.zeros(0, np.int64)
+            self._row_of = np.zeros(0, np.int32)
         if isinstance(docs, WordLists):
             return self._scores_of_numbers(docs)
         out = np.zeros((len(docs), self.table.shape[1]), np.float32)
@@ -154,9 +154,9 @@ class GramScorer:
     def _rows(self, docs: WordLists) -> np.ndarray:
         """Each word's row, adding the words this scorer has not met."""
         if self._generation != docs.generation:
-            self._row_of, self._generation = np.zeros(0, np.int64), docs.generation
+            self._row_of, self._generation = np.zeros(0, np.int32), docs.generation
         if len(self._row_of) < len(docs.words):
-            grown = np.full(max(len(docs.words), 2 * len(self._row_of)), -1, np.int64)
+            grown = np.full(max(len(docs.words), 2 * len(self._row_of)), -1, np.int32)
             grown[: len(self._row_of)] = self._row_of
             self._row_of = grown
         rows: np.ndarray = self._row_of[docs.ids]

@@ -7,6 +7,7 @@ platforms) means the shipped model needs no vocabulary file and numpy alone to p
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -253,22 +254,25 @@ def feature_names(email: Email, personal: bool = False) -> list[str]:
     return names + knowledge_names(email, s, toks, subject, personal, low)
 
 
-_PHRASE_INDEX: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+_PHRASE_INDEX: list[dict[str, list[tuple[tuple[str, ...], int, str]]]] = []
 
 
 def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], int, str]]]:
     """Phrase lists as word sequences, each indexed by its longest word (with its offset):
-    the longest word is the rarest, so most mail has none of the index's words."""
+    the longest word is the rarest, so most mail has none of the index's words. Built whole,
+    then published: a thread classifying at the same time never reads half an index."""
     if not _PHRASE_INDEX:
         from onward.classify.rules import PHRASES
 
+        index: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
         for kind, phrases in PHRASES.items():
             for phrase in phrases:
                 toks = tuple(words(phrase))
                 if toks:
                     at = max(range(len(toks)), key=lambda k: len(toks[k]))
-                    _PHRASE_INDEX.setdefault(toks[at], []).append((toks, at, kind))
-    return _PHRASE_INDEX
+                    index.setdefault(toks[at], []).append((toks, at, kind))
+        _PHRASE_INDEX.append(index)
+    return _PHRASE_INDEX[0]
 
 
 def phrase_kinds(toks: list[str], vocab: set[str] | None = None) -> set[str]:
@@ -462,34 +466,31 @@ def _reference_vectors(
 
 class Vocabulary:
     """Every word met, numbered in order, with the hash of its digit-zeroed form: a message's
-    words become ints once, with one dict lookup each, and the rest is numpy. Bounded: past
-    `LIMIT` words (Zipf's law: a few hundred thousand cover most mail) it starts again as a new
-    `generation`, between batches, so that no batch mixes the numbers of two."""
+    words become ints once, with one dict lookup each, and the rest is numpy. Shared by the
+    threads of a process (a fleet worker syncs several people at once): adding a word holds a
+    lock, reading does not (a word's number is published after its hash is written)."""
 
-    LIMIT = 500_000
+    LIMIT = 500_000  # Zipf's law: a few hundred thousand words cover most mail
 
-    def __init__(self) -> None:
-        self.generation = 0
-        self._restart()
-
-    def _restart(self) -> None:
+    def __init__(self, generation: int = 0) -> None:
+        self.generation = generation
         self.ids: dict[str, int] = {}
-        self.words: list[str] = []  # a new list, so a batch's `WordLists` keeps its own
+        self.words: list[str] = []
         self.codes = np.zeros(1 << 14, np.uint32)
-
-    def renew(self) -> None:
-        if len(self.words) > self.LIMIT:
-            self._restart()
-            self.generation += 1
+        self._lock = threading.Lock()
 
     def add(self, word: str) -> int:
-        i = len(self.words)
-        if i == len(self.codes):
-            self.codes = np.concatenate([self.codes, np.zeros_like(self.codes)])
-        self.codes[i] = zlib.crc32(_zero_digits(word).encode("utf-8", "surrogatepass"))
-        self.words.append(word)
-        self.ids[word] = i
-        return i
+        with self._lock:
+            i = self.ids.get(word)
+            if i is not None:
+                return i
+            i = len(self.words)
+            if i == len(self.codes):
+                self.codes = np.concatenate([self.codes, np.zeros_like(self.codes)])
+            self.codes[i] = zlib.crc32(_zero_digits(word).encode("utf-8", "surrogatepass"))
+            self.words.append(word)
+            self.ids[word] = i
+            return i
 
     def extend(self, ids: list[int], toks: list[str]) -> None:
         """Append the numbers of `toks` to `ids`."""
@@ -502,7 +503,20 @@ class Vocabulary:
             ids += [i if (i := get(t)) is not None else self.add(t) for t in toks]
 
 
-VOCABULARY = Vocabulary()
+_VOCABULARY = [Vocabulary()]
+_RENEWING = threading.Lock()
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary for a new batch: a fresh one (the next generation) once the current one
+    passes `LIMIT`. A batch keeps the one it started with, so no batch mixes two numberings."""
+    vocab = _VOCABULARY[0]
+    if len(vocab.words) > Vocabulary.LIMIT:
+        with _RENEWING:
+            if _VOCABULARY[0] is vocab:
+                _VOCABULARY[0] = Vocabulary(vocab.generation + 1)
+            vocab = _VOCABULARY[0]
+    return vocab
 
 
 class WordLists(Sequence[list[str]]):
@@ -563,8 +577,7 @@ def vectors(
         return _reference_vectors(emails, personal, senders, heads)
     ss = list(senders) if senders is not None else [sender_info(e) for e in emails]
     lows = list(heads) if heads is not None else [head(e) for e in emails]
-    vocab = VOCABULARY
-    vocab.renew()
+    vocab = vocabulary()
     subjects = [_subject(e) for e in emails]
     cut = words_many([s.lower() for s in subjects] + [low[:BODY_CHARS] for low in lows])
     ids: list[int] = []
