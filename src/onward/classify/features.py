@@ -594,7 +594,7 @@ def vectors(
             bucket, shared = _NAME_INFO.get(name) or _name_info(name)
             # personal features are learnt locally, at the plain value
             (strong if shared else weak).append(m * N_BUCKETS + bucket)
-    word_ids = np.array(ids, dtype=np.int64)
+    word_ids = np.fromiter(ids, np.int64, len(ids))  # a fifth faster than np.array(list)
     # In uint32, wrapping: a bucket is the hash modulo 2**19, which divides 2**32, so the
     # buckets are the ones the int64 arithmetic of `_uni` and `_bi` gives, with half the memory.
     code = vocab.codes[word_ids]
