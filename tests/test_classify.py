@@ -383,4 +383,19 @@ def test_evidence_is_read_from_a_batchs_knowledge_features_only():
         parse_message(message(2, subject="Hi", body="We'd like to invite you to an interview.")),
     ]
     b = vectors(mails)
-    assert has_evidence(b.idx, b.val, b.starts).tolist() == [False, True]
+    assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [False, True]
+
+
+def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else_does_not():
+    from onward.classify.features import vectors
+    from onward.classify.model import has_evidence
+
+    body = "Thanks, sounds good. Talk soon."
+    mails = [
+        parse_message(message(1, subject="Re: QA Analyst application", body=body)),
+        parse_message(message(2, subject="RE: RE: Data role - next steps", body=body)),
+        parse_message(message(3, subject="Re: dinner on Friday", body=body)),
+        parse_message(message(4, subject="Your application", body=body)),  # not a reply
+    ]
+    b = vectors(mails)
+    assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [True, True, False, False]

@@ -4,6 +4,7 @@ file (no pickle) and applied with numpy alone."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -61,6 +62,21 @@ EVIDENCE = (
     "kw:assessment:body",
 )
 NOT_JOB_WITH_EVIDENCE = 0.97
+# A reply or forward whose subject names an application, a post, an interview or an offer
+# continues a job thread: the person wrote to an employer, or an employer answers them, in a
+# person's words, which the model (taught mostly by templates) reads least well. Such mail
+# counts as evidence too. The scan also knows a thread's stored mail (`thread.with_thread`);
+# this is what is left when the rest of the thread is not in the mailbox.
+_THREAD_PREFIXES = ("re:", "aw:", "tr:", "fwd:", "fw:", "wg:", "sv:", "rv:")
+_JOB_SUBJECT = re.compile(
+    r"\b(?:applica|candida|position|posting|poste|role|rôle|job|vacanc|opening|opportunit"
+    r"|interview|entretien|offer|offre|bewerbung|stelle|recruit|recrut)"
+)
+
+
+def replies_on_a_job(subject: str) -> bool:
+    low = subject.lower()
+    return low.startswith(_THREAD_PREFIXES) and _JOB_SUBJECT.search(low) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +196,15 @@ class Weights:
 _EVIDENCE_BUCKETS = np.array(sorted({hash_name(n) for n in EVIDENCE}), dtype=np.int64)
 
 
-def has_evidence(idx: np.ndarray, val: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def has_evidence(
+    emails: Sequence[Email], idx: np.ndarray, val: np.ndarray, starts: np.ndarray
+) -> np.ndarray:
     """Per email (rows `starts[i]:starts[i + 1]` of a batch), whether an `EVIDENCE` feature is
-    among its knowledge features."""
+    among its knowledge features, or it replies on a job thread."""
     hit = np.isin(idx, _EVIDENCE_BUCKETS) & (val >= KNOWLEDGE_VALUE)
     counts = np.concatenate([[0], np.cumsum(hit)])
     found: np.ndarray = counts[starts[1:]] > counts[starts[:-1]]
-    return found
+    return found | np.array([replies_on_a_job(e.subject) for e in emails], dtype=bool)
 
 
 @lru_cache(maxsize=1)
@@ -311,7 +329,7 @@ class Classifier:
         )
         z, known = self.scores(batch, [senders[i] for i in todo])
         p = softmax(z / self.w.temperature)
-        evidence = has_evidence(batch.idx, batch.val, batch.starts)
+        evidence = has_evidence([emails[i] for i in todo], batch.idx, batch.val, batch.starts)
         for j, i in enumerate(todo):
             out[i] = self._verdict(
                 emails[i], senders[i], p[j].tolist(), known[j], bool(evidence[j]), explain

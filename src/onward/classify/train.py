@@ -234,7 +234,8 @@ def cross_validate(
         i: has_no_job_words(examples[i].email, sender_info(examples[i].email)) for i in scored
     }
     read = [i for i in scored if not screened[i]]
-    evidence = has_evidence(x.x.indices, x.x.data, x.x.indptr)
+    emails = [ex.email for ex in examples]
+    evidence = has_evidence(emails, x.x.indices, x.x.data, x.x.indptr)
     temperature = fit_temperature(oof[read], y[read])
     clf = Classifier(
         Weights(

@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from onward.classify import knowledge as kb
 from onward.mail.model import Address, Email
 
 SOURCE = "onward-written"
@@ -66,6 +67,17 @@ SAY: dict[str, tuple[str, ...]] = {
         "The hiring manager has decided to keep looking.",
         "We've hired for the {role} position and are no longer considering applications.",
         "Sadly it's a no from us this time.",
+        # Declines that never say "unfortunately": a thank-you, a "not at this time" and a
+        # promise to keep the resume, which a model trained on templates reads as a receipt.
+        "Thank you for your interest; at this time we will not be moving your application forward.",
+        "We have reviewed your background and do not have a role that matches it right now.",
+        "Your application was not selected for further consideration.",
+        "We received many strong applications, and yours was not among those we are taking on.",
+        "We will keep your resume on file should a suitable position open up in future.",
+        "This position is no longer available, and we are not able to consider you for it.",
+        "We won't be able to offer you a position at this time.",
+        "fr|Nous sommes au regret de vous informer que votre candidature n'a pas été retenue.",
+        "de|Nach sorgfältiger Prüfung können wir Ihre Bewerbung leider nicht berücksichtigen.",
         "fr|Nous avons retenu un autre candidat pour le poste de {role}.",
         "fr|Nous ne pouvons pas donner une suite favorable à votre candidature.",
         "fr|Le poste a finalement été pourvu en interne.",
@@ -150,6 +162,46 @@ SAY: dict[str, tuple[str, ...]] = {
         "We've updated our candidate privacy notice; no action is needed.",
         "Your saved application for {role} will expire in 7 days.",
     ),
+    # A recruiter's first message: an opening, and a call only if the person is interested
+    # (the interview sentences above make a call a scheduled fact; here it is conditional).
+    "recruiter_outreach": (
+        "I came across your profile and thought you could be a good fit for a {role} role.",
+        "I'm a recruiter at {company} and I'm reaching out about a {role} opening on our team.",
+        "Are you open to new opportunities at the moment?",
+        "Would you be interested in hearing more about a {role} position with one of my clients?",
+        "Your background caught my eye, and I think this {role} role could suit you.",
+        "I'm working with a fast-growing company that is looking for a {role}.",
+        "If this sounds interesting, let me know and I'll send over the job description.",
+        "If you're open to it, I'd be happy to tell you more over a short call.",
+        "No worries if the timing isn't right; feel free to pass this on to anyone you know.",
+        "The role is remote-friendly and the salary range is 50-60k.",
+        "It's a 6 month contract starting next month, with a day rate of 450.",
+        "We're building out the team and your experience stood out.",
+        "fr|J'ai découvert votre profil et un poste de {role} pourrait vous intéresser.",
+        "fr|Seriez-vous ouvert à de nouvelles opportunités en ce moment ?",
+        "de|Ihr Profil ist mir aufgefallen; ich möchte Ihnen eine Stelle als {role} vorstellen.",
+        "de|Wären Sie offen für einen neuen beruflichen Schritt?",
+    ),
+    # A job board's digest: listings, and why the mail came (`_alert` builds it).
+    "job_alert": (
+        "New jobs matching your search for {role}:",
+        "{role} jobs in {city}",
+        "12 new jobs near {city} this week",
+        "Based on your profile, here are jobs you might be interested in.",
+        "Be an early applicant: {company} is hiring a {role}.",
+        "{role} - {company} - Remote - posted 2 days ago",
+        "{role} at {company}, full-time, 3 miles away",
+        "See all jobs",
+        "Apply now with your saved profile.",
+        "You are receiving this email because you set up a job alert for '{role}'.",
+        "Manage your job alerts or unsubscribe at any time.",
+        "fr|Nouvelles offres correspondant à votre recherche : {role}.",
+        "fr|5 offres à {city} pour vous",
+        "fr|{company} recrute : {role} (CDI)",
+        "fr|Vous recevez cet e-mail car vous avez créé une alerte emploi.",
+        "de|Neue Jobs für Ihre Suche: {role}",
+        "de|{company} sucht: {role} (Vollzeit)",
+    ),
 }
 _SUBJECT = {
     "rejection": ("{role}", "Your application", "Update on {role}", "{company} - {role}"),
@@ -159,7 +211,27 @@ _SUBJECT = {
     "application_received": ("Your application", "{role}", "CV received"),
     "not_job": ("hi", "tomorrow", "quick question", "{day}", "update", "news!", "Your application"),
     "other_job": ("Your candidate account", "Action needed", "{company} Careers"),
+    "recruiter_outreach": (
+        "{role} opportunity",
+        "Opportunity at {company}",
+        "Your profile",
+        "{role} role - interested?",
+        "Quick question",
+    ),
+    "job_alert": (
+        "New jobs for you: {role}",
+        "{role} jobs this week",
+        "{company} is hiring",
+        "3 new jobs match your alert",
+        "Jobs you may be interested in",
+        "{role} jobs in {city}",
+        "fr|Nouvelles offres : {role}",
+        "fr|Des offres pour vous cette semaine",
+        "de|Neue Jobs für Sie: {role}",
+    ),
 }
+_CITIES = "London Berlin Paris Lisbon Madrid Austin Toronto Lyon Munich Dublin".split()
+_ALERT_FROM = ("jobalerts-noreply", "alert", "alerts", "noreply", "hello", "jobs", "notifications")
 _OPEN = {
     "en": ("Hi {you},", "Hello {you},", "Dear {you},", "{you} -", "Hey {you},", ""),
     "fr": ("Bonjour {you},", "Madame, Monsieur,", ""),
@@ -193,7 +265,7 @@ def _fill(text: str, r: random.Random, ctx: dict[str, str]) -> str:
     return text.format(day=r.choice(_DAYS), time=r.choice(_TIMES), **ctx)
 
 
-def _sender(r: random.Random, name: str, company: str) -> Address | None:
+def _sender(r: random.Random, name: str, company: str, kind: str) -> Address | None:
     first, last = name.split()
     domain = company.lower().replace(" ", "") + ".com"
     shapes = (
@@ -202,6 +274,9 @@ def _sender(r: random.Random, name: str, company: str) -> Address | None:
         Address(f"{company} Recruiting", f"jobs@{domain}"),
         None,  # an export that lost it
     )
+    if kind == "recruiter_outreach":  # an agency writes for its client
+        agency = f"{company.split()[0].lower()}-talent.com"
+        shapes += (Address(name, f"{first.lower()}@{agency}"),)
     return r.choice(shapes)
 
 
@@ -234,13 +309,38 @@ def _one(r: random.Random, kind: str, n: int) -> Written:
         message_id=f"<written-{kind}-{n}@onward.invalid>",
         fingerprint=f"written-{kind}-{n}",
         subject=("RE: " * r.randint(1, 2) if reply else "") + subject,
-        sender=_sender(r, name, company) if kind != "not_job" else _friend(r, name, company),
+        sender=_sender(r, name, company, kind) if kind != "not_job" else _friend(r, name, company),
         text="\n\n".join(line for line in lines if line),
         in_reply_to="<earlier@onward.invalid>" if reply else "",
     )
     return Written(
         email, kind, company if kind != "not_job" else "", role if kind != "not_job" else ""
     )
+
+
+def _alert(r: random.Random, n: int) -> Written:
+    """A digest from a job board: several listings, no person signs it, never a reply."""
+    domain = r.choice(sorted(kb.BOARD_DOMAINS))
+    lang = _language(r, "job_alert")
+    pool = [t.partition("|")[2] or t for t in SAY["job_alert"] if _lang_of(t) == lang]
+    subjects = [t.partition("|")[2] or t for t in _SUBJECT["job_alert"] if _lang_of(t) == lang]
+    lines = []
+    for _ in range(r.randint(2, 4)):
+        ctx = {
+            "role": r.choice(_ROLES),
+            "company": f"{r.choice(_STEM.split())} {r.choice(_TAIL.split())}",
+            "city": r.choice(_CITIES),
+        }
+        lines.append(_fill(r.choice(pool), r, ctx))
+    board = Address(kb.BOARD_DOMAINS[domain], f"{r.choice(_ALERT_FROM)}@{domain}")
+    email = Email(
+        message_id=f"<written-job_alert-{n}@onward.invalid>",
+        fingerprint=f"written-job_alert-{n}",
+        subject=_fill(r.choice(subjects or _SUBJECT["job_alert"]), r, ctx),
+        sender=r.choice((board, board, None)),
+        text="\n\n".join(lines),
+    )
+    return Written(email, "job_alert", "", "")
 
 
 def _friend(r: random.Random, name: str, company: str) -> Address | None:
@@ -262,4 +362,4 @@ def generate(per_kind: int = 150) -> Iterator[Written]:
     r = random.Random(SEED)
     for kind in SAY:
         for n in range(per_kind * (2 if kind == "not_job" else 1)):
-            yield _one(r, kind, n)
+            yield _alert(r, n) if kind == "job_alert" else _one(r, kind, n)
