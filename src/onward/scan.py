@@ -152,11 +152,12 @@ def ctrl_c_after() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def _trimmer() -> Callable[[], object]:
+def _trimmer() -> Callable[[int], object]:
     try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+        trim: Callable[[int], object] = ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):  # not glibc
-        return lambda: None
+        return lambda _pad: None
+    return trim
 
 
 _MALLOC_TRIM = _trimmer()
@@ -354,6 +355,8 @@ class Scanner:
                 chunk.result = pool.submit(chunk.raws)
             else:
                 chunk.result = pool.submit(_parse_in_worker, chunk.raws)
+                # The worker has the bytes now; storing needs only where each message is.
+                chunk.raws = [replace(raw, data=b"") if raw.data else raw for raw in chunk.raws]
             pending.append(chunk)
         return _Chunk([], [], [])
 
