@@ -39,7 +39,10 @@ from onward.store import Store
 if TYPE_CHECKING:
     from onward.classify.model import Classifier
 
-CHUNK = 250  # messages per task and per transaction
+# Messages per task and per transaction. Each chunk in flight is held twice or three times
+# (its bytes, their pickled copy, the parsed mail), by up to 5 chunks at once: at 250 the
+# chunks were a third of a scan's memory; 125 costs about 3% more CPU.
+CHUNK = 125
 SHOWN_REFUSED = 5  # messages the database refused that a scan names one by one
 
 
