@@ -12,6 +12,7 @@ import ctypes
 import gc
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -231,8 +232,11 @@ def _pool(n: int, classifier: Any) -> ProcessPoolExecutor:
     visits, which would give each worker a private copy of the interpreter: what exists now is
     frozen out of its reach until the pool is shut down."""
     gc.freeze()
+    # Fork by name: Python 3.14 starts workers from a fork server on Linux, where each would
+    # get a private copy of the model. macOS keeps its default (spawn): fork is unsafe there.
+    context = get_context("fork") if sys.platform.startswith("linux") else None
     return ProcessPoolExecutor(
-        n, mp_context=get_context("fork"), initializer=_start_worker, initargs=(classifier,)
+        n, mp_context=context, initializer=_start_worker, initargs=(classifier,)
     )
 
 
