@@ -226,12 +226,16 @@ _SALT = {"s": 0x2545F491, "b": 0x1B873593, "n": 0x68E31DA4, "s2": 0x7FEB352D, "b
 
 
 _CODE_CACHE: dict[str, int] = {}
+# Word hashes kept per process. Bounded low: every parsing process holds its own cache, and
+# an inbox's vocabulary grows with its size (every order number is a new word); Zipf's law
+# keeps the hit rate high at this size.
+CODE_CACHE_WORDS = 1 << 15
 
 
 def _code(tok: str) -> int:
     """The hash of a word with its digits zeroed, cached under the word as written."""
     code = zlib.crc32(_zero_digits(tok).encode("utf-8", "surrogatepass"))
-    if len(_CODE_CACHE) > 500_000:  # words follow Zipf's law: a bounded cache hits most
+    if len(_CODE_CACHE) >= CODE_CACHE_WORDS:
         _CODE_CACHE.clear()
     _CODE_CACHE[tok] = code
     return code
