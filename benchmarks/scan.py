@@ -82,13 +82,14 @@ IMAP_SCAN = """
 import json, sys
 from pathlib import Path
 from onward.accounts import account_source
+from onward.config import parse_account
 from onward.classify.service import classifier_for
 from onward.scan import Scanner
 from onward.store import Store
 from onward.tracker.repo import Tracker
 store = Store.for_path(Path(sys.argv[2]))
 summary = Scanner(store, load_classifier=lambda: classifier_for(store)).run(
-    account_source("bench", json.loads(sys.argv[1]))[0]
+    account_source(parse_account("bench", json.loads(sys.argv[1])))[0]
 )
 Tracker(store).link_pending()
 assert summary.errors == 0 and not summary.problems, summary.problems

@@ -29,10 +29,13 @@ N_GRAM_BUCKETS = 1 << 18
 SIZES = (3, 4, 5)
 MAX_WORD = 30  # longer "words" are tokens, hashes and base64: their grams say nothing
 _SALT = b"g:"
+# Word types a `GramScorer` keeps rows for. Every parsing process holds one, and an inbox's
+# vocabulary grows with its size (numbers, codes, names), so the bound is what keeps a scan's
+# memory flat at any N; Zipf's law keeps the hit rate high at this size.
+SCORER_WORDS = 1 << 15
 
 
-@lru_cache(maxsize=200_000)
-def grams(word: str) -> np.ndarray:
+def gram_buckets(word: str) -> np.ndarray:
     """The bucket of every 3-, 4- and 5-gram of the word padded with spaces (repeats kept)."""
     if len(word) > MAX_WORD:
         return np.zeros(0, np.int64)
@@ -43,6 +46,10 @@ def grams(word: str) -> np.ndarray:
         for i in range(len(padded) - n + 1)
     ]
     return np.array(out, np.int64)
+
+
+# Training reads each word type many times over; prediction caches its own rows per word.
+grams = lru_cache(maxsize=200_000)(gram_buckets)
 
 
 def word_weights(tokens: Sequence[str]) -> list[tuple[str, float]]:
@@ -117,7 +124,7 @@ class GramScorer:
         if i == len(self._q):
             self._s = np.concatenate([self._s, np.zeros_like(self._s)])
             self._q = np.concatenate([self._q, np.zeros_like(self._q)])
-        g = grams(word)
+        g = gram_buckets(word)  # not `grams`: its cache would hold a second copy per word
         w = self.idf[g]
         self._s[i] = w @ self.table[g]
         self._q[i] = w @ w
@@ -125,7 +132,7 @@ class GramScorer:
         return i
 
     def scores(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        if len(self._index) >= 500_000:  # Zipf: a bounded cache still hits most words
+        if len(self._index) >= SCORER_WORDS:
             self._index.clear()
             self._row_of = np.zeros(0, np.int32)
         if isinstance(docs, WordLists):

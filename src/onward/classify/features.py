@@ -309,12 +309,16 @@ _SALT = {"s": 0x2545F491, "b": 0x1B873593, "n": 0x68E31DA4, "s2": 0x7FEB352D, "b
 
 
 _CODE_CACHE: dict[str, int] = {}
+# Word hashes kept per process. Bounded low: every parsing process holds its own cache, and
+# an inbox's vocabulary grows with its size (every order number is a new word); Zipf's law
+# keeps the hit rate high at this size.
+CODE_CACHE_WORDS = 1 << 15
 
 
 def _code(tok: str) -> int:
     """The hash of a word with its digits zeroed, cached under the word as written."""
     code = zlib.crc32(_zero_digits(tok).encode("utf-8", "surrogatepass"))
-    if len(_CODE_CACHE) > 500_000:  # words follow Zipf's law: a bounded cache hits most
+    if len(_CODE_CACHE) >= CODE_CACHE_WORDS:
         _CODE_CACHE.clear()
     _CODE_CACHE[tok] = code
     return code
@@ -470,7 +474,7 @@ class Vocabulary:
     threads of a process (a fleet worker syncs several people at once): adding a word holds a
     lock, reading does not (a word's number is published after its hash is written)."""
 
-    LIMIT = 500_000  # Zipf's law: a few hundred thousand words cover most mail
+    LIMIT = CODE_CACHE_WORDS  # bounded as the word caches are, for the same reason
 
     def __init__(self, generation: int = 0) -> None:
         self.generation = generation
@@ -509,9 +513,10 @@ _RENEWING = threading.Lock()
 
 def vocabulary() -> Vocabulary:
     """The vocabulary for a new batch: a fresh one (the next generation) once the current one
-    passes `LIMIT`. A batch keeps the one it started with, so no batch mixes two numberings."""
+    has reached `LIMIT` (as `GramScorer` clears its rows). A batch keeps the one it started
+    with, so no batch mixes two numberings."""
     vocab = _VOCABULARY[0]
-    if len(vocab.words) > Vocabulary.LIMIT:
+    if len(vocab.words) >= Vocabulary.LIMIT:
         with _RENEWING:
             if _VOCABULARY[0] is vocab:
                 _VOCABULARY[0] = Vocabulary(vocab.generation + 1)
@@ -577,9 +582,9 @@ def vectors(
         return _reference_vectors(emails, personal, senders, heads)
     ss = list(senders) if senders is not None else [sender_info(e) for e in emails]
     lows = list(heads) if heads is not None else [head(e) for e in emails]
-    vocab = vocabulary()
     subjects = [_subject(e) for e in emails]
     cut = words_many([s.lower() for s in subjects] + [low[:BODY_CHARS] for low in lows])
+    vocab = vocabulary()
     ids: list[int] = []
     lengths: list[int] = []  # subject, body, sender-name words per email
     strong: list[int] = []

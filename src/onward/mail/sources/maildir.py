@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,24 @@ class MaildirSource:
         out.sort()
         return out
 
+    def _todo(self, folder: str, have: Container[str]) -> list[str]:
+        """The messages not stored yet, as "cur/name" or "new/name", in `list_files`' order.
+        One short string each: a large Maildir's listing is held for the whole scan, and a
+        (key, path) pair costs four times as much."""
+        base = self._dir(folder)
+        todo: list[str] = []
+        for sub in ("cur", "new"):
+            d = base / sub
+            if d.is_dir():
+                with os.scandir(d) as it:
+                    todo.extend(
+                        f"{sub}/{e.name}"
+                        for e in it
+                        if not e.name.startswith(".") and maildir_key(e.name) not in have
+                    )
+        todo.sort(key=lambda entry: (maildir_key(entry[4:]), entry))
+        return todo
+
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
         base = self._dir(folder)
         dirs = {sub: base / sub for sub in ("cur", "new")}
@@ -68,11 +86,13 @@ class MaildirSource:
         # Stamped before listing: an entry added while listing changes the mtime after it.
         now = time.time_ns()
         stamps: dict[str, Stamp | None] = {sub: dir_stamp(d, now) for sub, d in dirs.items()}
-        have = known(folder)
-        todo = [(k, p) for k, p in self.list_files(folder) if k not in have]
+        todo = self._todo(folder, known(folder))
         yield Expect(len(todo))
-        for key, path in todo:
-            yield RawMessage(Locator(self.name, folder, key), b"", 0, path=str(path))
+        todo.reverse()
+        while todo:  # each name freed once handed over: the listing shrinks as the scan goes
+            entry = todo.pop()
+            key = maildir_key(entry[4:])
+            yield RawMessage(Locator(self.name, folder, key), b"", 0, path=f"{base}/{entry}")
         trusted = all(stamps.values())
         yield Checkpoint(folder, {"dirs": stamps} if trusted else {})
 

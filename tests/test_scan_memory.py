@@ -1,0 +1,81 @@
+"""A scan's memory stays flat however large the mailbox: its parsing processes share the
+pages they were forked with, and the classifier's caches are bounded."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from onward.classify import features
+from onward.classify.chars import grams
+from onward.classify.model import Classifier
+from onward.mail.model import Address, Email
+from onward.mail.sources import open_path_source
+from onward.scan import Scanner
+from onward.store import Store
+from tests import jobmail
+from tests.factory import mbox_bytes
+
+
+def private_dirty_kb() -> int:
+    with open(f"/proc/{os.getpid()}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Private_Dirty:"):
+                return int(line.split()[1])
+    raise AssertionError("no Private_Dirty line")
+
+
+class CollectorProbe:
+    """Stands in for the classifier inside a parsing process: it runs a full garbage
+    collection there and writes down how much of the process became private by it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def classify_many(self, emails: Sequence[Email]) -> list[None]:
+        before = private_dirty_kb()
+        gc.collect()
+        with self.out.open("a") as f:
+            f.write(f"{private_dirty_kb() - before}\n")
+        return [None] * len(emails)
+
+
+def test_a_collection_in_a_parsing_process_does_not_copy_the_pages_it_shares(
+    tmp_path: Path,
+) -> None:
+    probe = CollectorProbe(tmp_path / "copied-kb")
+    messages, _ = jobmail.inbox(40, 10, seed=3)
+    (tmp_path / "mail.mbox").write_bytes(mbox_bytes(messages))
+    store = Store.for_path(tmp_path / "onward.db")
+    summary = Scanner(store, workers=2, classifier=probe).run(
+        open_path_source(tmp_path / "mail.mbox", "mail")
+    )
+    assert summary.scanned == 40
+    copied = [int(n) for n in probe.out.read_text().split()]
+    # Unfrozen, the collector writes to every object this test process holds (tens of MB).
+    assert copied and max(copied) < 4_000, f"a collection copied {max(copied)} kB"
+
+
+def _email(i: int, words: int) -> Email:
+    return Email(
+        message_id=f"<{i}@example.org>",
+        fingerprint=str(i),
+        subject=f"Your application {i}",
+        sender=Address("Acme Hiring", "jobs@acme.example"),
+        # Job words, so that the model reads it (other mail is screened out unread).
+        text="Thank you for your application; we would like to schedule an interview. "
+        + " ".join(f"w{i}x{j}" for j in range(words)),
+    )
+
+
+def test_the_classifier_caches_stay_bounded_however_many_new_words_it_reads() -> None:
+    classifier = Classifier()
+    grams.cache_clear()
+    for start in range(0, 800, 100):
+        classifier.classify_many([_email(i, 150) for i in range(start, start + 100)])
+    # 120,000 distinct words read; a cache per word would grow with the mailbox.
+    assert len(features._CODE_CACHE) <= 40_000
+    assert classifier._grams is not None and len(classifier._grams._index) <= 40_000
+    assert grams.cache_info().currsize == 0
