@@ -38,4 +38,6 @@ def test_no_interview_offer_test_or_confirmation_is_decided_as_a_rejection(verdi
 
 
 def test_no_invitation_to_interview_is_hidden_as_ordinary_mail(verdicts):
-    assert not [g for g, k, review in verdicts if g == "interview" and k == "not_job" and not review]
+    assert not [
+        g for g, k, review in verdicts if g == "interview" and k == "not_job" and not review
+    ]

@@ -206,7 +206,8 @@ def has_evidence(
     hit = np.isin(idx, _EVIDENCE_BUCKETS) & (val >= KNOWLEDGE_VALUE)
     counts = np.concatenate([[0], np.cumsum(hit)])
     found: np.ndarray = counts[starts[1:]] > counts[starts[:-1]]
-    return found | np.array([replies_on_a_job(e.subject) for e in emails], dtype=bool)
+    found |= np.array([replies_on_a_job(e.subject) for e in emails], dtype=bool)
+    return found
 
 
 @lru_cache(maxsize=1)

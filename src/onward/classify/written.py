@@ -268,7 +268,7 @@ def _fill(text: str, r: random.Random, ctx: dict[str, str]) -> str:
 def _sender(r: random.Random, name: str, company: str, kind: str) -> Address | None:
     first, last = name.split()
     domain = company.lower().replace(" ", "") + ".com"
-    shapes = (
+    shapes: tuple[Address | None, ...] = (
         Address(name, f"{first.lower()}.{last.lower()}@{domain}"),
         Address(name, f"{first.lower()}{last.lower()[0]}@{r.choice(_FREEMAIL)}"),
         Address(f"{company} Recruiting", f"jobs@{domain}"),
