@@ -2,26 +2,19 @@
 on: whatever the model misses there, it must not file an invitation, an offer, a test or a
 confirmation away as a rejection."""
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from onward.classify import PRECIOUS
-from onward.classify.model import Classifier
-from onward.mail.parse import bounded, parse_message
+from tests.labelled import verdicts_of
 
 HERE = Path(__file__).parent / "data" / "public-templates"
 
 
 @pytest.fixture(scope="module")
 def verdicts() -> list[tuple[str, str, bool]]:
-    rows = list(csv.DictReader((HERE / "labels.csv").open(encoding="utf-8")))
-    emails = [parse_message(bounded((HERE / r["path"]).read_bytes())) for r in rows]
-    return [
-        (r["kind"], v.kind, v.needs_review)
-        for r, v in zip(rows, Classifier().classify_many(emails), strict=True)
-    ]
+    return verdicts_of(HERE)
 
 
 def test_every_labelled_template_is_there(verdicts):

@@ -1,26 +1,19 @@
 """Hand-written job mail the classifier's authors did not write (tests/data/written-blind):
 the mail the corpus lacks must not be lost, and nothing precious may be filed as a rejection."""
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from onward.classify import PRECIOUS
-from onward.classify.model import Classifier
-from onward.mail.parse import bounded, parse_message
+from tests.labelled import verdicts_of
 
 HERE = Path(__file__).parent / "data" / "written-blind"
 
 
 @pytest.fixture(scope="module")
 def verdicts() -> list[tuple[str, str, bool]]:
-    rows = list(csv.DictReader((HERE / "labels.csv").open(encoding="utf-8")))
-    emails = [parse_message(bounded((HERE / r["path"]).read_bytes())) for r in rows]
-    return [
-        (r["kind"], v.kind, v.needs_review)
-        for r, v in zip(rows, Classifier().classify_many(emails), strict=True)
-    ]
+    return verdicts_of(HERE)
 
 
 def test_no_interview_offer_test_or_confirmation_is_decided_as_a_rejection(verdicts):

@@ -57,12 +57,7 @@ def words(text: str, lowered: bool = False, zero: bool = True) -> list[str]:
     way)."""
     if not lowered:
         text = text.lower()
-    if "http" in text:
-        text = _HTTP.sub(" xurl ", text)
-    if "www." in text:
-        text = _WWW.sub(" xurl ", text)
-    if "@" in text:
-        text = _AT_TOKEN.sub(_email_token, text)
+    text = _flatten(text)
     if zero:
         text = _zero_digits(text)
     return (_WORD if "_" in text else _WORD_NO_UNDERSCORE).findall(text)
@@ -122,7 +117,7 @@ def _latin1_table() -> bytes:
 
 
 def _flatten(text: str) -> str:
-    """URLs and addresses as `words` replaces them, before the words are cut."""
+    """URLs and addresses as single words ("xurl", "xemail"), before the words are cut."""
     if "http" in text:
         text = _HTTP.sub(" xurl ", text)
     if "www." in text:
