@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mailbox
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from onward.mail.sources import open_path_source
+from onward.mail.sources import Expect, open_path_source
 from onward.scan import Scanner
 from onward.store import Store
 from tests.factory import message
@@ -155,3 +156,39 @@ def test_an_mbox_rescan_with_nothing_new_reads_nothing(tmp_path: Path) -> None:
     source = open_path_source(path)
     items = list(source.scan("", store.folder_state(source.name, ""), lambda _f: set()))
     assert [type(i).__name__ for i in items] == ["Checkpoint"]
+
+
+class _MarkedReadDuringTheScan:
+    """The real Maildir source, while a mail client marks every message read right after the
+    listing (it renames new/x to cur/x:2,S)."""
+
+    def __init__(self, root: Path) -> None:
+        self.inner = open_path_source(root)
+        self.root = root
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def scan(self, folder: str, state: dict[str, Any], known: Any) -> Iterator[Any]:
+        for item in self.inner.scan(folder, state, known):
+            yield item
+            if isinstance(item, Expect):
+                for sub in ("new", "cur"):
+                    for f in list((self.root / sub).iterdir()):
+                        if ":2," not in f.name:
+                            f.rename(self.root / "cur" / (f.name + ":2,S"))
+
+
+def test_a_maildir_message_renamed_by_a_mail_client_during_a_scan_is_read_under_its_new_name(
+    tmp_path: Path,
+) -> None:
+    md = mailbox.Maildir(tmp_path / "Mail", create=True)
+    for i in range(3):
+        md.add(message(i, subject=f"Application {i} received"))
+    root = tmp_path / "Mail"
+    store = Store.for_path(tmp_path / "o.db")
+    summary = Scanner(store).run(_MarkedReadDuringTheScan(root))  # type: ignore[arg-type]
+    assert (summary.scanned, summary.errors) == (3, 0)
+    with sqlite3.connect(tmp_path / "o.db") as db:
+        subjects = sorted(s for (s,) in db.execute("select subject from emails"))
+    assert subjects == [f"Application {i} received" for i in range(3)]

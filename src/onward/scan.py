@@ -34,6 +34,7 @@ from onward.mail.sources import (
     SourceError,
 )
 from onward.mail.sources.base import read_prefix
+from onward.mail.sources.maildir import renamed
 from onward.progress import NoProgress, Progress
 from onward.store import Store
 
@@ -123,7 +124,13 @@ def load(raw: RawMessage) -> RawMessage:
     try:
         data, size = read_prefix(Path(raw.path))
     except OSError:
-        data, size = b"", 0  # moved or deleted by a mail client since it was listed
+        # A mail client renames a Maildir file when its flags change: read it under its new
+        # name, or the message would be stored empty and, being known, never read again.
+        moved = renamed(raw.path)
+        try:
+            data, size = read_prefix(moved) if moved else (b"", 0)
+        except OSError:
+            data, size = b"", 0  # deleted since it was listed
     return replace(raw, data=data, size=size, path="")
 
 
@@ -157,9 +164,11 @@ def ctrl_c_after() -> Iterator[None]:
 
 
 def _trimmer() -> Callable[[int], object]:
+    if not sys.platform.startswith("linux"):  # CDLL(None) raises TypeError on Windows
+        return lambda _pad: None
     try:
         trim: Callable[[int], object] = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):  # not glibc
+    except (AttributeError, OSError, TypeError):  # not glibc (musl)
         return lambda _pad: None
     return trim
 
@@ -235,9 +244,13 @@ def _pool(n: int, classifier: Any) -> ProcessPoolExecutor:
     # Fork by name: Python 3.14 starts workers from a fork server on Linux, where each would
     # get a private copy of the model. macOS keeps its default (spawn): fork is unsafe there.
     context = get_context("fork") if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(
-        n, mp_context=context, initializer=_start_worker, initargs=(classifier,)
-    )
+    try:
+        return ProcessPoolExecutor(
+            n, mp_context=context, initializer=_start_worker, initargs=(classifier,)
+        )
+    except BaseException:
+        gc.unfreeze()  # no pool to shut down, so the scan's `finally` would not
+        raise
 
 
 class Scanner:
@@ -362,7 +375,8 @@ class Scanner:
                 chunk.result = pool.submit(chunk.raws)
             else:
                 chunk.result = pool.submit(_parse_in_worker, chunk.raws)
-                # The worker has the bytes now; storing needs only where each message is.
+                # Storing needs only where each message is. (The pool holds its own reference
+                # until the chunk is parsed; this frees the bytes of chunks parsed and waiting.)
                 chunk.raws = [replace(raw, data=b"") if raw.data else raw for raw in chunk.raws]
             pending.append(chunk)
         return _Chunk([], [], [])

@@ -25,6 +25,24 @@ def maildir_key(filename: str) -> str:
     return filename.split(":", 1)[0].split("!", 1)[0]
 
 
+def renamed(path: str) -> Path | None:
+    """Where a Maildir message listed at `path` is now, if a mail client renamed it (its flags
+    changed, or it moved from new/ to cur/); None when it is not a Maildir path or is gone."""
+    p = Path(path)
+    if p.parent.name not in ("cur", "new"):
+        return None
+    key = maildir_key(p.name)
+    for sub in ("cur", "new"):
+        try:
+            with os.scandir(p.parent.parent / sub) as it:
+                for e in it:
+                    if maildir_key(e.name) == key:
+                        return Path(e.path)
+        except OSError:
+            continue
+    return None
+
+
 class MaildirSource:
     kind = "maildir"
 
