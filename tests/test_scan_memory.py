@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from onward.classify import features
 from onward.classify.chars import grams
@@ -42,6 +45,7 @@ class CollectorProbe:
         return [None] * len(emails)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
 def test_a_collection_in_a_parsing_process_does_not_copy_the_pages_it_shares(
     tmp_path: Path,
 ) -> None:
@@ -77,5 +81,7 @@ def test_the_classifier_caches_stay_bounded_however_many_new_words_it_reads() ->
         classifier.classify_many([_email(i, 150) for i in range(start, start + 100)])
     # 120,000 distinct words read; a cache per word would grow with the mailbox.
     assert len(features._CODE_CACHE) <= 40_000
+    # The batch path's word numbers: replaced when full, so at most a bound plus one batch.
+    assert len(features._VOCABULARY[0].words) <= features.Vocabulary.LIMIT + 100 * 170
     assert classifier._grams is not None and len(classifier._grams._index) <= 40_000
     assert grams.cache_info().currsize == 0

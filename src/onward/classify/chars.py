@@ -113,9 +113,10 @@ class GramScorer:
         self.table = table  # (N_GRAM_BUCKETS, K)
         self.idf = idf
         self._index: dict[str, int] = {}
-        # A `Vocabulary` word number's row here (-1: not yet looked up), for that generation.
+        # A `Vocabulary` word number's row here (-1: not yet looked up), for that vocabulary
+        # (held by identity: two vocabularies may carry the same generation number).
         self._row_of = np.zeros(0, np.int32)
-        self._generation = -1
+        self._vocab: object = None
         self._s = np.zeros((1024, table.shape[1]), np.float32)
         self._q = np.zeros(1024, np.float32)
 
@@ -160,8 +161,8 @@ class GramScorer:
 
     def _rows(self, docs: WordLists) -> np.ndarray:
         """Each word's row, adding the words this scorer has not met."""
-        if self._generation != docs.generation:
-            self._row_of, self._generation = np.zeros(0, np.int32), docs.generation
+        if self._vocab is not docs.vocab:
+            self._row_of, self._vocab = np.zeros(0, np.int32), docs.vocab
         if len(self._row_of) < len(docs.words):
             grown = np.full(max(len(docs.words), 2 * len(self._row_of)), -1, np.int32)
             grown[: len(self._row_of)] = self._row_of
@@ -217,7 +218,9 @@ _LOG_TF: list[np.ndarray] = [np.zeros(0)]
 def _log_tf(top: int) -> np.ndarray:
     """1 + log(count) for counts up to `top`, by `math.log` as `word_weights` computes it
     (numpy's log may differ from it in the last bit)."""
-    if len(_LOG_TF[0]) <= top:
-        size = max(top + 1, 2 * len(_LOG_TF[0]), 256)
-        _LOG_TF[0] = np.array([0.0] + [1.0 + math.log(c) for c in range(1, size)])
-    return _LOG_TF[0]
+    table = _LOG_TF[0]
+    if len(table) <= top:  # built locally: another thread may publish a shorter one meanwhile
+        size = max(top + 1, 2 * len(table), 256)
+        table = np.array([0.0] + [1.0 + math.log(c) for c in range(1, size)])
+        _LOG_TF[0] = table
+    return table
