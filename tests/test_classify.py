@@ -386,6 +386,15 @@ def test_evidence_is_read_from_a_batchs_knowledge_features_only():
     assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [False, True]
 
 
+def test_a_reply_is_on_a_job_thread_when_its_subject_names_a_whole_job_word():
+    from onward.classify.model import replies_on_a_job
+
+    on = ("Re[2]: interview", "RE : candidature", " Re: job", "AW: Ihre Bewerbung", "Fwd: Offer")
+    off = ("AW: Fragen stellen", "Re: I posted the photos", "Re: Rolex sale", "Interview?", "")
+    assert [replies_on_a_job(s) for s in on] == [True] * len(on)
+    assert [replies_on_a_job(s) for s in off] == [False] * len(off)
+
+
 def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else_does_not():
     from onward.classify.features import vectors
     from onward.classify.model import has_evidence

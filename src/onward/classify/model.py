@@ -67,16 +67,17 @@ NOT_JOB_WITH_EVIDENCE = 0.97
 # person's words, which the model (taught mostly by templates) reads least well. Such mail
 # counts as evidence too. The scan also knows a thread's stored mail (`thread.with_thread`);
 # this is what is left when the rest of the thread is not in the mailbox.
-_THREAD_PREFIXES = ("re:", "aw:", "tr:", "fwd:", "fw:", "wg:", "sv:", "rv:")
+_REPLY = re.compile(r"\s*(?:re|aw|tr|fwd?|wg|sv|rv)(?:\[\d+\])?\s*:")
 _JOB_SUBJECT = re.compile(
-    r"\b(?:applica|candida|position|posting|poste|role|rôle|job|vacanc|opening|opportunit"
-    r"|interview|entretien|offer|offre|bewerbung|stelle|recruit|recrut)"
+    r"\b(?:applica\w*|candida\w*|positions?|posting|poste|roles?|rôle|jobs?|vacanc\w*|opening"
+    r"|opportunit\w*|interview\w*|entretien|offers?|offre|bewerbung\w*|stelle|recruit\w*"
+    r"|recrut\w*)\b"
 )
 
 
 def replies_on_a_job(subject: str) -> bool:
     low = subject.lower()
-    return low.startswith(_THREAD_PREFIXES) and _JOB_SUBJECT.search(low) is not None
+    return _REPLY.match(low) is not None and _JOB_SUBJECT.search(low) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class Verdict:
 @dataclass
 class Weights:
     kinds: tuple[str, ...]
-    table: np.ndarray  # (N_BUCKETS, K) float32
+    table: np.ndarray  # (N_BUCKETS, K): float16 as shipped, float32 when freshly trained
     bias: np.ndarray  # (K,)
     known: np.ndarray  # (N_BUCKETS,) bool: buckets the training data used
     temperature: float = 1.0
