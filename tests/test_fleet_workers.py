@@ -374,7 +374,7 @@ def test_two_workers_store_every_message_of_a_hundred_accounts_exactly_once(
 
 
 # 2 -----------------------------------------------------------------------------------------
-BIG = 3000  # 12 chunks of 250: a sync that is still going when the kill comes
+BIG = 3000  # 24 chunks of 125: a sync that is still going when the kill comes
 
 
 def test_a_worker_killed_mid_sync_then_a_new_worker_loses_and_duplicates_nothing(
@@ -492,7 +492,8 @@ def test_a_fan_out_while_an_account_syncs_defers_nothing_more_for_it(
     deployment: Deployment,
 ) -> None:
     d = deployment
-    d.mailboxes({"busy": BIG})
+    # Three times the others: the sync must outlast a fan-out's round trip on a loaded machine.
+    d.mailboxes({"busy": 3 * BIG})
     d.add("busy")
     account = d.account_id("busy")
     lock = f"sync:{account}"
