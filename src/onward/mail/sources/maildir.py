@@ -66,19 +66,10 @@ class MaildirSource:
 
     def list_files(self, folder: str) -> list[tuple[str, str]]:
         base = self._dir(folder)
-        out: list[tuple[str, str]] = []
-        for sub in ("cur", "new"):
-            d = base / sub
-            if d.is_dir():
-                with os.scandir(d) as it:
-                    out.extend(
-                        (maildir_key(e.name), e.path) for e in it if not e.name.startswith(".")
-                    )
-        out.sort()
-        return out
+        return [(maildir_key(entry[4:]), f"{base}/{entry}") for entry in self._todo(folder, ())]
 
     def _todo(self, folder: str, have: Container[str]) -> list[str]:
-        """The messages not stored yet, as "cur/name" or "new/name", in `list_files`' order.
+        """The messages not stored yet, as "cur/name" or "new/name", by key.
         One short string each: a large Maildir's listing is held for the whole scan, and a
         (key, path) pair costs four times as much."""
         base = self._dir(folder)
