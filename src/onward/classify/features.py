@@ -175,14 +175,20 @@ def _name_words(name: str) -> tuple[str, ...]:
     return (*words(name, zero=False), *(["via"] if " via " in name.lower() else []))
 
 
+def _subject(email: Email) -> str:
+    """The subject without one reply or forward prefix: a reply says little of its kind."""
+    subject = email.subject
+    if subject.lower().startswith(("re:", "aw:", "tr:", "fwd:", "fw:")):
+        subject = subject.split(":", 1)[1]
+    return subject
+
+
 def streams(
     email: Email, s: SenderInfo, low: str | None = None
 ) -> tuple[dict[str, list[str]], str]:
     """Word streams by where they come from (subject, body, sender name); the subject used.
     `low` is the email's `head`, when the caller has it already."""
-    subject = email.subject
-    if subject.lower().startswith(("re:", "aw:", "tr:", "fwd:", "fw:")):
-        subject = subject.split(":", 1)[1]
+    subject = _subject(email)
     name = list(_name_words(s.name))
     low = head(email) if low is None else low
     body = words(low[:BODY_CHARS], lowered=True, zero=False)[:BODY_WORDS]
@@ -549,13 +555,6 @@ _SHIFT = N_BUCKETS.bit_length() - 1
 _MASK = np.uint32(N_BUCKETS - 1)
 _UNI_SALTS32 = _UNI_SALTS.astype(np.uint32)
 _BI_SALTS32 = _BI_SALTS.astype(np.uint32)
-
-
-def _subject(email: Email) -> str:
-    subject = email.subject
-    if subject.lower().startswith(("re:", "aw:", "tr:", "fwd:", "fw:")):
-        subject = subject.split(":", 1)[1]
-    return subject
 
 
 def vectors(
