@@ -498,8 +498,13 @@ def test_a_fan_out_while_an_account_syncs_defers_nothing_more_for_it(
     account = d.account_id("busy")
     lock = f"sync:{account}"
     w, _ = d.start_worker(concurrency=2)
-    running = d.wait(lambda: d.live_jobs(lock), 30, "the sync under way", w)
-    assert [j.status for j in running] == ["doing"]
+
+    # Waited for until a worker has taken it: deferred, it is "todo" for a moment first.
+    def syncing() -> list[Any]:
+        jobs = d.live_jobs(lock)
+        return jobs if [j.status for j in jobs] == ["doing"] else []
+
+    running = d.wait(syncing, 30, "the sync under way", w)
     # Due again while it syncs (what `onward fleet sync busy` does), and a fan-out comes.
     assert d.fleet.make_due("busy") == 1
     app = make_app(d.url)
