@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
 import re
 import subprocess
 import sys
@@ -176,3 +177,31 @@ def test_an_account_with_a_wrong_value_can_still_be_listed_fixed_and_removed(
     config.write_text(config.read_text().replace('"starttls"', '"ssl"'))
     assert run("account", "remove", "bad", home=tmp_path).returncode == 0
     assert "bad" not in run("account", "list", home=tmp_path).stdout
+
+
+# Run in a fresh interpreter: `onward --help`, then the modules it loaded.
+_LOADED = """
+import atexit, sys
+heavy = ("sqlalchemy", "numpy", "jinja2")
+atexit.register(lambda: print("LOADED", *sorted(m for m in heavy if m in sys.modules)))
+sys.argv = ["onward", *sys.argv[1:]]
+from onward.cli.root import main
+main()
+"""
+
+
+def test_help_and_version_start_without_the_database_or_the_model(tmp_path: Path) -> None:
+    """SQLAlchemy, numpy and Jinja are most of a command's start-up: only the commands that
+    read the database, classify or draft pay for them."""
+    src = str(Path(__file__).parent.parent / "src")
+    env = {**os.environ, "ONWARD_HOME": str(tmp_path), "PYTHONPATH": src}
+    for args in (["--help"], ["--version"], ["scan", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", _LOADED, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().splitlines()[-1] == "LOADED", (args, done.stdout[-200:])

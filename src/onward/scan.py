@@ -36,10 +36,10 @@ from onward.mail.sources import (
 from onward.mail.sources.base import read_prefix
 from onward.mail.sources.maildir import renamed
 from onward.progress import NoProgress, Progress
-from onward.store import Store
 
 if TYPE_CHECKING:
     from onward.classify.model import Classifier
+    from onward.store import Store
 
 # Messages per task and per transaction. Each chunk in flight is held twice or three times
 # (its bytes, their pickled copy, the parsed mail), by up to 5 chunks at once: at 250 the

@@ -14,12 +14,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onward.errors import BadInput
 from onward.mail.movers.base import Located, Move, MoveError, Mover
 from onward.progress import NoProgress, Progress
-from onward.store.journal import Journal
+
+if TYPE_CHECKING:
+    from onward.store.journal import Journal
 
 DEFAULT_FOLDER = "Job search/Rejections"
 DEFAULT_MIN_CONFIDENCE = 0.8

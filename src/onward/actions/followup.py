@@ -9,16 +9,18 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import TemplateError
 
 from onward import accounts, secrets
 from onward.actions import compose as c
-from onward.config import Config
 from onward.mail.outbox import DraftError, FileDrafts, ImapDrafts, Outbox, SmtpOutbox, SmtpSettings
-from onward.store.db import Store
 from onward.store.followups import Followups
+
+if TYPE_CHECKING:
+    from onward.config import Config
+    from onward.store.db import Store
 
 CHECK_BACK_WEEKS = 2
 RECONTACT_DAYS = 90

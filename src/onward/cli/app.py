@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, ParamSpec
 import typer
 
 from onward.config import Config
-from onward.store import Store
 from onward.terminal import PlainConsole
 
 if TYPE_CHECKING:
+    from onward.store import Store
     from onward.store.fleet import Fleet
 
 P = ParamSpec("P")
@@ -91,6 +91,9 @@ def open_store(config: Config) -> Store:
                 "(see `onward people list`)."
             )
     config.paths.make_data_dir()
+    # Imported here: SQLAlchemy is most of a command's start-up, and `--help` needs none of it.
+    from onward.store import Store
+
     return Store(url)
 
 

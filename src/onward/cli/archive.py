@@ -6,7 +6,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,9 +25,11 @@ from onward.cli.app import err, offers_checkin, open_store, out
 from onward.cli.app import options as run_options
 from onward.config import Config
 from onward.mail.movers import Mover, mover_for
-from onward.store.db import Store
-from onward.store.journal import Journal
 from onward.terminal import styled
+
+if TYPE_CHECKING:
+    from onward.store.db import Store
+    from onward.store.journal import Journal
 
 
 def _movers(config: Config, copy_to: Path | None = None) -> MoverFactory:
@@ -78,6 +80,8 @@ def archive_cmd(
     store = open_store(config)
     if not dry_run and not no_followup:
         _offer_followups(config, store, options.min_confidence, as_json, run_options(ctx).debug)
+    from onward.store.journal import Journal
+
     journal = Journal(store)
     with RichProgress("Archiving", enabled=False if as_json else None) as progress:
         report = archive(journal, _movers(config, to_mbox), options, progress)
@@ -291,6 +295,8 @@ def undo_cmd(
 
     config = Config.load()
     store = open_store(config)
+    from onward.store.journal import Journal
+
     journal = Journal(store)
     if _undo_delete(store, journal, batch, as_json):
         return
@@ -338,6 +344,8 @@ def _undo_delete(store: Store, journal: Journal, batch: int | None, as_json: boo
 
 def batches_cmd() -> None:
     """The archive, delete and undo batches, newest first."""
+    from onward.store.journal import Journal
+
     journal = Journal(open_store(Config.load()))
     rows = journal.batches()
     if not rows:

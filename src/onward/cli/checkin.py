@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,8 +12,10 @@ from onward.actions import checkin as ck
 from onward.cli.app import err, open_store, out
 from onward.cli.render import show_advice
 from onward.config import Config
-from onward.store.checkins import Checkins
 from onward.terminal import discard_typed_ahead
+
+if TYPE_CHECKING:
+    from onward.store.checkins import Checkins
 
 
 def _about(p: dict[str, Any]) -> str:
@@ -39,6 +41,8 @@ def context_line(feeling: str, config: Config, store: Any) -> str:
 
 def interactive_checkin(config: Config, store: Any, pending: list[dict[str, Any]]) -> bool:
     """Ask once. Enter or 'skip' is respected: these rejections are never asked about again."""
+    from onward.store.checkins import Checkins
+
     data = ck.load(config.paths.config_dir)
     now = datetime.now(UTC)
     if pending:
@@ -70,6 +74,8 @@ def checkin(
     history: Annotated[bool, typer.Option("--history", help="Past check-ins.")] = False,
 ) -> None:
     """How are you? A short check-in, with suggestions that fit the feeling."""
+    from onward.store.checkins import Checkins
+
     config = Config.load()
     store = open_store(config)
     checkins = Checkins(store)
@@ -112,6 +118,8 @@ def _history(checkins: Checkins) -> None:
 def offer() -> None:
     """After a command that opted in succeeded: one check-in per new rejection, never in quiet
     hours, never when piped or scripted."""
+    from onward.store.checkins import Checkins
+
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return
     try:

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import sys
 from email.message import EmailMessage
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from onward.actions import compose
-from onward.actions import followup as fu
 from onward.cli.app import offers_checkin, open_store, out
 from onward.config import Config
-from onward.mail.outbox import DraftError
-from onward.store.db import Store
-from onward.store.emails import reply_target
-from onward.store.followups import Followups
 from onward.terminal import styled, visible
-from onward.tracker.repo import Tracker, TrackerError
+
+if TYPE_CHECKING:
+    from onward.actions import followup as fu
+    from onward.store.db import Store
 
 
 def _find(store: Store, target: str, email_id: int | None) -> dict[str, Any]:
+    from onward.store.emails import reply_target
+    from onward.tracker.repo import Tracker, TrackerError
+
     if email_id is not None:
         found = store.find_emails(str(email_id))
     elif target.lstrip("#").isdigit():  # an application: reply to its latest rejection
@@ -50,6 +50,12 @@ def followup(
     ] = False,
 ) -> None:
     """Draft a thank-you reply that asks for feedback and to be kept on file."""
+    # Imported here, as in every command that needs them: the drafting (Jinja) and the
+    # tracker's database code are no part of other commands' start-up.
+    from onward.actions import followup as fu
+    from onward.mail.outbox import DraftError
+    from onward.store.followups import Followups
+
     config = Config.load()
     store = open_store(config)
     if not target and email is None:
@@ -127,6 +133,8 @@ def terminal_asker() -> fu.Ask | None:
 
 
 def _ask_me() -> tuple[str, str] | None:
+    from onward.actions import followup as fu
+
     out.print("onward does not know your own email address yet: it goes in your follow-ups' From.")
     address = typer.prompt("Your email address", default="", show_default=False).strip()
     if not fu.is_address(address):
@@ -137,6 +145,10 @@ def _ask_me() -> tuple[str, str] | None:
 
 
 def _list_waiting(config: Config, store: Store) -> None:
+    from onward.actions import compose
+    from onward.actions import followup as fu
+    from onward.store.followups import Followups
+
     rows = Followups(store).without_followup()
     if not rows:
         out.print("Every rejection has a follow-up. Nothing to do.")

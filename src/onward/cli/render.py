@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.panel import Panel
 
-from onward.actions.checkin import Advice
 from onward.cli.app import out
 from onward.terminal import styled
+
+if TYPE_CHECKING:
+    from onward.actions.checkin import Advice
 
 
 def print_status(figures: dict[str, Any]) -> None:

@@ -14,11 +14,11 @@ from onward import accounts
 from onward.cli.app import err, offers_checkin, open_store, options, out
 from onward.config import Config
 from onward.scan import Linked, Scanner, ScanSummary, classifier_loader, link_new_mail
-from onward.store import Store
 from onward.terminal import styled
 
 if TYPE_CHECKING:
     from onward.classify.model import Classifier
+    from onward.store import Store
 
 
 def scan(

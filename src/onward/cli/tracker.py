@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,8 +17,9 @@ from onward.cli.render import print_status
 from onward.config import Config
 from onward.terminal import visible
 from onward.tracker.match import similar_company
-from onward.tracker.repo import Tracker, TrackerError
-from onward.tracker.transfer import export, parse_date, read_csv
+
+if TYPE_CHECKING:
+    from onward.tracker.repo import Tracker
 
 # Options several commands share.
 NewEmployer = Annotated[
@@ -32,10 +33,15 @@ Note = Annotated[str, typer.Option(help="Anything to remember.")]
 
 
 def tracker() -> Tracker:
+    from onward.tracker.repo import Tracker
+
     return Tracker(open_store(Config.load()))
 
 
 def _date(value: str | None) -> datetime | None:
+    from onward.tracker.repo import TrackerError
+    from onward.tracker.transfer import parse_date
+
     if not value:
         return None
     parsed = parse_date(value)
@@ -55,6 +61,8 @@ def save(
     new: NewEmployer = False,
 ) -> None:
     """Keep a position you mean to apply to (your wishlist)."""
+    from onward.tracker.repo import TrackerError
+
     t = tracker()
     if from_alert is not None:
         from onward.tracker.alerts import read_alert
@@ -101,6 +109,8 @@ def reject(
     new: NewEmployer = False,
 ) -> None:
     """Record a "no" you heard on the phone, face to face, or by mail onward did not see."""
+    from onward.tracker.repo import TrackerError
+
     if via not in ("phone", "in-person", "email"):
         raise TrackerError("--via is phone, in-person or email.")
     t = tracker()
@@ -161,6 +171,8 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
 ) -> None:
     """Delete an application entered by mistake (`onward undo` brings it back)."""
+    from onward.tracker.repo import TrackerError
+
     t = tracker()
     plan = t.deletion_plan(application)
     out.print(plan.describe(), highlight=False)
@@ -202,6 +214,8 @@ def link(
     ] = False,
 ) -> None:
     """Answer the link review queue: attach an email to an application, or to a new one."""
+    from onward.tracker.repo import TrackerError
+
     t = tracker()
     target = _application_id(application)
     if target is None:
@@ -220,6 +234,8 @@ def link(
 def _employer(t: Tracker, company: str, new: bool) -> str:
     """The employer the person typed, or the known one it is probably a slip for (asked at a
     terminal; elsewhere refused unless --new says it is another employer)."""
+    from onward.tracker.repo import TrackerError
+
     close = None if new else similar_company(company, {a["company"] for a in t.apps()})
     if close is None:
         return company
@@ -234,6 +250,8 @@ def _employer(t: Tracker, company: str, new: bool) -> str:
 
 def _application_id(value: str) -> int | None:
     """An application's id from the command line, or None for 'new'."""
+    from onward.tracker.repo import TrackerError
+
     if value.strip().lower() == "new":
         return None
     if not value.strip().lstrip("#").isdigit():
@@ -246,6 +264,8 @@ def _application_id(value: str) -> int | None:
 def _new_names(e: dict[str, Any], company: str, role: str) -> tuple[str, str]:
     """The employer and role of a new application for email `e`: the options, else what the
     email names, else asked at a terminal. Never a blank employer."""
+    from onward.tracker.repo import TrackerError
+
     company, role = company or e["company"], role or e["role"]
     if sys.stdin.isatty() and not (company and role):
         missing = " or ".join(w for w, v in (("employer", company), ("role", role)) if not v)
@@ -272,6 +292,8 @@ def goal(
     ] = None,
 ) -> None:
     """Set your weekly application goal (and, if you like, when silence means ghosted)."""
+    from onward.tracker.repo import TrackerError
+
     if per_week < 0:
         raise TrackerError("A goal is zero or more applications a week.")
     t = tracker()
@@ -303,6 +325,9 @@ def export_(
     output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
 ) -> None:
     """Export applications and their events."""
+    from onward.tracker.repo import TrackerError
+    from onward.tracker.transfer import export
+
     if fmt not in ("csv", "json"):
         raise TrackerError("--format is csv or json.")
     t = tracker()
@@ -319,6 +344,8 @@ def import_(
     file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview only.")] = False
 ) -> None:
     """Import a tracker export (Huntr, Teal, or a spreadsheet saved as CSV)."""
+    from onward.tracker.transfer import read_csv
+
     t = tracker()
     rows, notes = read_csv(file, t.apps())
     table = Table("company", "role", "status", "date", "action", title=f"{file.name}")
