@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from onward.mail.parse import bounded
+from onward.mail.sources.base import read_prefix
 from onward.mail.sources.mbox import split_mbox
 from tests.factory import mbox_bytes, message
 from tests.runner import run
@@ -82,3 +84,33 @@ def test_a_50mb_from_line_is_read_in_bounded_time_and_memory(tmp_path: Path, whe
     assert sum(size for _, size in found) == path.stat().st_size
     assert peak < 8_000_000, peak
     assert seconds < 5, seconds
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("head_kb", [1, 17, 31, 50, 70])
+@pytest.mark.parametrize("body_kb", [0, 1, 15, 20, 100])
+def test_a_file_source_hands_over_exactly_what_is_kept_of_the_whole_message(
+    tmp_path: Path, eol: bytes, head_kb: int, body_kb: int
+) -> None:
+    """Read in pieces, a message still gives the whole header block and 16 KB of body, as
+    `bounded` keeps of the whole file, however the pieces fall (a 50 KB header once left the
+    body short)."""
+    head = (
+        b"Subject: hi"
+        + eol
+        + b"".join(b"X-Pad-%d: " % i + b"h" * 1000 + eol for i in range(head_kb))
+    )
+    body = b"".join(b"line %06d " % i + b"b" * 40 + eol for i in range(body_kb * 1024 // 52))
+    raw = head + eol + body
+    path = tmp_path / "m.eml"
+    path.write_bytes(raw)
+    assert read_prefix(path) == (bounded(raw), len(raw))
+
+
+def test_a_message_without_an_empty_line_is_read_as_all_header(tmp_path: Path) -> None:
+    raw = b"Subject: no body\nX-A: " + b"a" * 100_000 + b"\n"
+    path = tmp_path / "m.eml"
+    path.write_bytes(raw)
+    data, size = read_prefix(path)
+    assert (data, size) == (bounded(raw), len(raw))
+    assert data.startswith(raw)

@@ -80,24 +80,40 @@ _WANTED = frozenset(
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
+def _blank_line(raw: bytes) -> tuple[int, int]:
+    """Where the header block ends and the body starts: at the first empty line, LF or CRLF;
+    a message without one is all header."""
+    lf = raw.find(b"\n\n")
+    # Only a CRLF blank line before the LF one counts: looking no further saves scanning the
+    # whole prefix of every LF message (mbox, Maildir) for a CRLF that cannot come first.
+    crlf = raw.find(b"\r\n\r\n", 0, lf + 3 if lf != -1 else len(raw))
+    if crlf != -1 and (lf == -1 or crlf < lf):
+        return crlf + 2, crlf + 4
+    if lf != -1:
+        return lf + 1, lf + 2
+    return len(raw), len(raw)
+
+
 def split_head(raw: bytes) -> tuple[bytes, bytes]:
     """Split at the first empty line; a message without one is all header."""
-    lf = raw.find(b"\n\n")
-    crlf = raw.find(b"\r\n\r\n")
-    if crlf != -1 and (lf == -1 or crlf < lf):
-        return raw[: crlf + 2], raw[crlf + 4 :]
-    if lf != -1:
-        return raw[: lf + 1], raw[lf + 2 :]
-    return raw, b""
+    head_end, body_start = _blank_line(raw)
+    return raw[:head_end], raw[body_start:]
 
 
 def bounded(raw: bytes, body_prefix: int = BODY_PREFIX) -> bytes:
     """The part of a message the scanner keeps: whole header block, start of the body."""
-    head, body = split_head(raw)
-    if len(head) > HEADER_CAP:
-        head = head[:HEADER_CAP]
+    head_end, body_start = _blank_line(raw)
+    head = raw[: min(head_end, HEADER_CAP)]
     sep = b"\r\n" if head.endswith(b"\r\n") else b"\n"
-    return head + sep + body[:body_prefix]
+    return head + sep + raw[body_start : body_start + body_prefix]
+
+
+def prefix_complete(data: bytes, body_prefix: int = BODY_PREFIX) -> bool:
+    """Whether `data`, the start of a message, holds all that `bounded` keeps of it."""
+    head_end, body_start = _blank_line(data)
+    if head_end == len(data):  # no end of the header block yet
+        return len(data) >= HEADER_CAP
+    return len(data) >= body_start + body_prefix
 
 
 def fingerprint(head: bytes) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any, Protocol
 
 from onward.errors import MailError
 from onward.mail.model import RawMessage
-from onward.mail.parse import HEADER_CAP, bounded
+from onward.mail.parse import bounded, prefix_complete
 
 
 class SourceError(MailError):
@@ -71,20 +73,31 @@ def is_regular(path: Path | str) -> bool:
     return Path(path).is_file()  # stat and S_ISREG, without opening: FIFOs and devices fail
 
 
-def read_prefix(path: Path) -> tuple[bytes, int]:
-    """Read the header block and the start of the body; never the whole 50 MB attachment."""
-    if not is_regular(path):  # checked before opening: opening a FIFO waits for a writer
-        raise NotAFile(f"{path} is not a regular file")
-    with open(path, "rb") as f:
-        size = f.seek(0, 2)
-        f.seek(0)
-        data = f.read(64 * 1024)
-        while b"\n\n" not in data and b"\r\n\r\n" not in data and len(data) < HEADER_CAP:
-            more = f.read(64 * 1024)
+# The first read: a typical message's header block and 16 KB of body (most of the Maildir
+# messages measured here are read whole in it); more is read only when the prefix needs it.
+FIRST_READ = 32 * 1024
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_prefix(path: Path | str) -> tuple[bytes, int]:
+    """What `bounded` keeps of the message in the file, and the file's size; never the whole
+    50 MB attachment. Read with os-level calls: the buffered file object, the seeks and the
+    separate stat were a third of a small message's reading time."""
+    # Non-blocking: opening a FIFO would otherwise wait for a writer; it is refused just below.
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile(f"{path} is not a regular file")
+        data = os.read(fd, FIRST_READ)
+        while not prefix_complete(data):
+            more = os.read(fd, 64 * 1024)
             if not more:
                 break
             data += more
-    return bounded(data), size
+    finally:
+        os.close(fd)
+    return bounded(data), st.st_size
 
 
 # A directory changed this close to the moment it is listed may change again within the same
