@@ -5,6 +5,9 @@ import mailbox
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
+from onward.mail.parse import bounded
 from onward.mail.sources import detect_path_kind, open_path_source
 from onward.mail.sources.mbox import split_mbox
 from onward.scan import Scanner
@@ -136,3 +139,27 @@ def test_mbox_split_is_the_same_whatever_the_read_size(monkeypatch) -> None:
     for size in (5, 100, 1023, 4096):
         monkeypatch.setattr(mbox_module, "READ", size)
         assert list(split_mbox(io.BytesIO(data))) == reference
+
+
+@pytest.mark.parametrize("read", [7, 1000, 1 << 20])
+def test_an_mbox_message_is_kept_as_bounded_keeps_it_whole_even_when_its_body_is_all_quoted_from_lines(
+    monkeypatch, read: int
+) -> None:
+    """The reader keeps a limited prefix of each message before unquoting: a body of short
+    ">From " lines, each a byte shorter once unquoted, must still yield a full prefix."""
+    import onward.mail.sources.mbox as mbox_module
+
+    monkeypatch.setattr(mbox_module, "READ", read)
+    quoted = ">From a\n" * 6000  # 48 KB of body, every line quoted
+    big_head = "".join(f"X-Pad-{i}: {'h' * 900}\n" for i in range(40))
+    bodies = [quoted, "plain\n" * 5000, quoted[:100]]
+    msgs = [message(i, body=bodies[i % 3]) for i in range(7)]  # the last runs to the end
+    msgs[4] = big_head.encode() + msgs[4]
+    data = mbox_bytes(msgs)
+    found = list(split_mbox(io.BytesIO(data)))
+    assert len(found) == len(msgs)
+    starts = [off for off, _, _ in found] + [len(data)]
+    for (off, kept, size), end, original in zip(found, starts[1:], msgs, strict=True):
+        whole = original.replace(b"\r\n", b"\n").rstrip(b"\n") + b"\n"
+        assert kept == bounded(whole)
+        assert size == end - off

@@ -80,7 +80,7 @@ _WANTED = frozenset(
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
-def _blank_line(raw: bytes) -> tuple[int, int]:
+def blank_line(raw: bytes | bytearray) -> tuple[int, int]:
     """Where the header block ends and the body starts: at the first empty line, LF or CRLF;
     a message without one is all header."""
     lf = raw.find(b"\n\n")
@@ -96,13 +96,13 @@ def _blank_line(raw: bytes) -> tuple[int, int]:
 
 def split_head(raw: bytes) -> tuple[bytes, bytes]:
     """Split at the first empty line; a message without one is all header."""
-    head_end, body_start = _blank_line(raw)
+    head_end, body_start = blank_line(raw)
     return raw[:head_end], raw[body_start:]
 
 
 def bounded(raw: bytes, body_prefix: int = BODY_PREFIX) -> bytes:
     """The part of a message the scanner keeps: whole header block, start of the body."""
-    head_end, body_start = _blank_line(raw)
+    head_end, body_start = blank_line(raw)
     head = raw[: min(head_end, HEADER_CAP)]
     sep = b"\r\n" if head.endswith(b"\r\n") else b"\n"
     return head + sep + raw[body_start : body_start + body_prefix]
@@ -110,7 +110,7 @@ def bounded(raw: bytes, body_prefix: int = BODY_PREFIX) -> bytes:
 
 def prefix_complete(data: bytes, body_prefix: int = BODY_PREFIX) -> bool:
     """Whether `data`, the start of a message, holds all that `bounded` keeps of it."""
-    head_end, body_start = _blank_line(data)
+    head_end, body_start = blank_line(data)
     if head_end == len(data):  # no end of the header block yet
         return len(data) >= HEADER_CAP
     return len(data) >= body_start + body_prefix

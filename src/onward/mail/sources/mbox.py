@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from onward.mail.model import Locator, RawMessage
-from onward.mail.parse import BODY_PREFIX, HEADER_CAP, bounded
+from onward.mail.parse import BODY_PREFIX, HEADER_CAP, blank_line, bounded
 from onward.mail.sources.base import Checkpoint, Expect, FolderReset, KnownKeys, ScanItem
 
 # A From_ line: "From sender date". Body lines that begin with "From " are quoted
@@ -31,13 +31,25 @@ MAX_FROM_LINE = 64 * 1024
 
 
 READ = 1 << 20
-_KEEP = 64 * 1024  # bytes of each message kept once its header block is complete
 
 
-def _keep(cur: bytearray, piece: bytes) -> None:
-    limit = _KEEP if (b"\n\n" in cur or b"\r\n\r\n" in cur) else HEADER_CAP
-    if len(cur) < limit:
-        cur += piece[: limit - len(cur)]
+def _room(cur: bytearray, body_prefix: int) -> int:
+    """How many more bytes of the message `bounded` may keep. Unquoting ">From " lines takes
+    a byte from each, so half as much body again is kept: a sixth of it at most is such bytes
+    (a line is at least six)."""
+    head_end, body_start = blank_line(cur)
+    if head_end == len(cur):  # the header block goes on
+        return HEADER_CAP - len(cur)
+    return body_start + body_prefix + body_prefix // 2 - len(cur)
+
+
+def _keep(cur: bytearray, piece: bytes, body_prefix: int) -> None:
+    room = _room(cur, body_prefix)
+    if room > 0:
+        cur += piece[:room]
+        over = -_room(cur, body_prefix)  # the header block ended in this piece
+        if over > 0:
+            del cur[len(cur) - over :]
 
 
 def _done(cur: bytearray, body_prefix: int) -> bytes:
@@ -75,12 +87,12 @@ def split_mbox(
         if m == -1 or (nl == -1 and not eof):
             if eof:
                 if cur_start is not None:
-                    _keep(cur, data[pos:])
+                    _keep(cur, data[pos:], body_prefix)
                     yield cur_start, _done(cur, body_prefix), off + len(data) - cur_start
                 return
             cut = max(0, min(len(data) - 1024, m - 2 if m != -1 else len(data)))
             if cur_start is not None and cut > pos:
-                _keep(cur, data[pos:cut])
+                _keep(cur, data[pos:cut], body_prefix)
             data, off, pos, search = data[cut:], off + cut, max(0, pos - cut), max(0, search - cut)
             more = f.read(READ)
             eof = not more
@@ -92,7 +104,7 @@ def split_mbox(
             search = m + 1
             continue
         if cur_start is not None:
-            _keep(cur, data[pos : m if lf else m - 1])
+            _keep(cur, data[pos : m if lf else m - 1], body_prefix)
             yield cur_start, _done(cur, body_prefix), off + m + 1 - cur_start
         cur_start, cur, pos, search = off + m + 1, bytearray(), line_end, line_end
 
