@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from onward.classify import JOB_KINDS
 from onward.classify.extract import norm_company
@@ -182,13 +182,14 @@ class Tracker:
             return [dict(r._mapping) | {"at": aware(r.at)} for r in rows]
 
     # writing -----------------------------------------------------------------------------
-    def _refresh(self, conn: Any, app_id: int) -> None:
+    def _refresh(self, conn: Any, app_id: int, ghost_days: int | None = None) -> None:
         rows = conn.execute(
             select(events.c.kind, events.c.at, events.c.via)
             .where(events.c.application_id == app_id)
             .order_by(events.c.at, events.c.id)
         ).all()
-        state = replay([(k, aware(a), v) for k, a, v in rows], self.now, self.ghost_days)
+        days = self.ghost_days if ghost_days is None else ghost_days
+        state = replay([(k, aware(a), v) for k, a, v in rows], self.now, days)
         conn.execute(
             update(applications)
             .where(applications.c.id == app_id)
@@ -224,7 +225,10 @@ class Tracker:
         via: str = "email",
         note: str = "",
         email_id: int | None = None,
+        refresh: bool = True,
     ) -> None:
+        """Record an event; `refresh=False` leaves the application's state to the caller,
+        which then refreshes it once after all its events (see `link_pending`)."""
         conn.execute(
             events.insert().values(
                 application_id=app_id,
@@ -235,7 +239,8 @@ class Tracker:
                 email_id=email_id,
             )
         )
-        self._refresh(conn, app_id)
+        if refresh:
+            self._refresh(conn, app_id)
 
     def find(self, company: str, role: str = "") -> list[dict[str, Any]]:
         key, rkey = norm_company(company), norm_role(role)
@@ -503,6 +508,7 @@ class Tracker:
                     )
                 )
             }
+            linked: list[dict[str, Any]] = []
             for e in pending:
                 link = link_email(e, apps, thread)
                 if link.review:
@@ -537,28 +543,52 @@ class Tracker:
                         .where(and_(applications.c.id == app_id, applications.c.role == ""))
                         .values(role=e["role"], role_key=norm_role(e["role"]))
                     )
-                self.add_event(
-                    conn,
-                    app_id,
-                    e["kind"],
-                    aware(e["sent_at"]) or aware(e["scanned_at"]),
-                    "email",
-                    "",
-                    e["id"],
-                )
-                conn.execute(
-                    update(emails)
-                    .where(emails.c.id == e["id"])
-                    .values(
-                        application_id=app_id,
-                        link_state="linked",
-                        link_note=json.dumps({"reason": link.reason}),
-                    )
+                linked.append(
+                    {
+                        "application_id": app_id,
+                        "kind": e["kind"],
+                        "at": aware(e["sent_at"]) or aware(e["scanned_at"]) or self.now,
+                        "via": "email",
+                        "note": "",
+                        "email_id": e["id"],
+                        "link_note": json.dumps({"reason": link.reason}),
+                    }
                 )
                 if e["message_id"]:
                     thread[e["message_id"]] = app_id
                 counts["linked"] += 1
+            self._record_links(conn, linked)
         return counts
+
+    def _record_links(self, conn: Any, linked: list[dict[str, Any]]) -> None:
+        """The events and the emails' links of `link_pending`, written in two statements, and
+        each application's state replayed once from all its events (the links read none of
+        these: a first scan links hundreds of emails, once a statement each)."""
+        if not linked:
+            return
+        conn.execute(
+            events.insert(),
+            [
+                {k: r[k] for k in ("application_id", "kind", "at", "via", "note", "email_id")}
+                for r in linked
+            ],
+        )
+        conn.execute(
+            update(emails)
+            .where(emails.c.id == bindparam("b_id"))
+            .values(
+                application_id=bindparam("b_app"),
+                link_state="linked",
+                link_note=bindparam("b_note"),
+            ),
+            [
+                {"b_id": r["email_id"], "b_app": r["application_id"], "b_note": r["link_note"]}
+                for r in linked
+            ],
+        )
+        days = self.ghost_days
+        for app_id in sorted({r["application_id"] for r in linked}):
+            self._refresh(conn, app_id, days)
 
     def reconsider(self, email: dict[str, Any], kind: str) -> None:
         """After the person corrected an email (and its copies) to `kind`: one already linked
