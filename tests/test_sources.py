@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from onward.mail.parse import bounded
+from onward.mail.parse import bounded, parse_message
 from onward.mail.sources import detect_path_kind, open_path_source
 from onward.mail.sources.mbox import split_mbox
 from onward.scan import Scanner
@@ -163,3 +163,16 @@ def test_an_mbox_message_is_kept_as_bounded_keeps_it_whole_even_when_its_body_is
         whole = original.replace(b"\r\n", b"\n").rstrip(b"\n") + b"\n"
         assert kept == bounded(whole)
         assert size == end - off
+
+
+def test_a_parsed_message_comes_back_from_a_parsing_process_unchanged() -> None:
+    """Parsed mail is pickled back from the scan's worker processes field by field."""
+    import pickle
+
+    raw = message(3, body="Unfortunately we will not move forward.", attachment=2000)
+    raw = raw.replace(b"To: ", b"Cc: Ana <ana@example.org>, bo@example.org\nTo: ", 1)
+    email = parse_message(raw, ("INBOX", "Job"))
+    assert email.cc and email.sender and email.date and email.labels
+    back = pickle.loads(pickle.dumps(email, pickle.HIGHEST_PROTOCOL))
+    assert back == email and type(back) is type(email)
+    assert [type(a) for a in back.cc] == [type(a) for a in email.cc]

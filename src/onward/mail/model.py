@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def pickled_by_fields(cls: type[T]) -> type[T]:
+    """Pickle a slotted dataclass as its constructor's arguments: a scan's parsing processes
+    send every parsed message back this way, at half the cost of the default (a state dict
+    built and read for each record)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2 or any(not f.init for f in fields(cls)):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: only for two or more fields, all set by __init__")
+    values = attrgetter(*names)
+
+    def __reduce__(self: T) -> tuple[Any, tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +63,7 @@ class RawMessage:
     path: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Address:
     name: str
@@ -52,6 +73,7 @@ class Address:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Email:
     """One parsed message. Built by `parse.parse_message`, never by hand in the I/O layers."""
