@@ -1,3 +1,3 @@
-from onward.cli.root import main
+from onward.cli.entry import main
 
 main()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from onward import accounts
+from onward.cli import quick
 from onward.cli.app import err, offers_checkin, open_store, options, out
 from onward.config import Config
 from onward.scan import Linked, Scanner, ScanSummary, classifier_loader, link_new_mail
@@ -57,6 +58,10 @@ def scan(
         print(json.dumps(total.as_dict()))  # noqa: T201 (machine-readable, no Rich markup)
     else:
         _print_summary(total, linked)
+    if failures or folder:
+        quick.forget(config)
+    else:  # complete: the next rescan with nothing new can be answered without all this
+        quick.record(config, store, targets)
     if failures == len(targets):
         raise typer.Exit(1)
 

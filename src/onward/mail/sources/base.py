@@ -7,7 +7,7 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from onward.errors import MailError
 from onward.mail.model import RawMessage
@@ -63,6 +63,16 @@ class MailSource(Protocol):
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class KnowsWhatIsNew(Protocol):
+    """A source that can tell, from its own files alone, that a scan from `state` (the
+    checkpoint its last scan of `folder` saved) would find nothing new: `onward scan` then
+    answers without starting its database or its classifier (`cli/quick.py`). Its `scan` uses
+    the same test, so the two never disagree."""
+
+    def is_current(self, folder: str, state: dict[str, Any]) -> bool: ...
 
 
 class NotAFile(OSError):

@@ -66,9 +66,14 @@ class EmlSource:
                     found.append((p.relative_to(self.root).as_posix(), p))
         return sorted(found), stamps
 
-    def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+    def is_current(self, folder: str, state: dict[str, Any]) -> bool:
+        """Nothing new: no directory under the root changed since the scan that saved `state`
+        (a single file has no stamps, so it is listed again)."""
         stored = state.get("dirs")
-        if isinstance(stored, dict) and unchanged(stored, {k: self.root / k for k in stored}):
+        return isinstance(stored, dict) and unchanged(stored, {k: self.root / k for k in stored})
+
+    def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        if self.is_current(folder, state):
             yield Checkpoint(folder, state)  # nothing new: one stat per directory
             return
         files, stamps = self.listing(time.time_ns())

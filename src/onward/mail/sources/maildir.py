@@ -86,10 +86,15 @@ class MaildirSource:
         todo.sort(key=lambda entry: (maildir_key(entry[4:]), entry))
         return todo
 
+    def is_current(self, folder: str, state: dict[str, Any]) -> bool:
+        """Nothing new: neither cur/ nor new/ changed since the scan that saved `state`."""
+        base = self._dir(folder)
+        return unchanged(state.get("dirs"), {sub: base / sub for sub in ("cur", "new")})
+
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
         base = self._dir(folder)
         dirs = {sub: base / sub for sub in ("cur", "new")}
-        if unchanged(state.get("dirs"), dirs):
+        if self.is_current(folder, state):
             yield Checkpoint(folder, state)  # nothing new: two stats, no listing, no query
             return
         # Stamped before listing: an entry added while listing changes the mtime after it.

@@ -132,7 +132,20 @@ class MboxSource:
         f.seek(offset)
         return offset if f.readline().startswith(b"From ") else None
 
+    def is_current(self, folder: str, state: dict[str, Any]) -> bool:
+        """Nothing new: the last scan read this very file (same inode) to its end, and it has
+        not grown. An empty file, or one never read to the end, is read again."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return False
+        offset = int(state.get("offset", 0))
+        return offset > 0 and offset == st.st_size and st.st_ino == state.get("inode")
+
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
+        if self.is_current(folder, state):
+            yield Checkpoint(folder, state)  # nothing new: one stat
+            return
         with open(self.path, "rb") as f:
             start = self._resume_at(f, state)
             if start is None:
