@@ -6,6 +6,8 @@ import json
 import mailbox
 import os
 import socket
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -114,3 +116,39 @@ def test_a_message_without_an_empty_line_is_read_as_all_header(tmp_path: Path) -
     data, size = read_prefix(path)
     assert (data, size) == (bounded(raw), len(raw))
     assert data.startswith(raw)
+
+
+_LEASE_HOLDER = """
+import fcntl, os, signal, sys, threading, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+done = threading.Event()
+def give_up():
+    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    done.set()
+# Asked to give the lease up, as a file server is: after a network round trip.
+signal.signal(signal.SIGIO, lambda *_: threading.Timer(0.2, give_up).start())
+fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+print("leased", flush=True)
+done.wait(30)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NONBLOCK"), reason="leases are a Linux feature")
+def test_a_message_a_file_server_holds_a_lease_on_is_read_once_the_lease_is_given_up(
+    tmp_path: Path,
+) -> None:
+    """Samba and NFS servers lease the files they share; a non-blocking open of a leased file
+    fails at once, and the message would have been stored empty and never read again."""
+    if Path("/proc/sys/fs/leases-enable").read_text().strip() != "1":
+        pytest.skip("file leases are turned off on this machine (fs.leases-enable)")
+    path = tmp_path / "1.host:2,S"
+    raw = message(1)
+    path.write_bytes(raw)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _LEASE_HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "leased"
+        assert read_prefix(path) == (bounded(raw), len(raw))
+    finally:
+        holder.wait(30)

@@ -15,11 +15,13 @@ def pickled_by_fields(cls: type[T]) -> type[T]:
     send every parsed message back this way, at half the cost of the default (a state dict
     built and read for each record)."""
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    if len(names) < 2 or any(not f.init for f in fields(cls)):  # type: ignore[arg-type]
-        raise TypeError(f"{cls.__name__}: only for two or more fields, all set by __init__")
+    if len(names) < 2 or any(not f.init or f.kw_only for f in fields(cls)):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: for two or more fields, all positional in __init__")
     values = attrgetter(*names)
 
     def __reduce__(self: T) -> tuple[Any, tuple[Any, ...]]:
+        if type(self) is not cls:  # a subclass's own fields are unknown here
+            raise TypeError(f"{type(self).__name__} is not pickled by {cls.__name__}'s fields")
         return cls, values(self)
 
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]

@@ -495,6 +495,7 @@ class Tracker:
             .order_by(emails.c.sent_at, emails.c.id)
         )
         counts = {"linked": 0, "opened": 0, "review": 0}
+        days = self.ghost_days  # read on its own connection, before the write transaction
         with self.engine.begin() as conn:
             pending = [dict(r._mapping) for r in conn.execute(q)]
             if not pending:
@@ -557,10 +558,10 @@ class Tracker:
                 if e["message_id"]:
                     thread[e["message_id"]] = app_id
                 counts["linked"] += 1
-            self._record_links(conn, linked)
+            self._record_links(conn, linked, days)
         return counts
 
-    def _record_links(self, conn: Any, linked: list[dict[str, Any]]) -> None:
+    def _record_links(self, conn: Any, linked: list[dict[str, Any]], ghost_days: int) -> None:
         """The events and the emails' links of `link_pending`, written in two statements, and
         each application's state replayed once from all its events (the links read none of
         these: a first scan links hundreds of emails, once a statement each)."""
@@ -586,9 +587,8 @@ class Tracker:
                 for r in linked
             ],
         )
-        days = self.ghost_days
         for app_id in sorted({r["application_id"] for r in linked}):
-            self._refresh(conn, app_id, days)
+            self._refresh(conn, app_id, ghost_days)
 
     def reconsider(self, email: dict[str, Any], kind: str) -> None:
         """After the person corrected an email (and its copies) to `kind`: one already linked

@@ -86,15 +86,25 @@ def is_regular(path: Path | str) -> bool:
 # The first read: a typical message's header block and 16 KB of body (most of the Maildir
 # messages measured here are read whole in it); more is read only when the prefix needs it.
 FIRST_READ = 32 * 1024
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_READ_ONLY = os.O_RDONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+# Non-blocking: a FIFO swapped in for the file between the stat and the open must not make
+# the open wait for a writer (it is refused by the fstat after it).
+_NO_WAIT = _READ_ONLY | getattr(os, "O_NONBLOCK", 0)
 
 
 def read_prefix(path: Path | str) -> tuple[bytes, int]:
     """What `bounded` keeps of the message in the file, and the file's size; never the whole
-    50 MB attachment. Read with os-level calls: the buffered file object, the seeks and the
-    separate stat were a third of a small message's reading time."""
-    # Non-blocking: opening a FIFO would otherwise wait for a writer; it is refused just below.
-    fd = os.open(path, _OPEN_FLAGS)
+    50 MB attachment. Read with os-level calls: the buffered file object and the seeks were a
+    third of a small message's reading time."""
+    # Stat first: a FIFO, socket or device is never opened (opening a tape rewinds it).
+    if not stat.S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 (a Path per message costs more)
+        raise NotAFile(f"{path} is not a regular file")
+    try:
+        fd = os.open(path, _NO_WAIT)
+    except BlockingIOError:
+        # A file another program holds a lease on (Samba, an NFS server) refuses a
+        # non-blocking open; a blocking one waits until the lease is given up.
+        fd = os.open(path, _READ_ONLY)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

@@ -35,12 +35,12 @@ READ = 1 << 20
 
 def _room(cur: bytearray, body_prefix: int) -> int:
     """How many more bytes of the message `bounded` may keep. Unquoting ">From " lines takes
-    a byte from each, so half as much body again is kept: a sixth of it at most is such bytes
-    (a line is at least six)."""
+    a byte from each, so more body is kept than the prefix: a line is at least seven bytes, so
+    at most a seventh of it is such bytes (and a tiny prefix may end inside one such line)."""
     head_end, body_start = blank_line(cur)
     if head_end == len(cur):  # the header block goes on
         return HEADER_CAP - len(cur)
-    return body_start + body_prefix + body_prefix // 2 - len(cur)
+    return body_start + body_prefix + body_prefix // 2 + 64 - len(cur)
 
 
 def _keep(cur: bytearray, piece: bytes, body_prefix: int) -> None:
