@@ -20,7 +20,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onward.mail.model import Email, RawMessage
@@ -122,7 +121,7 @@ def load(raw: RawMessage) -> RawMessage:
     if raw.data or not raw.path:
         return raw
     try:
-        data, size = read_prefix(Path(raw.path))
+        data, size = read_prefix(raw.path)
     except OSError:
         # A mail client renames a Maildir file when its flags change: read it under its new
         # name, or the message would be stored empty and, being known, never read again.
