@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import mailbox
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -52,11 +53,15 @@ def _settled_maildir(tmp_path: Path, n: int) -> Path:
         md.add(message(i))
     md.add_folder("Jobs").add(message(100))
     root = tmp_path / "Mail"
-    # Delivered an hour ago: a directory changed within the last 2 s is never trusted.
+    _settle(root)
+    return root
+
+
+def _settle(root: Path) -> None:
+    """Delivered an hour ago: a directory changed within the last 2 s is never trusted."""
     then = time.time_ns() - 3600 * 1_000_000_000
     for d in ("cur", "new", ".Jobs/cur", ".Jobs/new"):
         os.utime(root / d, ns=(then, then))
-    return root
 
 
 def test_a_rescan_with_nothing_new_is_answered_quickly_and_as_the_full_command_answers(
@@ -115,3 +120,98 @@ def test_an_mbox_that_grew_or_was_rewritten_goes_the_full_way(tmp_path: Path) ->
     rewritten.write_bytes(box.read_bytes())
     rewritten.replace(box)
     assert onward(home, "scan", str(box), "--json")[1] == "FULL"
+
+
+def test_a_stamp_that_cannot_be_written_leaves_the_scan_a_success(tmp_path: Path) -> None:
+    """The stamp is only a shortcut: a full disk or a folder in its place fails nothing."""
+    root = _settled_maildir(tmp_path, 2)
+    home = tmp_path / "home"
+    (home / "last-scan.json").mkdir(parents=True)  # neither replaced nor removed
+    out, way = onward(home, "scan", str(root), "--json")
+    assert way == "FULL" and json.loads(out)["new"] == 3
+    assert onward(home, "scan", str(root), "--json")[1] == "FULL"
+    assert not [p for p in home.iterdir() if p.name.startswith(".last-scan")]  # no debris
+
+
+def test_a_stamp_from_other_code_sends_the_rescan_the_full_way(tmp_path: Path) -> None:
+    """After an upgrade the full command runs: it migrates the database, and its rules may
+    link mail the old ones did not."""
+    root = _settled_maildir(tmp_path, 2)
+    home = tmp_path / "home"
+    onward(home, "scan", str(root))
+    stamp = json.loads((home / "last-scan.json").read_text())
+    stamp["code"] = ["0.0.9", "0001"]
+    (home / "last-scan.json").write_text(json.dumps(stamp))
+    assert onward(home, "scan", str(root), "--json")[1] == "FULL"
+
+
+def test_a_scan_with_stdin_closed_reads_the_mail(tmp_path: Path) -> None:
+    root = _settled_maildir(tmp_path, 2)
+    env = {**os.environ, "ONWARD_HOME": str(tmp_path / "home"), "PYTHONPATH": SRC}
+    done = subprocess.run(
+        [sys.executable, "-m", "onward", "scan", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=lambda: os.close(0),  # noqa: PLW1509 (a closed stdin, as `onward scan <&-`)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 new" in done.stdout
+
+
+def test_a_write_through_a_symlinked_database_held_open_elsewhere_is_seen(tmp_path: Path) -> None:
+    """SQLite keeps the log beside the file the symlink points to; while another connection
+    (the dashboard, a watch) holds the database open, a write stays in that log."""
+    root = _settled_maildir(tmp_path, 2)
+    home = tmp_path / "home"
+    onward(home, "scan", str(root))
+    real = tmp_path / "elsewhere" / "onward.db"
+    real.parent.mkdir()
+    (home / "onward.db").replace(real)
+    (home / "onward.db").symlink_to(real)
+    (home / "last-scan.json").unlink()
+    holder = sqlite3.connect(real)
+    try:
+        holder.execute("select count(*) from emails").fetchone()
+        onward(home, "scan", str(root))  # stamps the database behind the symlink
+        assert onward(home, "scan", str(root), "--json")[1] == "QUICK"
+        with holder:
+            holder.execute("insert into settings (key, value) values ('weekly_goal', '9')")
+        assert onward(home, "scan", str(root), "--json")[1] == "FULL"
+    finally:
+        holder.close()
+
+
+def test_a_commit_that_overwrites_the_log_in_place_is_seen_even_in_the_same_clock_tick(
+    tmp_path: Path,
+) -> None:
+    """After a restart of the write-ahead log, commits overwrite its frames in place: its
+    size and header stay, and on a coarse clock so may its mtime. The log's index moves."""
+    root = _settled_maildir(tmp_path, 2)
+    home = tmp_path / "home"
+    onward(home, "scan", str(root))
+    db = home / "onward.db"
+    holder = sqlite3.connect(db)  # another program keeps the database (and its log) open
+    try:
+        with holder:
+            for i in range(200):  # a long log
+                holder.execute(
+                    "insert into settings (key, value) values (?, ?)", (f"k{i}", "x" * 500)
+                )
+        holder.execute("pragma wal_checkpoint(restart)")
+        mailbox.Maildir(root, create=False).add(message(9))
+        _settle(root)
+        out, way = onward(home, "scan", str(root), "--json")  # restarts the log, then stamps
+        assert way == "FULL" and json.loads(out)["new"] == 1
+        assert onward(home, "scan", str(root), "--json")[1] == "QUICK"
+        wal = Path(f"{db}-wal")
+        before = wal.stat()
+        with holder:
+            holder.execute("update settings set value = 'y' where key = 'k1'")
+        after = wal.stat()
+        assert after.st_size == before.st_size  # overwritten in place
+        os.utime(wal, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same tick
+        assert onward(home, "scan", str(root), "--json")[1] == "FULL"
+    finally:
+        holder.close()

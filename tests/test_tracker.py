@@ -89,6 +89,15 @@ def test_confirm_assessment_interview_rejection(inbox: Inbox) -> None:
     assert t.link_pending()["linked"] == 0  # idempotent
 
 
+def test_confident_job_mail_waits_for_a_link_until_linking_runs(inbox: Inbox) -> None:
+    t = inbox.tracker()
+    assert not t.waiting_for_a_link()
+    inbox.receive("rejection", "Acme Robotics", "Data Analyst", 3)
+    assert t.waiting_for_a_link()  # what a scan stopped before linking leaves
+    t.link_pending()
+    assert not t.waiting_for_a_link()
+
+
 def test_duplicate_confirmations_and_late_mail_never_reopen(inbox: Inbox) -> None:
     inbox.receive("application_received", "Globex", "BI Analyst", 0)
     inbox.receive("application_received", "Globex", "BI Analyst", 0)

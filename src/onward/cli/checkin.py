@@ -10,6 +10,7 @@ import typer
 
 from onward.actions import checkin as ck
 from onward.cli.app import err, open_store, out
+from onward.cli.quick import at_terminal
 from onward.cli.render import show_advice
 from onward.config import Config
 from onward.terminal import discard_typed_ahead
@@ -89,7 +90,7 @@ def checkin(
         out.print(f"Skipped {n} check-in{'s' if n != 1 else ''}.")
         return
     if feeling is None:
-        if not sys.stdin.isatty():
+        if not at_terminal(sys.stdin):
             raise ck.CheckinError("Give --feeling (and --intensity) when not at a terminal.")
         interactive_checkin(config, store, pending)
         return
@@ -120,7 +121,7 @@ def offer() -> None:
     hours, never when piped or scripted."""
     from onward.store.checkins import Checkins
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (at_terminal(sys.stdin) and at_terminal(sys.stdout)):  # stdin may be closed
         return
     try:
         config = Config.load()

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from onward.config import Config
@@ -29,27 +30,41 @@ if TYPE_CHECKING:
 
 STAMP = "last-scan.json"
 NOTHING = {"scanned": 0, "new": 0, "skipped": 0, "errors": 0}
+SCANNED_NOTHING = "Scanned 0 messages: 0 new, 0 already known, 0 unreadable."
+INTERRUPTED = "Interrupted. Everything stored so far is kept; run the command again to carry on."
+
+
+def at_terminal(stream: IO[str] | None) -> bool:
+    return stream is not None and stream.isatty()  # a closed stdin is None
 
 
 def nothing_new(argv: list[str]) -> int | None:
     """The exit status of `onward scan ...` when it is answered here, else None."""
+    try:
+        answer = _decide(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)  # noqa: T201 (as the full command says it)
+        return 130
+    except Exception:  # noqa: BLE001 (any doubt: the full command runs, and says what is wrong)
+        return None
+    if answer is None:
+        return None
+    print(answer)  # noqa: T201 (as the full command prints it)
+    return 0
+
+
+def _decide(argv: list[str]) -> str | None:
+    """What the full command would print, when it can be known here."""
     if not argv or argv[0] != "scan":
         return None
     as_json = "--json" in argv[1:]
     rest = [a for a in argv[1:] if a != "--json"]
     if len(rest) > 1 or any(a.startswith("-") for a in rest):
         return None  # an option (--folder, --debug, --help...) is the full command's to read
-    if not as_json and sys.stdin.isatty() and sys.stdout.isatty():
+    if not as_json and at_terminal(sys.stdin) and at_terminal(sys.stdout):
         return None  # the full command may offer a check-in
     if os.environ.get("ONWARD_DB") or os.environ.get("ONWARD_PERSON"):
         return None
-    try:
-        return _answer(rest[0] if rest else None, as_json)
-    except Exception:  # noqa: BLE001 (any doubt: the full command runs, and says what is wrong)
-        return None
-
-
-def _answer(target: str | None, as_json: bool) -> int | None:
     from onward.config import Config
 
     config = Config.load()
@@ -57,15 +72,24 @@ def _answer(target: str | None, as_json: bool) -> int | None:
     if db is None:
         return None
     stamp = json.loads((config.paths.data_dir / STAMP).read_text(encoding="utf-8"))
-    if stamp.get("database") != database_stamp(db):
+    if stamp.get("code") != _code() or stamp.get("database") != database_stamp(db):
         return None
+    target = rest[0] if rest else None
     targets = [target] if target else sorted(config.accounts)
     if not targets or not all(_current(config, t, stamp["sources"]) for t in targets):
         return None
-    summary = NOTHING
-    scanned = "Scanned 0 messages: 0 new, 0 already known, 0 unreadable."
-    print(json.dumps(summary) if as_json else scanned)  # noqa: T201 (as the full command prints)
-    return 0
+    return (
+        json.dumps(NOTHING)
+        if as_json
+        else "Scanned 0 messages: 0 new, 0 already known, 0 unreadable."
+    )
+
+
+def _code() -> list[str]:
+    """The code that wrote a stamp: after an upgrade the full command runs (and migrates)."""
+    from onward import SCHEMA, __version__
+
+    return [__version__, SCHEMA]
 
 
 def _current(config: Config, target: str, stamped: dict[str, Any]) -> bool:
@@ -87,7 +111,8 @@ def _current(config: Config, target: str, stamped: dict[str, Any]) -> bool:
 
 def _default_database(config: Config) -> Path | None:
     db = config.paths.database
-    return db if config.database_url == f"sqlite:///{db}" else None
+    # Resolved: SQLite keeps its log beside the file a symlink points to.
+    return db.resolve() if config.database_url == f"sqlite:///{db}" else None
 
 
 def _file(path: Path) -> list[int] | None:
@@ -98,28 +123,51 @@ def _file(path: Path) -> list[int] | None:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def database_stamp(db: Path) -> dict[str, Any]:
-    """The database file and its write-ahead log as they are now. Every write changes the log
-    (it grows; a restart of the log changes the salts in its header); a checkpoint changes the
-    file; a restored copy is another inode."""
-    wal = Path(f"{db}-wal")
+def _head(path: Path, start: int, size: int) -> str:
     try:
-        with open(wal, "rb") as f:
-            header = f.read(32).hex()
+        with open(path, "rb") as f:
+            f.seek(start)
+            return f.read(size).hex()
     except FileNotFoundError:
-        header = ""
-    return {"file": _file(db), "wal": _file(wal), "wal_header": header}
+        return ""
+
+
+def database_stamp(db: Path) -> dict[str, Any]:
+    """The database file and its write-ahead log as they are now. A commit changes the
+    log's index header (its frame count and checksums, in the -shm file) even when it
+    overwrites frames in place; a restart of the log changes the salts in its header; a
+    checkpoint changes the file; a restored copy is another inode. The files' mtimes alone
+    would miss two writes in one tick of a coarse clock."""
+    wal, shm = Path(f"{db}-wal"), Path(f"{db}-shm")
+    return {
+        "file": _file(db),
+        "change_counter": _head(db, 24, 4),  # what a rollback journal's commits change
+        "wal": _file(wal),
+        "wal_header": _head(wal, 0, 32),
+        "wal_index": _head(shm, 0, 48),
+    }
 
 
 def record(config: Config, store: Store, targets: list[str]) -> None:
     """After a complete scan and its linking: what the quick path needs to answer the next
-    one. The store is closed first (its last connection folds the log into the file)."""
+    one. Only ever a shortcut: whatever goes wrong here, no stamp, and the scan's own result
+    stands (a full disk, a folder removed since, another scan writing the stamp too)."""
+    try:
+        _record(config, store, targets)
+    except Exception:  # noqa: BLE001 (the stamp is a cache: the next scan goes the full way)
+        forget(config)
+
+
+def _record(config: Config, store: Store, targets: list[str]) -> None:
     from onward import accounts
     from onward.mail.sources.base import KnowsWhatIsNew
+    from onward.tracker.repo import Tracker
 
     forget(config)
     db = _default_database(config)
     if db is None or config.for_person:
+        return
+    if Tracker(store).waiting_for_a_link():  # another scan stored mail and stopped before linking
         return
     sources: dict[str, dict[str, Any]] = {}
     for target in targets:
@@ -132,13 +180,20 @@ def record(config: Config, store: Store, targets: list[str]) -> None:
         finally:
             source.close()
     store.engine.dispose()
-    stamp = {"database": database_stamp(db), "sources": sources}
-    path = config.paths.data_dir / STAMP
-    tmp = path.with_name(f".{STAMP}.tmp")
-    tmp.write_text(json.dumps(stamp), encoding="utf-8")
-    tmp.replace(path)
+    stamp = {"code": _code(), "database": database_stamp(db), "sources": sources}
+    fd, tmp = tempfile.mkstemp(prefix=f".{STAMP}.", dir=config.paths.data_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(stamp, f)
+        Path(tmp).replace(config.paths.data_dir / STAMP)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def forget(config: Config) -> None:
     """No quick answer until the next complete scan (one failed, or was stopped)."""
-    (config.paths.data_dir / STAMP).unlink(missing_ok=True)
+    try:
+        (config.paths.data_dir / STAMP).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only folder: then no stamp could have been written there since either

@@ -21,14 +21,16 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
+from onward import SCHEMA
 from onward.errors import DatabaseError
 from onward.mail.model import Email, RawMessage
 from onward.store.schema import corrections, emails, folder_state, locations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration. Checked against the migrations folder by a test; knowing it here
-# lets every command skip importing Alembic (150 ms) when the database is up to date.
-HEAD = "0008"
+# The newest migration (`onward.SCHEMA`). Checked against the migrations folder by a test;
+# knowing it here lets every command skip importing Alembic (150 ms) when the database is up
+# to date.
+HEAD = SCHEMA
 # Alembic runs a migration through module-wide proxies (`alembic.op`, `alembic.context`): two
 # threads migrating at once (a worker's syncs, after an upgrade, each opening its person's
 # schema) run each other's steps on the wrong connection, so one migrates at a time.

@@ -472,6 +472,12 @@ class Tracker:
                     held += 1
         return held
 
+    def waiting_for_a_link(self) -> bool:
+        """Whether some confident job email is not linked yet (a scan stopped before linking)."""
+        with self.engine.connect() as conn:
+            q = select(emails.c.id).where(*_WAITING_FOR_A_LINK).limit(1)
+            return conn.execute(q).first() is not None
+
     def link_pending(self) -> dict[str, int]:
         """Attach every confident, not-yet-linked job email to an application."""
         self.hold_job_threads()
@@ -487,11 +493,7 @@ class Tracker:
                 emails.c.sent_at,
                 emails.c.scanned_at,
             )
-            .where(
-                emails.c.kind.in_(sorted(TRACKED_KINDS)),
-                emails.c.link_state == "",
-                emails.c.needs_review.is_not(True),
-            )
+            .where(*_WAITING_FOR_A_LINK)
             .order_by(emails.c.sent_at, emails.c.id)
         )
         counts = {"linked": 0, "opened": 0, "review": 0}
@@ -675,6 +677,12 @@ def _import_events(status: str) -> list[str]:
 
 
 _JOB = emails.c.kind.in_(sorted(JOB_KINDS))
+# What `link_pending` links: confident job mail of a tracked kind, not linked or reviewed yet.
+_WAITING_FOR_A_LINK = (
+    emails.c.kind.in_(sorted(TRACKED_KINDS)),
+    emails.c.link_state == "",
+    emails.c.needs_review.is_not(True),
+)
 _REPLY = (emails.c.in_reply_to != "") | (emails.c.refs != "")
 
 

@@ -140,7 +140,9 @@ class MboxSource:
         except OSError:
             return False
         offset = int(state.get("offset", 0))
-        return offset > 0 and offset == st.st_size and st.st_ino == state.get("inode")
+        same = offset > 0 and offset == st.st_size and st.st_ino == state.get("inode")
+        # A file that can no longer be read is the full scan's to report.
+        return same and os.access(self.path, os.R_OK)
 
     def scan(self, folder: str, state: dict[str, Any], known: KnownKeys) -> Iterator[ScanItem]:
         if self.is_current(folder, state):
