@@ -215,3 +215,18 @@ def test_a_commit_that_overwrites_the_log_in_place_is_seen_even_in_the_same_cloc
         assert onward(home, "scan", str(root), "--json")[1] == "FULL"
     finally:
         holder.close()
+
+
+def test_two_exports_scanned_in_turn_are_both_answered_quickly(tmp_path: Path) -> None:
+    root = _settled_maildir(tmp_path, 2)
+    box = tmp_path / "inbox.mbox"
+    box.write_bytes(mbox_bytes([message(i) for i in range(3)]))
+    home = tmp_path / "home"
+    onward(home, "scan", str(root))
+    onward(home, "scan", str(box))
+    assert onward(home, "scan", str(root), "--json")[1] == "QUICK"
+    assert onward(home, "scan", str(box), "--json")[1] == "QUICK"
+    with open(box, "ab") as f:
+        f.write(mbox_bytes([message(9)]))
+    assert json.loads(onward(home, "scan", str(box), "--json")[0])["new"] == 1
+    assert onward(home, "scan", str(root), "--json")[1] == "QUICK"

@@ -163,13 +163,18 @@ def _record(config: Config, store: Store, targets: list[str]) -> None:
     from onward.mail.sources.base import KnowsWhatIsNew
     from onward.tracker.repo import Tracker
 
+    earlier = _stamped_folders(config)
     forget(config)
     db = _default_database(config)
     if db is None or config.for_person:
         return
     if Tracker(store).waiting_for_a_link():  # another scan stored mail and stopped before linking
         return
-    sources: dict[str, dict[str, Any]] = {}
+    # The sources stamped before stay, with their checkpoints as the database holds them now:
+    # `onward scan A` and `onward scan B` in turn are both answered quickly.
+    sources: dict[str, dict[str, Any]] = {
+        name: {f: store.folder_state(name, f) for f in folders} for name, folders in earlier.items()
+    }
     for target in targets:
         source, folders = accounts.source_for(config, target)
         try:
@@ -189,6 +194,14 @@ def _record(config: Config, store: Store, targets: list[str]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _stamped_folders(config: Config) -> dict[str, list[str]]:
+    try:
+        stamp = json.loads((config.paths.data_dir / STAMP).read_text(encoding="utf-8"))
+        return {name: list(states) for name, states in stamp["sources"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def forget(config: Config) -> None:
