@@ -49,7 +49,11 @@ def nothing_new(argv: list[str]) -> int | None:
         return None
     if answer is None:
         return None
-    print(answer)  # noqa: T201 (as the full command prints it)
+    try:
+        print(answer, flush=True)  # noqa: T201 (as the full command prints it)
+    except BrokenPipeError:  # `onward scan --json | head -c0`: leave quietly, as the full one does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
