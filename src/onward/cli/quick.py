@@ -30,8 +30,16 @@ if TYPE_CHECKING:
 
 STAMP = "last-scan.json"
 NOTHING = {"scanned": 0, "new": 0, "skipped": 0, "errors": 0}
-SCANNED_NOTHING = "Scanned 0 messages: 0 new, 0 already known, 0 unreadable."
 INTERRUPTED = "Interrupted. Everything stored so far is kept; run the command again to carry on."
+
+
+def scanned_line(counts: dict[str, int]) -> str:
+    """The first line of a scan's summary, the same from this path and from the full one."""
+    c = counts
+    return (
+        f"Scanned {c['scanned']:,} messages: {c['new']:,} new, "
+        f"{c['skipped']:,} already known, {c['errors']:,} unreadable."
+    )
 
 
 def at_terminal(stream: IO[str] | None) -> bool:

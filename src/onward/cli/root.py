@@ -27,6 +27,7 @@ from onward.cli import (
     watch,
 )
 from onward.cli.app import CheckinOffer, RunOptions, err, options, out
+from onward.cli.quick import INTERRUPTED
 from onward.config import PRIVATE_UMASK, Paths
 from onward.errors import OnwardError
 from onward.terminal import styled
@@ -77,9 +78,7 @@ class OnwardGroup(TyperGroup):
                 raise
             raise typer.Exit(report(exc, options(ctx).debug)) from None
         except KeyboardInterrupt:
-            err.print(
-                "Interrupted. Everything stored so far is kept; run the command again to carry on."
-            )
+            err.print(INTERRUPTED)
             raise typer.Exit(130) from None
         except Exception as exc:
             raise typer.Exit(report(exc, options(ctx).debug)) from None

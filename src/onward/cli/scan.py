@@ -92,10 +92,7 @@ def _scan_one(
 
 
 def _print_summary(total: ScanSummary, linked: Linked) -> None:
-    out.print(
-        f"Scanned {total.scanned:,} messages: {total.new:,} new, "
-        f"{total.skipped:,} already known, {total.errors:,} unreadable."
-    )
+    out.print(quick.scanned_line(total.as_dict()))
     if linked.linked or linked.review:
         out.print(
             f"Tracker: {linked.linked} emails linked ({linked.opened} new "
