@@ -225,10 +225,7 @@ class Tracker:
         via: str = "email",
         note: str = "",
         email_id: int | None = None,
-        refresh: bool = True,
     ) -> None:
-        """Record an event; `refresh=False` leaves the application's state to the caller,
-        which then refreshes it once after all its events (see `link_pending`)."""
         conn.execute(
             events.insert().values(
                 application_id=app_id,
@@ -239,8 +236,7 @@ class Tracker:
                 email_id=email_id,
             )
         )
-        if refresh:
-            self._refresh(conn, app_id)
+        self._refresh(conn, app_id)
 
     def find(self, company: str, role: str = "") -> list[dict[str, Any]]:
         key, rkey = norm_company(company), norm_role(role)
