@@ -271,3 +271,48 @@ def test_an_imap_rescan_with_nothing_new_writes_nothing_to_the_database(
     dovecot.seed(user, [message(9)])
     assert Scanner(store).run(_source(dovecot, user)).new == 1
     assert writes  # new mail and its checkpoint are written as before
+
+
+def _fetch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "imap-fetch" and t.is_alive()]
+
+
+def test_a_scan_stopped_midway_while_the_server_is_frozen_returns_at_once_and_leaves_no_thread(
+    tmp_path: Path,
+) -> None:
+    """The next batch is fetched on a thread while the scan stores this one. Stopping the scan
+    (Ctrl-C, a database error) must not wait for a server that has gone silent, and the thread
+    must never use the connection after the scan has moved on."""
+    import os
+    import signal
+    import time
+
+    from tests import dovecot as dv
+
+    if not dv.available():
+        pytest.skip("Dovecot is not installed")
+    server = Dovecot()
+    server.start()
+    try:
+        user = new_user()
+        server.seed(user, [message(i) for i in range(1200)])
+        source = _source(server, user)
+        items = source.scan("INBOX", {}, lambda _f: set())
+        first = next(i for i in items if hasattr(i, "locator"))
+        assert first.locator.key == "1"
+        assert server.proc is not None
+        os.killpg(server.proc.pid, signal.SIGSTOP)  # the server goes silent mid-scan
+        try:
+            time.sleep(0.3)
+            started = time.monotonic()
+            items.close()
+            assert time.monotonic() - started < 5
+            assert _fetch_threads() == []
+        finally:
+            os.killpg(server.proc.pid, signal.SIGCONT)
+        source.close()
+        again = Scanner(Store.for_path(tmp_path / "o.db")).run(_source(server, user))
+        assert (again.scanned, again.errors) == (1200, 0)
+        assert _fetch_threads() == []
+    finally:
+        server.cleanup()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import imaplib
 import ipaddress
+import queue
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -281,9 +283,8 @@ class ImapSource:
         # "n:*" always matches the highest UID even when it is below n (RFC 3501).
         uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
         yield Expect(len(uids))
-        for i in range(0, len(uids), FETCH_BATCH):
-            batch = uids[i : i + FETCH_BATCH]
-            resp = client.fetch(batch, [b"BODY.PEEK[HEADER]", TEXT_PART, b"RFC822.SIZE"])
+        batches = [uids[i : i + FETCH_BATCH] for i in range(0, len(uids), FETCH_BATCH)]
+        for batch, resp in self._fetched(client, batches):
             for uid in batch:
                 data = resp.get(uid)
                 if data is None:
@@ -294,3 +295,86 @@ class ImapSource:
                 yield RawMessage(loc, head + text, int(data.get(b"RFC822.SIZE", 0)))
             yield Checkpoint(folder, {**new_state, "uidnext": batch[-1] + 1})
         yield Checkpoint(folder, new_state)
+
+    def _fetched(
+        self, client: IMAPClient, batches: list[list[int]]
+    ) -> Iterator[tuple[list[int], dict[int, dict[bytes, Any]]]]:
+        """Each batch with its FETCH response, the next batch asked for on a thread while the
+        scan parses and stores this one: the server works while onward does (a 50,000-message
+        first scan from Dovecot on loopback spent 10 of its 23 s waiting for the server)."""
+
+        def fetch(batch: list[int]) -> dict[int, dict[bytes, Any]]:
+            resp: dict[int, dict[bytes, Any]]
+            resp = client.fetch(batch, [b"BODY.PEEK[HEADER]", TEXT_PART, b"RFC822.SIZE"])
+            return resp
+
+        if len(batches) < 2:  # nothing to overlap with
+            for batch in batches:
+                yield batch, fetch(batch)
+            return
+        ahead = _Ahead(fetch, batches)
+        try:
+            yield from zip(batches, ahead, strict=True)
+        finally:
+            if not ahead.stop():
+                # Stuck in a read from a silent server. Shutting the socket down ends the read
+                # (closing it would wait for the read's own lock); the thread is then gone
+                # before anything else uses or closes the connection.
+                with suppress(OSError):
+                    client.socket().shutdown(socket.SHUT_RDWR)
+                ahead.join()
+                self.drop()
+
+
+_DONE = object()
+
+
+class _Ahead:
+    """`fn(item)` for each item, in order, on one thread, at most one result ahead of the
+    reader. An exception is raised to the reader where the result would have been."""
+
+    def __init__(self, fn: Callable[[Any], Any], items: list[Any]) -> None:
+        self._fn, self._items = fn, items
+        self._out: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="imap-fetch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for item in self._items:
+            if self._stopped.is_set():
+                return
+            try:
+                result = (True, self._fn(item))
+            except BaseException as exc:  # handed to the reader, which decides
+                result = (False, exc)
+            if not self._put(result) or not result[0]:
+                return
+        self._put((True, _DONE))
+
+    def _put(self, result: tuple[bool, Any]) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._out.put(result, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            ok, value = self._out.get()
+            if not ok:
+                raise value
+            if value is _DONE:
+                return
+            yield value
+
+    def stop(self, wait: float = 1.0) -> bool:
+        """Ask the thread to end; whether it did within `wait` seconds."""
+        self._stopped.set()
+        self._thread.join(wait)
+        return not self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
