@@ -6,7 +6,8 @@ Generates N messages once (cached in --dir) as a Maildir and as one mbox, then t
 --runs times (the median is shown, the range beside it): reading every file with `cat` (the
 floor), onward's first scan of the Maildir and of the mbox (`onward scan`, parse, classify,
 store and tracker linking, every core), of the same Maildir served by a local Dovecot over
-IMAP (loopback, STARTTLS; in one process, without the command's start-up), `notmuch new` and
+IMAP (loopback, STARTTLS; in one process, without the command's start-up; the files named as
+Dovecot's delivery names them, and again as they are), `notmuch new` and
 `mu index` on the same Maildir, and each one's rescan with nothing new. Peak memory is the
 largest sum of the command's and all its processes' PSS (resident memory, each page shared
 between processes counted once), sampled every 20 ms. With --baseline SRC, onward's rows are
@@ -222,6 +223,22 @@ def add_onward(b: Bench, maildir: Path, mbox: Path, baseline: Path | None) -> No
             b.rows.append((f"onward scan {label}, nothing new{tag}", "rescan", again[tag]))
 
 
+def deliver(maildir: Path, box: Path, sized: bool) -> None:
+    """The very same files in a Dovecot user's Maildir. `sized` names them as Dovecot's own
+    delivery (LDA, LMTP, APPEND) does, with the size and the CRLF size (`,S=...,W=...`);
+    without them Dovecot reads every whole file to learn its size on the first FETCH."""
+    if not sized:
+        shutil.copytree(maildir, box)
+        return
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+        for path in (maildir / sub).iterdir():
+            raw = path.read_bytes()
+            base, colon, flags = path.name.partition(":")
+            crlf_size = len(raw) + raw.count(b"\n") - raw.count(b"\r\n")
+            (box / sub / f"{base},S={len(raw)},W={crlf_size}{colon}{flags}").write_bytes(raw)
+
+
 def add_imap(b: Bench, maildir: Path) -> None:
     from tests import dovecot as dv
 
@@ -231,24 +248,30 @@ def add_imap(b: Bench, maildir: Path) -> None:
     server = dv.Dovecot()
     server.start()
     try:
-        user = dv.new_user()
-        box = server.dir / "mail" / user / "Maildir"
-        shutil.copytree(maildir, box)  # the very same files, delivered
-        if os.geteuid() == 0:
-            subprocess.run(["chown", "-R", "nobody:nogroup", str(server.dir / "mail")], check=True)
-        client = server.client(user)
-        client.select_folder("INBOX", readonly=True)  # Dovecot indexes the new files once
-        client.logout()
-        account = json.dumps(server.account(user))
-        db = b.work / "onward-imap.db"
-        cmd = [sys.executable, "-c", IMAP_SCAN, account, str(db)]
+        for sized, label in ((True, ""), (False, ", files without sizes in their names")):
+            user = dv.new_user()
+            deliver(maildir, server.dir / "mail" / user / "Maildir", sized)
+            if os.geteuid() == 0:
+                subprocess.run(
+                    ["chown", "-R", "nobody:nogroup", str(server.dir / "mail")], check=True
+                )
+            client = server.client(user)
+            client.select_folder("INBOX", readonly=True)  # Dovecot indexes the new files once
+            client.logout()
+            account = json.dumps(server.account(user))
+            db = b.work / f"onward-imap-{user}.db"
+            cmd = [sys.executable, "-c", IMAP_SCAN, account, str(db)]
 
-        def fresh() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            def fresh(db: Path = db) -> None:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
 
-        b.row("onward IMAP first scan (in-process)", "scan", fresh, lambda: timed(cmd))
-        b.row("onward IMAP, nothing new (in-process)", "rescan", None, lambda: timed(cmd))
+            def scan(cmd: list[str] = cmd) -> dict:
+                return timed(cmd)
+
+            b.row(f"onward IMAP first scan (in-process{label})", "scan", fresh, scan)
+            if sized:
+                b.row("onward IMAP, nothing new (in-process)", "rescan", None, scan)
     finally:
         server.cleanup()
 
