@@ -316,3 +316,38 @@ def test_a_scan_stopped_midway_while_the_server_is_frozen_returns_at_once_and_le
         assert _fetch_threads() == []
     finally:
         server.cleanup()
+
+
+def test_a_scan_stopped_by_ctrl_c_ends_its_fetch_thread_before_logging_out(tmp_path: Path) -> None:
+    """The scan stops in the middle (here a Ctrl-C after the first batch is stored) without
+    closing the source's generator: closing the source must first end the thread fetching
+    ahead, or LOGOUT and that FETCH would share one TLS connection."""
+    from tests import dovecot as dv
+
+    if not dv.available():
+        pytest.skip("Dovecot is not installed")
+    server = Dovecot()
+    server.start()
+    try:
+        user = new_user()
+        server.seed(user, [message(i) for i in range(1200)])
+        store = Store.for_path(tmp_path / "o.db")
+
+        class CtrlCAfterFirstBatch:
+            def start(self, total: int, unit: str) -> None:
+                pass
+
+            def advance(self, messages: int, nbytes: int) -> None:
+                raise KeyboardInterrupt
+
+        # Held, as a caller reporting it would hold it: its frames keep the generator open.
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            Scanner(store, CtrlCAfterFirstBatch(), workers=1).run(_source(server, user))
+        assert _fetch_threads() == []
+        assert stopped.traceback
+        stored = store.count_emails()
+        again = Scanner(store).run(_source(server, user))
+        assert not again.problems
+        assert (again.new, store.count_emails()) == (1200 - stored, 1200)
+    finally:
+        server.cleanup()

@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from tests.dovecot import PASSWORD, Dovecot, new_user
 from tests.factory import mbox_bytes, message
+from tests.runner import run
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 _RUN = """
@@ -230,3 +232,47 @@ def test_two_exports_scanned_in_turn_are_both_answered_quickly(tmp_path: Path) -
         f.write(mbox_bytes([message(9)]))
     assert json.loads(onward(home, "scan", str(box), "--json")[0])["new"] == 1
     assert onward(home, "scan", str(root), "--json")[1] == "QUICK"
+
+
+def test_an_imap_account_with_nothing_new_is_answered_quickly_and_any_change_goes_the_full_way(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(3)])
+    dovecot.seed(user, [message(50)], folder="Jobs")
+    home = tmp_path / "home"
+    added = run(
+        "account", "add", "work", "--imap", f"127.0.0.1:{dovecot.port}", "--user", user,
+        "--starttls", "--ca-file", dovecot.cafile, "--password-command", f"echo {PASSWORD}",
+        "--folder", "INBOX", "--folder", "Jobs", home=home,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    first, way = onward(home, "scan", "--json")
+    assert json.loads(first)["new"] == 4 and way == "FULL"
+    for args in (["work", "--json"], ["--json"], ["work"]):
+        (home / "last-scan.json").rename(home / "kept.json")
+        full, way = onward(home, "scan", *args)
+        assert way == "FULL"
+        (home / "kept.json").unlink()
+        quick, way = onward(home, "scan", *args)
+        assert (way, quick) == ("QUICK", full)
+
+    dovecot.seed(user, [message(7)], folder="Jobs")  # new mail in the second folder
+    again, way = onward(home, "scan", "--json")
+    assert json.loads(again)["new"] == 1 and way == "FULL"
+    assert onward(home, "scan", "--json")[1] == "QUICK"
+
+    client = dovecot.client(user)  # a flag changes: the checkpoint the scan stores changes
+    client.select_folder("INBOX")
+    client.add_flags([1], [b"\\Flagged"])
+    client.logout()
+    flagged, way = onward(home, "scan", "--json")
+    assert json.loads(flagged)["new"] == 0 and way == "FULL"
+    assert onward(home, "scan", "--json")[1] == "QUICK"
+
+    dovecot.stop()  # a server that cannot be reached is the full command's to report
+    try:
+        _, way = onward(home, "scan", "--json", status=1)
+        assert way == "FULL"
+    finally:
+        dovecot.start()  # the other tests' server

@@ -244,9 +244,13 @@ def _pool(n: int, classifier: Any) -> ProcessPoolExecutor:
     # get a private copy of the model. macOS keeps its default (spawn): fork is unsafe there.
     context = get_context("fork") if sys.platform.startswith("linux") else None
     try:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             n, mp_context=context, initializer=_start_worker, initargs=(classifier,)
         )
+        # The workers are forked now, before a source starts a thread of its own (IMAP fetches
+        # ahead on one): a fork copies another thread's locks in whatever state they are.
+        pool.submit(int)
+        return pool
     except BaseException:
         gc.unfreeze()  # no pool to shut down, so the scan's `finally` would not
         raise

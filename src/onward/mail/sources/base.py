@@ -67,10 +67,11 @@ class MailSource(Protocol):
 
 @runtime_checkable
 class KnowsWhatIsNew(Protocol):
-    """A source that can tell, from its own files alone, that a scan from `state` (the
-    checkpoint its last scan of `folder` saved) would find nothing new: `onward scan` then
-    answers without starting its database or its classifier (`cli/quick.py`). Its `scan` uses
-    the same test, so the two never disagree."""
+    """A source that can tell cheaply (from its own files, or a server from one SELECT) that a
+    scan from `state` (the checkpoint its last scan of `folder` saved) would find nothing new
+    and store no other checkpoint: `onward scan` then answers without starting its database or
+    its classifier (`cli/quick.py`). Its `scan` uses the same test (a server's, a looser one
+    that this one implies), so the two never disagree."""
 
     def is_current(self, folder: str, state: dict[str, Any]) -> bool: ...
 

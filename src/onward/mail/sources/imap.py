@@ -177,6 +177,7 @@ class ImapSource:
         self._secret = secret
         self._client: IMAPClient | None = None
         self._missing: set[str] = set()
+        self._ahead: _Ahead | None = None  # the thread fetching a scan's next batch
 
     # connection -------------------------------------------------------------------------
     def connect(self) -> IMAPClient:
@@ -224,6 +225,7 @@ class ImapSource:
             raise SourceError(no_greeting(s, self.name)) from exc
 
     def close(self) -> None:
+        self._stop_fetching()
         if self._client is not None:
             with suppress(*NETWORK_ERRORS):
                 self._client.logout()
@@ -233,6 +235,7 @@ class ImapSource:
 
     def drop(self) -> None:
         """Forget a connection that failed; the next call reconnects."""
+        self._stop_fetching()
         if self._client is not None:
             with suppress(*NETWORK_ERRORS):
                 self._client.shutdown()
@@ -266,13 +269,31 @@ class ImapSource:
             self.drop()
             raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 
+    def _select(self, client: IMAPClient, folder: str) -> dict[str, int]:
+        """The folder's checkpoint as the server has it now (the folder stays selected)."""
+        info = client.select_folder(folder, readonly=True)
+        return {
+            "uidvalidity": int(info[b"UIDVALIDITY"]),
+            "uidnext": int(info.get(b"UIDNEXT", 0)),
+            "highestmodseq": int(info.get(b"HIGHESTMODSEQ", 0)),
+        }
+
+    def is_current(self, folder: str, state: dict[str, Any]) -> bool:
+        """The folder is exactly as the checkpoint left it: no new UID, and no flag change
+        or expunge either (HIGHESTMODSEQ), since a scan would store a changed checkpoint.
+        A server without UIDNEXT is never current: only a full scan can tell."""
+        if folder in self._missing or not state.get("uidnext"):
+            return False
+        try:
+            return self._select(self.connect(), folder) == state
+        except NETWORK_ERRORS as exc:
+            self.drop()
+            raise SourceError(describe_error(exc, self.settings, self.name)) from exc
+
     def _scan(self, folder: str, state: dict[str, Any]) -> Iterator[ScanItem]:
         client = self.connect()
-        info = client.select_folder(folder, readonly=True)
-        uidvalidity = int(info[b"UIDVALIDITY"])
-        uidnext = int(info.get(b"UIDNEXT", 0))
-        modseq = int(info.get(b"HIGHESTMODSEQ", 0))
-        new_state = {"uidvalidity": uidvalidity, "uidnext": uidnext, "highestmodseq": modseq}
+        new_state = self._select(client, folder)
+        uidvalidity, uidnext = new_state["uidvalidity"], new_state["uidnext"]
         start = int(state.get("uidnext", 1)) or 1
         if state.get("uidvalidity") not in (None, uidvalidity):
             yield FolderReset(folder)
@@ -312,58 +333,68 @@ class ImapSource:
             for batch in batches:
                 yield batch, fetch(batch)
             return
-        ahead = _Ahead(fetch, batches)
+        self._ahead = _Ahead(fetch, batches)
         try:
-            yield from zip(batches, ahead, strict=True)
+            yield from zip(batches, self._ahead, strict=True)
         finally:
-            if not ahead.stop():
-                # Stuck in a read from a silent server. Shutting the socket down ends the read
-                # (closing it would wait for the read's own lock); the thread is then gone
-                # before anything else uses or closes the connection.
-                with suppress(OSError):
-                    client.socket().shutdown(socket.SHUT_RDWR)
-                ahead.join()
-                self.drop()
+            self._stop_fetching()
+
+    def _stop_fetching(self) -> None:
+        """End the fetch thread before anything else uses or closes the connection: a scan
+        that stopped early (Ctrl-C, a database error) may not have closed its generator, and
+        two threads on one TLS connection corrupt it. A thread stuck in a read from a silent
+        server is woken by shutting the socket down (closing it would wait for the read's own
+        lock), and the connection is then dropped."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead.stop():
+            return
+        if self._client is not None:
+            with suppress(OSError):
+                self._client.socket().shutdown(socket.SHUT_RDWR)
+        ahead.join()
+        self.drop()
 
 
 _DONE = object()
 
 
 class _Ahead:
-    """`fn(item)` for each item, in order, on one thread, at most one result ahead of the
-    reader. An exception is raised to the reader where the result would have been."""
+    """`fn(item)` for each item, in order, on one thread, one result ahead of the reader: the
+    next is worked out once the reader has taken the last one, so at most two are held (the
+    reader's and the next). An exception is raised to the reader where its result would be."""
 
     def __init__(self, fn: Callable[[Any], Any], items: list[Any]) -> None:
         self._fn, self._items = fn, items
-        self._out: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+        self._out: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        self._taken = threading.Semaphore(1)  # released when the reader takes a result
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="imap-fetch", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         for item in self._items:
-            if self._stopped.is_set():
+            if not self._wait_taken():
                 return
             try:
                 result = (True, self._fn(item))
             except BaseException as exc:  # handed to the reader, which decides
                 result = (False, exc)
-            if not self._put(result) or not result[0]:
+            self._out.put(result)
+            if not result[0]:
                 return
-        self._put((True, _DONE))
+        if self._wait_taken():
+            self._out.put((True, _DONE))
 
-    def _put(self, result: tuple[bool, Any]) -> bool:
+    def _wait_taken(self) -> bool:
         while not self._stopped.is_set():
-            try:
-                self._out.put(result, timeout=0.1)
+            if self._taken.acquire(timeout=0.1):
                 return True
-            except queue.Full:
-                continue
         return False
 
     def __iter__(self) -> Iterator[Any]:
         while True:
             ok, value = self._out.get()
+            self._taken.release()
             if not ok:
                 raise value
             if value is _DONE:
