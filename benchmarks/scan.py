@@ -6,8 +6,8 @@ Generates N messages once (cached in --dir) as a Maildir and as one mbox, then t
 --runs times (the median is shown, the range beside it): reading every file with `cat` (the
 floor), onward's first scan of the Maildir and of the mbox (`onward scan`, parse, classify,
 store and tracker linking, every core), of the same Maildir served by a local Dovecot over
-IMAP (loopback, STARTTLS; in one process, without the command's start-up; the files named as
-Dovecot's delivery names them, and again as they are), `notmuch new` and
+IMAP (`onward scan ACCOUNT`: loopback, STARTTLS; the files named as Dovecot's delivery names
+them, and again as they are), `notmuch new` and
 `mu index` on the same Maildir, and each one's rescan with nothing new. Peak memory is the
 largest sum of the command's and all its processes' PSS (resident memory, each page shared
 between processes counted once), sampled every 20 ms for the first second, then every 200 ms
@@ -78,24 +78,6 @@ use = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree,
 cpu = use.ru_utime + use.ru_stime
 result = {"rc": proc.returncode, "wall": wall, "cpu": cpu, "rss_mb": peak / 1e6, "err": err}
 print(json.dumps(result))
-"""
-
-# onward's IMAP scan in one process: the account comes as JSON, the database path after it.
-IMAP_SCAN = """
-import json, sys
-from pathlib import Path
-from onward.accounts import account_source
-from onward.config import parse_account
-from onward.classify.service import classifier_for
-from onward.scan import Scanner
-from onward.store import Store
-from onward.tracker.repo import Tracker
-store = Store.for_path(Path(sys.argv[2]))
-summary = Scanner(store, load_classifier=lambda: classifier_for(store)).run(
-    account_source(parse_account("bench", json.loads(sys.argv[1])))[0]
-)
-Tracker(store).link_pending()
-assert summary.errors == 0 and not summary.problems, summary.problems
 """
 
 
@@ -260,20 +242,31 @@ def add_imap(b: Bench, maildir: Path) -> None:
             client = server.client(user)
             client.select_folder("INBOX", readonly=True)  # Dovecot indexes the new files once
             client.logout()
-            account = json.dumps(server.account(user))
-            db = b.work / f"onward-imap-{user}.db"
-            cmd = [sys.executable, "-c", IMAP_SCAN, account, str(db)]
+            home = b.work / f"onward-imap-{user}"
+            env = {"ONWARD_HOME": str(home)}
+            account = server.account(user)
+            added = subprocess.run(
+                onward_cmd(
+                    "account", "add", "bench", "--imap", f"127.0.0.1:{server.port}",
+                    "--user", user, "--starttls", "--ca-file", str(account["ca_file"]),
+                    "--password-command", str(account["password_command"]),
+                ),
+                env={**os.environ, **env}, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if added.returncode:
+                raise Failed(f"onward account add failed: {added.stderr[-300:]}")
+            cmd = onward_cmd("scan", "bench", "--json")
 
-            def fresh(db: Path = db) -> None:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+            def fresh(home: Path = home) -> None:
+                for name in ("onward.db", "onward.db-wal", "onward.db-shm", "last-scan.json"):
+                    (home / name).unlink(missing_ok=True)
 
-            def scan(cmd: list[str] = cmd) -> dict:
-                return timed(cmd)
+            def scan(cmd: list[str] = cmd, env: dict[str, str] = env) -> dict:
+                return timed(cmd, env)
 
-            b.row(f"onward IMAP first scan (in-process{label})", "scan", fresh, scan)
+            b.row(f"onward scan IMAP{label}", "scan", fresh, scan)
             if sized:
-                b.row("onward IMAP, nothing new (in-process)", "rescan", None, scan)
+                b.row("onward scan IMAP, nothing new", "rescan", None, scan)
     finally:
         server.cleanup()
 
