@@ -219,8 +219,9 @@ def _record(config: Config, store: Store, targets: list[str]) -> None:
 
 
 def _scanned(source: MailSource, folders: list[str] | None) -> list[str]:
-    """The folders a complete scan of the target read. A server's are the ones asked for
-    (each existed, or the scan would have failed), so that the stamp costs no second login."""
+    """The folders a complete scan of the target read. A server's are the ones asked for,
+    taken without a second login: one the server lacks is stamped too, harmlessly, since the
+    quick path asks the server about every folder again and a missing one is never current."""
     if source.kind == "imap":
         return folders or ["INBOX"]
     return source.folders(folders)
