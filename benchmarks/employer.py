@@ -24,7 +24,10 @@ from onward.classify import extract
 from onward.classify.evaluation import Held, group_of
 from onward.classify.extract import extract_for, norm_company
 from onward.mail.model import Address, Email
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+
+# Caches that hold names across messages: cleared so each pass reads like a first scan.
+from onward.mail.prefix import bounded
 
 # Caches that hold names across messages: cleared so each pass reads like a first scan.
 CACHES = [getattr(extract, n) for n in ("_clean", "_usable") if hasattr(extract, n)]

@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mailgen import messages  # noqa: E402
 
-from onward.mail.parse import bounded, parse_careful, parse_message  # noqa: E402
+from onward.mail.parse import parse_careful, parse_message  # noqa: E402
+from onward.mail.prefix import bounded  # noqa: E402
 
 
 def rate(parse: Callable[[bytes], object], data: list[bytes], repeat: int) -> float:

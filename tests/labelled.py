@@ -4,7 +4,8 @@ import csv
 from pathlib import Path
 
 from onward.classify.model import Classifier
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+from onward.mail.prefix import bounded
 
 
 def verdicts_of(folder: Path) -> list[tuple[str, str, bool]]:

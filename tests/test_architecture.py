@@ -12,6 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 CORE = (
     "onward.mail.model",
     "onward.mail.parse",
+    "onward.mail.prefix",
     "onward.mail.fastparse",
     "onward.classify",
     "onward.tracker.state",

@@ -23,7 +23,8 @@ from onward.classify import features, model
 from onward.classify.features import _reference_vectors, vectors, words, words_many
 from onward.classify.model import Classifier, Verdict
 from onward.mail.model import Address, Email
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+from onward.mail.prefix import bounded
 from tests import hostile
 from tests.factory import message
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from onward.mail import fastparse
 from onward.mail import parse as careful
-from onward.mail.parse import bounded, parse_careful, parse_message
+from onward.mail.parse import parse_careful, parse_message
+from onward.mail.prefix import bounded
 from tests import hostile
 from tests.factory import message
 

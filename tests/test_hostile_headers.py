@@ -14,7 +14,8 @@ from onward.classify.extract import _PAREN, extract
 from onward.classify.features import _AT_TOKEN, _email_token
 from onward.classify.model import Classifier
 from onward.mail.model import Address, Email
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+from onward.mail.prefix import bounded
 
 BUDGET = 0.050  # seconds per message: parse + classify + extract
 CLASSIFIER = Classifier()

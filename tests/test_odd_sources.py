@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from onward.mail.parse import bounded
+from onward.mail.prefix import bounded
 from onward.mail.sources.base import read_prefix
 from onward.mail.sources.mbox import split_mbox
 from tests.factory import mbox_bytes, message

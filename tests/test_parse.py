@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onward.mail.model import Address
-from onward.mail.parse import bounded, fingerprint, parse_message, split_head
+from onward.mail.parse import fingerprint, parse_message
+from onward.mail.prefix import bounded, split_head
 from tests.factory import message
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+from onward.mail.prefix import bounded
 from onward.mail.sources import detect_path_kind, open_path_source
 from onward.mail.sources.mbox import split_mbox
 from onward.scan import Scanner

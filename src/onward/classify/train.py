@@ -25,7 +25,8 @@ from onward.classify.rules import keyword_kind
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import sender_info
 from onward.mail.model import Email
-from onward.mail.parse import bounded, parse_message
+from onward.mail.parse import parse_message
+from onward.mail.prefix import bounded
 
 SEED = 20261125
 SYNTHETIC_WEIGHT = 0.3  # templates teach vocabulary, but must not outvote real mail

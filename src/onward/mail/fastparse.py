@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from onward.mail import parse as ref
 from onward.mail.model import Email
+from onward.mail.prefix import split_head
 
 # A longer header block goes the careful way: rare, and it keeps this path's costs small.
 HEAD_LIMIT = 64 * 1024
@@ -124,7 +125,7 @@ def _parts(head: Head, body: bytes, depth: int = 0) -> Iterator[tuple[Head, byte
         if chunk.startswith(b"--"):
             break
         _, _, chunk = chunk.partition(b"\n")
-        part_head, part_body = ref.split_head(chunk)
+        part_head, part_body = split_head(chunk)
         if not part_head.strip():
             part_head, part_body = b"", chunk.lstrip(b"\r\n")
         yield from _parts(Head(part_head), part_body, depth + 1)
@@ -228,7 +229,7 @@ def _date(value: str) -> datetime | None:
 
 def parse_fast(raw: bytes, labels: tuple[str, ...] = ()) -> Email:
     """The `Email` `parse._parse` would give, or `Refused`."""
-    head_bytes, body = ref.split_head(raw)
+    head_bytes, body = split_head(raw)
     if len(head_bytes) > HEAD_LIMIT:
         raise Refused("header size")
     fp = ref.fingerprint(head_bytes)

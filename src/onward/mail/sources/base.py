@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from onward.errors import MailError
 from onward.mail.model import RawMessage
-from onward.mail.parse import bounded, prefix_complete
+from onward.mail.prefix import bounded, prefix_complete
 
 
 class SourceError(MailError):

@@ -23,7 +23,7 @@ from imapclient.exceptions import LoginError
 
 from onward.mail.model import Locator, RawMessage
 from onward.mail.network import NETWORK_ERRORS, tls_hint
-from onward.mail.parse import BODY_PREFIX
+from onward.mail.prefix import BODY_PREFIX
 from onward.mail.sources.base import (
     Checkpoint,
     Expect,

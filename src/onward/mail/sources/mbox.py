@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from onward.mail.model import Locator, RawMessage
-from onward.mail.parse import BODY_PREFIX, HEADER_CAP, blank_line, bounded
+from onward.mail.prefix import BODY_PREFIX, HEADER_CAP, blank_line, bounded
 from onward.mail.sources.base import Checkpoint, Expect, FolderReset, KnownKeys, ScanItem
 
 # A From_ line: "From sender date". Body lines that begin with "From " are quoted
