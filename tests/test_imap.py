@@ -351,3 +351,54 @@ def test_a_scan_stopped_by_ctrl_c_ends_its_fetch_thread_before_logging_out(tmp_p
         assert (again.new, store.count_emails()) == (1200 - stored, 1200)
     finally:
         server.cleanup()
+
+
+def test_an_account_pointed_at_another_login_reads_that_mailbox_even_with_the_same_uids(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    """`onward account add work --replace --user OTHER`: the account's name stays, so do its
+    folders' checkpoints. Two mailboxes can share UIDVALIDITY (Dovecot's is the creation
+    second) and UIDNEXT: the checkpoint names whose mailbox it is, or the other's mail would
+    look read already."""
+    first, other = new_user(), new_user()
+    dovecot.seed(first, [message(i) for i in range(3)])
+    dovecot.seed(other, [message(i) for i in range(10, 13)])
+    for user in (first, other):
+        dovecot.doveadm("mailbox", "update", "-u", user, "--uid-validity", "777", "INBOX")
+    store = Store.for_path(tmp_path / "o.db")
+    assert Scanner(store).run(_source(dovecot, first)).new == 3
+    moved = Scanner(store).run(_source(dovecot, other))
+    assert (moved.scanned, moved.new, moved.errors) == (3, 3, 0)
+    assert store.count_emails() == 6
+    again = Scanner(store).run(_source(dovecot, other))
+    assert (again.scanned, again.new) == (0, 0)
+
+
+def test_a_scan_going_on_after_its_source_was_closed_says_the_connection_dropped(
+    dovecot: Dovecot,
+) -> None:
+    """Closing the source ends its fetch thread; a scan that then asks for more must hear
+    that the connection is gone, not wait for a batch that will never come."""
+    from onward.mail.sources import SourceError
+
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(700)])
+    source = _source(dovecot, user)
+    items = source.scan("INBOX", {}, lambda _f: set())
+    next(i for i in items if hasattr(i, "locator"))
+    source.close()
+    outcome: list[BaseException | int] = []
+
+    def rest() -> None:
+        try:
+            outcome.append(sum(1 for _ in items))
+        except BaseException as exc:  # noqa: BLE001 (the outcome is what is asserted)
+            outcome.append(exc)
+
+    reader = threading.Thread(target=rest, daemon=True)
+    reader.start()
+    reader.join(15)
+    assert not reader.is_alive(), "the scan waited for a batch that never comes"
+    [error] = outcome
+    assert isinstance(error, SourceError) and "dropped" in str(error)
+    assert _fetch_threads() == []

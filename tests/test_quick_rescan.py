@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import mailbox
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -234,16 +235,18 @@ def test_two_exports_scanned_in_turn_are_both_answered_quickly(tmp_path: Path) -
     assert onward(home, "scan", str(root), "--json")[1] == "QUICK"
 
 
-def test_an_imap_account_with_nothing_new_is_answered_quickly_and_any_change_goes_the_full_way(
+def test_an_imap_account_with_nothing_new_is_answered_quickly_and_new_mail_goes_the_full_way(
     dovecot: Dovecot, tmp_path: Path
 ) -> None:
     user = new_user()
     dovecot.seed(user, [message(i) for i in range(3)])
     dovecot.seed(user, [message(50)], folder="Jobs")
     home = tmp_path / "home"
+    asked = tmp_path / "asked"  # one line each time the password command runs
     added = run(
         "account", "add", "work", "--imap", f"127.0.0.1:{dovecot.port}", "--user", user,
-        "--starttls", "--ca-file", dovecot.cafile, "--password-command", f"echo {PASSWORD}",
+        "--starttls", "--ca-file", dovecot.cafile,
+        "--password-command", f"echo >> {asked}; echo {PASSWORD}",
         "--folder", "INBOX", "--folder", "Jobs", home=home,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
@@ -258,17 +261,19 @@ def test_an_imap_account_with_nothing_new_is_answered_quickly_and_any_change_goe
         assert (way, quick) == ("QUICK", full)
 
     dovecot.seed(user, [message(7)], folder="Jobs")  # new mail in the second folder
+    before = asked.read_text().count("\n")
     again, way = onward(home, "scan", "--json")
     assert json.loads(again)["new"] == 1 and way == "FULL"
+    # The quick check's login and the scan's: the password command is asked once.
+    assert asked.read_text().count("\n") == before + 1
     assert onward(home, "scan", "--json")[1] == "QUICK"
 
-    client = dovecot.client(user)  # a flag changes: the checkpoint the scan stores changes
+    client = dovecot.client(user)  # flags change (mail read elsewhere): nothing new to scan
     client.select_folder("INBOX")
-    client.add_flags([1], [b"\\Flagged"])
+    client.add_flags([1, 2], [b"\\Seen"])
     client.logout()
-    flagged, way = onward(home, "scan", "--json")
-    assert json.loads(flagged)["new"] == 0 and way == "FULL"
-    assert onward(home, "scan", "--json")[1] == "QUICK"
+    quiet, way = onward(home, "scan", "--json")
+    assert json.loads(quiet)["scanned"] == 0 and way == "QUICK"
 
     dovecot.stop()  # a server that cannot be reached is the full command's to report
     try:
@@ -276,3 +281,40 @@ def test_an_imap_account_with_nothing_new_is_answered_quickly_and_any_change_goe
         assert way == "FULL"
     finally:
         dovecot.start()  # the other tests' server
+
+
+def test_ctrl_c_while_a_silent_server_is_asked_says_what_the_full_command_would(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(2)])
+    home = tmp_path / "home"
+    added = run(
+        "account", "add", "work", "--imap", f"127.0.0.1:{dovecot.port}", "--user", user,
+        "--starttls", "--ca-file", dovecot.cafile, "--password-command", f"echo {PASSWORD}",
+        home=home,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert onward(home, "scan", "work", "--json")[1] == "FULL"
+    assert dovecot.proc is not None
+    os.killpg(dovecot.proc.pid, signal.SIGSTOP)  # the server stops answering
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _RUN, "scan", "work", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "ONWARD_HOME": str(home), "PYTHONPATH": SRC},
+            stdin=subprocess.DEVNULL,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        time.sleep(1.5)  # waiting for the server's greeting, well within the quick timeout
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        os.killpg(dovecot.proc.pid, signal.SIGCONT)
+    assert proc.returncode == 130 and out == ""
+    assert err.strip().splitlines() == [
+        "Stopped: 0 messages scanned and saved; run `onward scan work` again to continue.",
+        "QUICK",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +141,33 @@ def source_for(config: Config, target: str) -> tuple[MailSource, list[str] | Non
     raise ConfigError(f"{target!r} is neither an account nor a file or folder.")
 
 
+# The secrets `onward scan`'s quick check resolved, each kept for the full command that follows
+# in the same process when the server has new mail: a password command that prompts (or wants a
+# key touched) is then asked once. The first use takes it; nothing else ever keeps one.
+_HANDED_OVER: dict[tuple[str, str, int, str], tuple[str, str]] = {}
+
+
+def _secret(account: Account, hand_over: bool) -> Callable[[], tuple[str, str]]:
+    key = (account.name, account.host or "", account.port, account.user or "")
+
+    def secret() -> tuple[str, str]:
+        handed = _HANDED_OVER.pop(key, None)
+        if handed is not None:
+            return handed
+        value = secrets.resolve(account)
+        if hand_over:
+            _HANDED_OVER[key] = value
+        return value
+
+    return secret
+
+
 def account_source(
-    account: Account, timeout: float | None = None
+    account: Account, timeout: float | None = None, hand_over_secret: bool = False
 ) -> tuple[MailSource, list[str] | None]:
-    """The account's mail source and the folders it asks for; `timeout` overrides its own."""
+    """The account's mail source and the folders it asks for; `timeout` overrides its own.
+    `hand_over_secret`: the secret it resolves is kept for the next source of this account
+    in this process (see `_HANDED_OVER`)."""
     name = account.name
     if account.is_imap:
         from onward.mail.sources.imap import ImapSettings, ImapSource
@@ -159,7 +183,7 @@ def account_source(
             ca_file=account.ca_file,
             timeout=timeout if timeout is not None else account.timeout,
         )
-        return ImapSource(name, settings, lambda: secrets.resolve(account)), account.folders
+        return ImapSource(name, settings, _secret(account, hand_over_secret)), account.folders
     if account.path is not None:
         return open_path_source(account.path, name), None
     raise ConfigError(f"Account {name!r} has neither an IMAP host nor a path.")

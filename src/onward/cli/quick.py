@@ -12,16 +12,18 @@ and the mail sources alone. Nothing can have changed when the last complete scan
 - every folder of every target is, by its own source's test (`KnowsWhatIsNew.is_current`, the
   test the source's `scan` uses), as that scan's checkpoint left it: for a file source from its
   files alone, for an IMAP account from one SELECT a folder (UIDVALIDITY, UIDNEXT and
-  HIGHESTMODSEQ all as checkpointed).
+  the mailbox all as checkpointed; flags changed in a mail client are not new mail).
 Anything else goes the full way: a new folder, an option, any error. This path only ever
 answers what the full command would. When a server has something new, its account pays one
-login more than the full command alone would (the password command runs twice, then).
+login more than the full command alone would; its password command runs once, the secret handed
+over in the process (`accounts.account_source(hand_over_secret=True)`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 STAMP = "last-scan.json"
 # A server that does not answer within this is left to the full command (and its own timeout).
-QUICK_TIMEOUT = 10.0
+QUICK_TIMEOUT = 5.0
 NOTHING = {"scanned": 0, "new": 0, "skipped": 0, "errors": 0}
 INTERRUPTED = "Interrupted. Everything stored so far is kept; run the command again to carry on."
 
@@ -48,6 +50,14 @@ def scanned_line(counts: dict[str, int]) -> str:
     )
 
 
+def stopped_line(saved: int, of: int | None, target: str | None) -> str:
+    """What a Ctrl-C during a scan says, from this path and from the full one: what was kept
+    (`of`: the whole job's size, when known) and how to go on."""
+    again = "onward scan" + (f" {shlex.quote(target)}" if target else "")
+    whole = f" of {of:,}" if of else ""
+    return f"Stopped: {saved:,}{whole} messages scanned and saved; run `{again}` again to continue."
+
+
 def at_terminal(stream: IO[str] | None) -> bool:
     return stream is not None and stream.isatty()  # a closed stdin is None
 
@@ -57,7 +67,11 @@ def nothing_new(argv: list[str]) -> int | None:
     try:
         answer = _decide(argv)
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)  # noqa: T201 (as the full command says it)
+        # Most likely while a server answers: what the full command says when stopped there.
+        target = (
+            next((a for a in argv[1:] if a != "--json"), None) if argv[:1] == ["scan"] else None
+        )
+        print(stopped_line(0, None, target), file=sys.stderr)  # noqa: T201
         return 130
     except Exception:  # noqa: BLE001 (any doubt: the full command runs, and says what is wrong)
         return None
@@ -116,7 +130,8 @@ def _current(config: Config, target: str, stamped: dict[str, Any]) -> bool:
 
     if target in config.account_tables:
         account = config.account(target)
-        source, folders = accounts.account_source(account, min(account.timeout, QUICK_TIMEOUT))
+        timeout = min(account.timeout, QUICK_TIMEOUT)
+        source, folders = accounts.account_source(account, timeout, hand_over_secret=True)
     else:
         source, folders = accounts.source_for(config, target)
     try:

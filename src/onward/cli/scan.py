@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -111,9 +110,7 @@ def _stopped(before: ScanSummary, current: ScanSummary, target: str | None) -> s
     saved = before.scanned + current.scanned
     # "of N" only when N is the whole job: one folder, counted in messages, not bytes.
     whole = before.folders == 0 and current.folders == 1 and current.expected >= saved
-    of = f" of {current.expected:,}" if whole else ""
-    again = "onward scan" + (f" {shlex.quote(target)}" if target else "")
-    return f"Stopped: {saved:,}{of} messages scanned and saved; run `{again}` again to continue."
+    return quick.stopped_line(saved, current.expected if whole else None, target)
 
 
 def register(app: typer.Typer) -> None:

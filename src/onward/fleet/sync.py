@@ -1,5 +1,5 @@
 """Sync one account of one person: the scanner a single person's `onward scan` runs (a
-checkpoint per chunk, UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ), then classification and linking, all
+checkpoint per chunk: mailbox, UIDVALIDITY, UIDNEXT), then classification and linking, all
 in that person's schema. A worker killed at any point leaves every committed chunk whole and its
 checkpoint with it; the next sync carries on from there."""
 

@@ -1,7 +1,7 @@
 """IMAP accounts (Gmail, Outlook, Fastmail, Dovecot, Cyrus) through imapclient.
 
-Reads with BODY.PEEK only, so a scan never marks mail read. Remembers UIDVALIDITY,
-UIDNEXT and HIGHESTMODSEQ per folder: a rescan with nothing new is one SELECT.
+Reads with BODY.PEEK only, so a scan never marks mail read. Remembers UIDVALIDITY and UIDNEXT
+per folder, and whose mailbox it is: a rescan with nothing new is one SELECT.
 """
 
 from __future__ import annotations
@@ -269,19 +269,28 @@ class ImapSource:
             self.drop()
             raise SourceError(describe_error(exc, self.settings, self.name)) from exc
 
-    def _select(self, client: IMAPClient, folder: str) -> dict[str, int]:
-        """The folder's checkpoint as the server has it now (the folder stays selected)."""
+    @property
+    def mailbox(self) -> str:
+        """Whose mail this is: an account pointed at another login or server since the last
+        scan has other mail under the same folder names, UIDVALIDITY and UIDNEXT perhaps too."""
+        s = self.settings
+        return f"{s.user}@{s.host}:{s.port}"
+
+    def _select(self, client: IMAPClient, folder: str) -> dict[str, Any]:
+        """The folder's checkpoint as the server has it now (the folder stays selected). Not
+        HIGHESTMODSEQ: a scan reads new UIDs only, and a flag the person changes in their mail
+        client would otherwise make every rescan store a new checkpoint."""
         info = client.select_folder(folder, readonly=True)
         return {
+            "mailbox": self.mailbox,
             "uidvalidity": int(info[b"UIDVALIDITY"]),
             "uidnext": int(info.get(b"UIDNEXT", 0)),
-            "highestmodseq": int(info.get(b"HIGHESTMODSEQ", 0)),
         }
 
     def is_current(self, folder: str, state: dict[str, Any]) -> bool:
-        """The folder is exactly as the checkpoint left it: no new UID, and no flag change
-        or expunge either (HIGHESTMODSEQ), since a scan would store a changed checkpoint.
-        A server without UIDNEXT is never current: only a full scan can tell."""
+        """The folder is as the checkpoint left it: the same mailbox, UIDVALIDITY and UIDNEXT,
+        so a scan would find no new UID and store the same checkpoint. A server without
+        UIDNEXT is never current: only a full scan can tell."""
         if folder in self._missing or not state.get("uidnext"):
             return False
         try:
@@ -295,7 +304,10 @@ class ImapSource:
         new_state = self._select(client, folder)
         uidvalidity, uidnext = new_state["uidvalidity"], new_state["uidnext"]
         start = int(state.get("uidnext", 1)) or 1
-        if state.get("uidvalidity") not in (None, uidvalidity):
+        if state.get("uidvalidity") not in (None, uidvalidity) or state.get("mailbox") not in (
+            None,
+            self.mailbox,
+        ):
             yield FolderReset(folder)
             start = 1
         elif uidnext and state.get("uidnext") == uidnext:
@@ -333,26 +345,39 @@ class ImapSource:
             for batch in batches:
                 yield batch, fetch(batch)
             return
-        self._ahead = _Ahead(fetch, batches)
+        ahead = self._ahead = _Ahead(fetch, batches)
         try:
-            yield from zip(batches, self._ahead, strict=True)
+            yield from zip(batches, ahead, strict=True)
         finally:
-            self._stop_fetching()
+            if self._ahead is ahead:  # not stopped already, by close() or drop()
+                self._stop_fetching()
 
     def _stop_fetching(self) -> None:
         """End the fetch thread before anything else uses or closes the connection: a scan
         that stopped early (Ctrl-C, a database error) may not have closed its generator, and
         two threads on one TLS connection corrupt it. A thread stuck in a read from a silent
         server is woken by shutting the socket down (closing it would wait for the read's own
-        lock), and the connection is then dropped."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead.stop():
+        lock), and the connection is then dropped. The thread is let go of only once it has
+        ended: a second Ctrl-C during the wait shuts the socket down before it goes on."""
+        ahead = self._ahead
+        if ahead is None:
             return
+        try:
+            stopped = ahead.stop()
+        except BaseException:
+            self._shut_socket()
+            raise
+        if not stopped:
+            self._shut_socket()
+            ahead.join()
+        self._ahead = None
+        if not stopped:
+            self.drop()
+
+    def _shut_socket(self) -> None:
         if self._client is not None:
             with suppress(OSError):
                 self._client.socket().shutdown(socket.SHUT_RDWR)
-        ahead.join()
-        self.drop()
 
 
 _DONE = object()
@@ -393,7 +418,13 @@ class _Ahead:
 
     def __iter__(self) -> Iterator[Any]:
         while True:
-            ok, value = self._out.get()
+            try:
+                ok, value = self._out.get(timeout=0.1)
+            except queue.Empty:
+                if self._stopped.is_set() and self._out.empty():
+                    # Stopped by the source's close() while this reader was suspended.
+                    raise imaplib.IMAP4.abort("the scan's connection was closed") from None
+                continue
             self._taken.release()
             if not ok:
                 raise value
