@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -186,42 +187,36 @@ def test_uidvalidity_change_rescans_without_duplicates(dovecot: Dovecot, tmp_pat
     assert len(store.known_keys("work", "INBOX")) == 12
 
 
-def test_server_killed_mid_scan_then_rescan_stores_each_once(tmp_path: Path) -> None:
-    from tests import dovecot as dv
+def test_server_killed_mid_scan_then_rescan_stores_each_once(
+    own_server: Dovecot, tmp_path: Path
+) -> None:
+    server = own_server
+    user = new_user()
+    server.seed(user, [message(i) for i in range(1200)])
+    store = Store.for_path(tmp_path / "o.db")
 
-    if not dv.available():
-        pytest.skip("Dovecot is not installed")
-    server = Dovecot()
+    class KillAfterFirstBatch:
+        done = 0
+
+        def start(self, total: int, unit: str) -> None:
+            pass
+
+        def advance(self, messages: int, nbytes: int) -> None:
+            self.done += messages
+            if self.done >= 250 and server.proc is not None:
+                server.crash()
+
+    first = Scanner(store, KillAfterFirstBatch()).run(_source(server, user))
+    assert first.failed and first.problems
+    assert "dropped" in first.problems[0] or "Nothing is listening" in first.problems[0]
+    stored = store.count_emails()
+    assert 0 < stored < 1200
     server.start()
-    try:
-        user = new_user()
-        server.seed(user, [message(i) for i in range(1200)])
-        store = Store.for_path(tmp_path / "o.db")
-
-        class KillAfterFirstBatch:
-            done = 0
-
-            def start(self, total: int, unit: str) -> None:
-                pass
-
-            def advance(self, messages: int, nbytes: int) -> None:
-                self.done += messages
-                if self.done >= 250 and server.proc is not None:
-                    server.crash()
-
-        first = Scanner(store, KillAfterFirstBatch()).run(_source(server, user))
-        assert first.failed and first.problems
-        assert "dropped" in first.problems[0] or "Nothing is listening" in first.problems[0]
-        stored = store.count_emails()
-        assert 0 < stored < 1200
-        server.start()
-        second = Scanner(store).run(_source(server, user))
-        assert not second.failed
-        assert store.count_emails() == 1200
-        assert second.new == 1200 - stored
-        assert len(store.known_keys("work", "INBOX")) == 1200
-    finally:
-        server.cleanup()
+    second = Scanner(store).run(_source(server, user))
+    assert not second.failed
+    assert store.count_emails() == 1200
+    assert second.new == 1200 - stored
+    assert len(store.known_keys("work", "INBOX")) == 1200
 
 
 def test_scan_does_not_block_a_concurrent_reader(dovecot: Dovecot, tmp_path: Path) -> None:
@@ -277,8 +272,21 @@ def _fetch_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "imap-fetch" and t.is_alive()]
 
 
+@pytest.fixture
+def own_server() -> Iterator[Dovecot]:
+    """A Dovecot of the test's own, for a test that kills or freezes it."""
+    from tests import dovecot as dv
+
+    if not dv.available():
+        pytest.skip("Dovecot is not installed")
+    server = Dovecot()
+    server.start()
+    yield server
+    server.cleanup()
+
+
 def test_a_scan_stopped_midway_while_the_server_is_frozen_returns_at_once_and_leaves_no_thread(
-    tmp_path: Path,
+    own_server: Dovecot, tmp_path: Path
 ) -> None:
     """The next batch is fetched on a thread while the scan stores this one. Stopping the scan
     (Ctrl-C, a database error) must not wait for a server that has gone silent, and the thread
@@ -287,70 +295,55 @@ def test_a_scan_stopped_midway_while_the_server_is_frozen_returns_at_once_and_le
     import signal
     import time
 
-    from tests import dovecot as dv
-
-    if not dv.available():
-        pytest.skip("Dovecot is not installed")
-    server = Dovecot()
-    server.start()
+    server = own_server
+    user = new_user()
+    server.seed(user, [message(i) for i in range(1200)])
+    source = _source(server, user)
+    items = source.scan("INBOX", {}, lambda _f: set())
+    first = next(i for i in items if hasattr(i, "locator"))
+    assert first.locator.key == "1"
+    assert server.proc is not None
+    os.killpg(server.proc.pid, signal.SIGSTOP)  # the server goes silent mid-scan
     try:
-        user = new_user()
-        server.seed(user, [message(i) for i in range(1200)])
-        source = _source(server, user)
-        items = source.scan("INBOX", {}, lambda _f: set())
-        first = next(i for i in items if hasattr(i, "locator"))
-        assert first.locator.key == "1"
-        assert server.proc is not None
-        os.killpg(server.proc.pid, signal.SIGSTOP)  # the server goes silent mid-scan
-        try:
-            time.sleep(0.3)
-            started = time.monotonic()
-            items.close()
-            assert time.monotonic() - started < 5
-            assert _fetch_threads() == []
-        finally:
-            os.killpg(server.proc.pid, signal.SIGCONT)
-        source.close()
-        again = Scanner(Store.for_path(tmp_path / "o.db")).run(_source(server, user))
-        assert (again.scanned, again.errors) == (1200, 0)
+        time.sleep(0.3)
+        started = time.monotonic()
+        items.close()
+        assert time.monotonic() - started < 5
         assert _fetch_threads() == []
     finally:
-        server.cleanup()
+        os.killpg(server.proc.pid, signal.SIGCONT)
+    source.close()
+    again = Scanner(Store.for_path(tmp_path / "o.db")).run(_source(server, user))
+    assert (again.scanned, again.errors) == (1200, 0)
+    assert _fetch_threads() == []
 
 
-def test_a_scan_stopped_by_ctrl_c_ends_its_fetch_thread_before_logging_out(tmp_path: Path) -> None:
+def test_a_scan_stopped_by_ctrl_c_ends_its_fetch_thread_before_logging_out(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
     """The scan stops in the middle (here a Ctrl-C after the first batch is stored) without
     closing the source's generator: closing the source must first end the thread fetching
     ahead, or LOGOUT and that FETCH would share one TLS connection."""
-    from tests import dovecot as dv
+    user = new_user()
+    dovecot.seed(user, [message(i) for i in range(1200)])
+    store = Store.for_path(tmp_path / "o.db")
 
-    if not dv.available():
-        pytest.skip("Dovecot is not installed")
-    server = Dovecot()
-    server.start()
-    try:
-        user = new_user()
-        server.seed(user, [message(i) for i in range(1200)])
-        store = Store.for_path(tmp_path / "o.db")
+    class CtrlCAfterFirstBatch:
+        def start(self, total: int, unit: str) -> None:
+            pass
 
-        class CtrlCAfterFirstBatch:
-            def start(self, total: int, unit: str) -> None:
-                pass
+        def advance(self, messages: int, nbytes: int) -> None:
+            raise KeyboardInterrupt
 
-            def advance(self, messages: int, nbytes: int) -> None:
-                raise KeyboardInterrupt
-
-        # Held, as a caller reporting it would hold it: its frames keep the generator open.
-        with pytest.raises(KeyboardInterrupt) as stopped:
-            Scanner(store, CtrlCAfterFirstBatch(), workers=1).run(_source(server, user))
-        assert _fetch_threads() == []
-        assert stopped.traceback
-        stored = store.count_emails()
-        again = Scanner(store).run(_source(server, user))
-        assert not again.problems
-        assert (again.new, store.count_emails()) == (1200 - stored, 1200)
-    finally:
-        server.cleanup()
+    # Held, as a caller reporting it would hold it: its frames keep the generator open.
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        Scanner(store, CtrlCAfterFirstBatch(), workers=1).run(_source(dovecot, user))
+    assert _fetch_threads() == []
+    assert stopped.traceback
+    stored = store.count_emails()
+    again = Scanner(store).run(_source(dovecot, user))
+    assert not again.problems
+    assert (again.new, store.count_emails()) == (1200 - stored, 1200)
 
 
 def test_an_account_pointed_at_another_login_reads_that_mailbox_even_with_the_same_uids(
