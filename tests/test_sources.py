@@ -177,3 +177,67 @@ def test_a_parsed_message_comes_back_from_a_parsing_process_unchanged() -> None:
     back = pickle.loads(pickle.dumps(email, pickle.HIGHEST_PROTOCOL))
     assert back == email and type(back) is type(email)
     assert [type(a) for a in back.cc] == [type(a) for a in email.cc]
+
+
+def _awkward_mbox() -> bytes:
+    """Quoted and unquoted From lines, a CRLF separator, a big header block, a message past
+    the prefix, and a last message that runs to the end of the file."""
+    big_head = "".join(f"X-Pad-{i}: {'h' * 900}\n" for i in range(40)).encode()
+    bodies = ["From the start\n\n>From quoted\n" * 30, "short\n", ">From a\n" * 6000]
+    msgs = [message(i, body=bodies[i % 3], attachment=(i % 4) * 5000) for i in range(12)]
+    msgs[7] = big_head + msgs[7]
+    data = mbox_bytes(msgs)
+    return data.replace(b"\n\nFrom MAILER", b"\r\n\r\nFrom MAILER", 2)
+
+
+def test_a_scan_reads_each_mbox_message_in_the_parsing_stage_as_the_splitter_keeps_it(
+    tmp_path: Path,
+) -> None:
+    """The scan hands its parsing processes where each message is, not its bytes: what they
+    read there is what the one-pass splitter keeps, message for message."""
+    from onward.mail.sources.mbox import MboxSource
+    from onward.scan import load
+
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(_awkward_mbox())
+    with open(path, "rb") as f:
+        reference = list(split_mbox(f))
+    raws = [
+        item
+        for item in MboxSource("inbox", path).scan("", {}, lambda _f: set())
+        if hasattr(item, "locator")
+    ]
+    assert len(raws) == len(reference) == 12
+    for raw, (offset, kept, size) in zip(raws, reference, strict=True):
+        assert raw.data == b"" and raw.span  # nothing but where it is crosses to a worker
+        loaded = load(raw)
+        assert (raw.locator.key, loaded.data, loaded.size) == (str(offset), kept, size)
+
+
+def test_an_mbox_replaced_while_it_is_scanned_stops_the_scan_and_is_read_again(
+    tmp_path: Path,
+) -> None:
+    """A mail client compacting the file midway: nothing read from the new file is stored
+    where the old file's messages were, the scan says so, and the next one reads it whole."""
+    from onward.mail.sources.mbox import MboxSource
+
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mbox_bytes([message(i) for i in range(300)]))
+    compacted = tmp_path / "compacted.mbox"
+    compacted.write_bytes(mbox_bytes([message(i) for i in range(150, 320)]))
+
+    class Compacting(MboxSource):
+        def scan(self, folder, state, known):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(super().scan(folder, state, known)):
+                if n == 150:
+                    compacted.replace(path)
+                yield item
+
+    s = store(tmp_path)
+    first = Scanner(s).run(Compacting(str(path), path))
+    assert first.new == 125  # the first chunk, read before the file changed
+    assert first.folders_failed == 1
+    assert "changed while it was being read" in first.problems[0]
+    again = Scanner(s).run(open_path_source(path))
+    assert (again.scanned, again.new, again.errors) == (170, 170, 0)
+    assert s.count_emails() == 125 + 170

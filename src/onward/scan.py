@@ -34,6 +34,7 @@ from onward.mail.sources import (
 )
 from onward.mail.sources.base import read_prefix
 from onward.mail.sources.maildir import renamed
+from onward.mail.sources.mbox import read_message
 from onward.progress import NoProgress, Progress
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ def load(raw: RawMessage) -> RawMessage:
     """The message with its bytes: file sources leave reading to the parse stage."""
     if raw.data or not raw.path:
         return raw
+    if raw.span:
+        return replace(raw, data=read_message(raw.path, raw.span), path="", span=())
     try:
         data, size = read_prefix(raw.path)
     except OSError:

@@ -56,6 +56,8 @@ class RawMessage:
 
     File sources may leave `data` empty and give `path`: the parse stage, running in a
     worker process, then reads the prefix itself and the parent never touches the bytes.
+    A message inside a file of many (an mbox) also gives its `span` there: the file's inode
+    when it was listed, the offset of its From_ line, and where its own bytes start and end.
     """
 
     locator: Locator
@@ -63,6 +65,7 @@ class RawMessage:
     size: int  # full size of the message on the source, in bytes (0 = not known yet)
     labels: tuple[str, ...] = ()
     path: str = ""
+    span: tuple[int, int, int, int] | tuple[()] = ()
 
 
 @pickled_by_fields

@@ -93,10 +93,9 @@ _READ_ONLY = os.O_RDONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 
 _NO_WAIT = _READ_ONLY | getattr(os, "O_NONBLOCK", 0)
 
 
-def read_prefix(path: Path | str) -> tuple[bytes, int]:
-    """What `bounded` keeps of the message in the file, and the file's size; never the whole
-    50 MB attachment. Read with os-level calls: the buffered file object and the seeks were a
-    third of a small message's reading time."""
+def open_regular(path: Path | str) -> tuple[int, os.stat_result]:
+    """A read-only descriptor on the regular file at `path`, and its stat; NotAFile for
+    anything else. The caller closes the descriptor."""
     # Stat first: a FIFO, socket or device is never opened (opening a tape rewinds it).
     if not stat.S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 (a Path per message costs more)
         raise NotAFile(f"{path} is not a regular file")
@@ -110,6 +109,18 @@ def read_prefix(path: Path | str) -> tuple[bytes, int]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotAFile(f"{path} is not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_prefix(path: Path | str) -> tuple[bytes, int]:
+    """What `bounded` keeps of the message in the file, and the file's size; never the whole
+    50 MB attachment. Read with os-level calls: the buffered file object and the seeks were a
+    third of a small message's reading time."""
+    fd, st = open_regular(path)
+    try:
         data = os.read(fd, FIRST_READ)
         while not prefix_complete(data):
             more = os.read(fd, 64 * 1024)
