@@ -57,6 +57,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # A checkpoint copies the pages the log holds into the database and syncs both. At the
+    # default (every 1,000 pages) a first scan of 50,000 messages ran 40 of them, copying the
+    # same index pages again each time: a quarter of its writing time. The log is emptied at
+    # 64 MB instead, and cut back to that size when it grew past it.
+    cur.execute("PRAGMA wal_autocheckpoint=16384")
+    cur.execute("PRAGMA journal_size_limit=67108864")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
