@@ -85,3 +85,29 @@ def test_the_classifier_caches_stay_bounded_however_many_new_words_it_reads() ->
     assert len(features._VOCABULARY[0].words) <= features.Vocabulary.LIMIT + 100 * 170
     assert classifier._grams is not None and len(classifier._grams._index) <= 40_000
     assert grams.cache_info().currsize == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
+def test_memory_a_chunk_of_big_messages_took_is_handed_back_and_a_small_chunk_keeps_its_own(
+    monkeypatch,
+) -> None:
+    """After a chunk, a process that grew by more than KEEP_GROWTH gives its freed memory back
+    (a chunk of 1 MB header blocks must not leave a worker at that size); one that did not
+    keeps it for the next chunk instead of faulting it in again."""
+    import onward.scan as scan
+
+    scan.release_memory()  # this process's size now is where growth is counted from
+    blocks = [bytes(60_000) + bytes([i % 256]) for i in range(1500)]  # 90 MB, in the heap
+    kept = blocks[::10]  # what stays in use keeps the freed blocks from going back by itself
+    del blocks
+    grown = scan._resident()
+    scan.release_memory()
+    assert scan._resident() < grown - 40_000_000
+    trims: list[int] = []
+    real = scan._MALLOC_TRIM
+    monkeypatch.setattr(scan, "_MALLOC_TRIM", lambda pad: trims.append(pad) or real(pad))
+    small = [bytes(60_000) + bytes([i % 256]) for i in range(50)]  # 3 MB
+    del small
+    scan.release_memory()
+    assert trims == []
+    assert len(kept) == 150

@@ -176,19 +176,41 @@ def _trimmer() -> Callable[[int], object]:
 
 
 _MALLOC_TRIM = _trimmer()
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+# Growth a process keeps for the next chunk. Trimming after every chunk made the next one fault
+# its pages in again: 0.8 s of the workers' system time in a 50,000-message scan, for 5 MB less
+# peak memory. A chunk of big messages (1 MB header blocks) still hands back what it took.
+KEEP_GROWTH = 8 * 1024 * 1024
+_TRIMMED_AT = [0]  # resident bytes after this process's last trim
 
 
 def release_memory() -> None:
-    """Give the memory freed since the last call back to the system. glibc keeps what a chunk
-    used (its bytes, the classifier's arrays) for reuse, so each process would otherwise stay
-    at its busiest moment's size; trimming costs well under a millisecond a chunk."""
+    """Give the memory freed since the last trim back to the system once the process has grown
+    by KEEP_GROWTH. glibc keeps what a chunk used (its bytes, the classifier's arrays) for
+    reuse, so each process would otherwise stay at its busiest moment's size."""
+    now = _resident()
+    if now and now < _TRIMMED_AT[0] + KEEP_GROWTH:
+        return
     _MALLOC_TRIM(0)
+    _TRIMMED_AT[0] = _resident()
 
 
 def _start_worker(classifier: Any) -> None:
     # Ctrl-C reaches the whole process group: the scan decides what to keep, so a worker
     # carries on with its chunk instead of dying with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _TRIMMED_AT[0] = _resident()  # what the fork shares with the scan is its starting size
     _init_worker(classifier)
 
 
