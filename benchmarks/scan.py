@@ -15,8 +15,10 @@ between processes counted once), sampled every 20 ms for the first second, then 
 command measured: a 50,000-message scan took 12.1-13.1 s sampled so, 11.0-11.2 s unsampled).
 With --baseline SRC, onward's rows are run again from another checkout's src/, alternating run
 by run with this one's, so that both meet the same load on a shared machine.
-The page cache is warm (every file is read once first): dropping it would slow the other
-work on a shared machine, so no cold figures are given.
+The page cache is warm (every file is read once first). With --cold, where this user may
+write /proc/sys/vm/drop_caches (root on Linux), the cat floors, onward's first scans, notmuch
+and mu are also timed cold: the page cache dropped before each run (the programs' own files
+too, as after a reboot), each compared with the cold floor and cold peers.
 """
 
 from __future__ import annotations
@@ -151,8 +153,9 @@ class Bench:
         return None
 
     def table(self) -> None:
-        cat = self.median("cat Maildir files (floor)")
-        nm, mu = self.median("notmuch new"), self.median("mu index")
+        warm = [self.median(n) for n in ("cat Maildir files (floor)", "notmuch new", "mu index")]
+        cold = [self.median(f"{n}, cold") for n in ("cat Maildir files (floor)", "notmuch new")]
+        cold.append(self.median("mu index, cold"))
         print(
             f"{'what':44} {'seconds (range)':>19} {'CPU s':>6} {'msgs/s':>8} {'peak mem':>9} "
             f"{'x cat':>6} {'vs notmuch':>10} {'vs mu':>6}"
@@ -169,6 +172,9 @@ class Bench:
             if kind == "rescan":
                 print(f"{name:44} {span:>19} {cpu:6.2f} {'-':>8} {rss:6.0f} MB")
                 continue
+            cat, nm, mu = cold if name.endswith(", cold") else warm
+            if "mbox" in name:  # an mbox is read against the cat of the mbox
+                cat = self.median("cat mbox (floor)" + (", cold" if name.endswith("cold") else ""))
             ratios = [f"{med / cat:5.1f}x" if cat else f"{'-':>6}"]
             for peer in (nm, mu):
                 ratios.append(f"{peer / med:9.2f}x" if peer and kind == "scan" else f"{'-':>10}")
@@ -271,7 +277,7 @@ def add_imap(b: Bench, maildir: Path) -> None:
         server.cleanup()
 
 
-def add_notmuch(b: Bench, maildir: Path) -> None:
+def add_notmuch(b: Bench, maildir: Path, cold: bool = False) -> None:
     if not shutil.which("notmuch"):
         print("notmuch is not installed (apt-get install notmuch), skipped", file=sys.stderr)
         return
@@ -288,11 +294,16 @@ def add_notmuch(b: Bench, maildir: Path) -> None:
         db.mkdir(parents=True)
 
     cmd = ["notmuch", "new", "--quiet"]
+    if cold:
+        b.row(
+            "notmuch new, cold", "scan", lambda: (fresh(), drop_caches()), lambda: timed(cmd, env)
+        )
+        return
     b.row("notmuch new", "scan", fresh, lambda: timed(cmd, env))
     b.row("notmuch new, nothing new", "rescan", None, lambda: timed(cmd, env))
 
 
-def add_mu(b: Bench, maildir: Path) -> None:
+def add_mu(b: Bench, maildir: Path, cold: bool = False) -> None:
     if not shutil.which("mu"):
         print("mu is not installed (apt-get install maildir-utils), skipped", file=sys.stderr)
         return
@@ -307,8 +318,42 @@ def add_mu(b: Bench, maildir: Path) -> None:
         )
 
     cmd = ["mu", "index", f"--muhome={home}", "--quiet"]
+    if cold:
+        b.row("mu index, cold", "scan", lambda: (fresh(), drop_caches()), lambda: timed(cmd))
+        return
     b.row("mu index", "scan", fresh, lambda: timed(cmd))
     b.row("mu index, nothing new", "rescan", None, lambda: timed(cmd))
+
+
+DROP = Path("/proc/sys/vm/drop_caches")
+
+
+def drop_caches() -> None:
+    os.sync()
+    DROP.write_text("3\n")
+
+
+def add_cold(b: Bench, maildir: Path, mbox: Path) -> None:
+    """The same first scans with nothing in the page cache."""
+    if not os.access(DROP, os.W_OK):
+        print(f"--cold: {DROP} is not writable here (root on Linux only), skipped", file=sys.stderr)
+        return
+    cat_md = f"find {maildir} -type f -print0 | xargs -0 cat > /dev/null"
+    b.row(
+        "cat Maildir files (floor), cold", "floor", drop_caches, lambda: timed(["sh", "-c", cat_md])
+    )
+    b.row("cat mbox (floor), cold", "floor", drop_caches, lambda: timed(["cat", str(mbox)]))
+    for label, path in (("Maildir", maildir), ("mbox", mbox)):
+        home = b.work / f"onward-cold-{label}"
+
+        def fresh(home: Path = home) -> None:
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            drop_caches()
+
+        cmd = onward_cmd("scan", str(path), "--json")
+        env = {"ONWARD_HOME": str(home)}
+        b.row(f"onward scan {label}, cold", "scan", fresh, lambda c=cmd, e=env: timed(c, e))
 
 
 def main() -> None:
@@ -318,6 +363,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-imap", action="store_true")
     ap.add_argument("--baseline", type=Path, help="another checkout's src/ to compare with")
+    ap.add_argument("--cold", action="store_true", help="also time first scans cold (root)")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     maildir, mbox = generate(args.dir.resolve(), args.n)
@@ -335,12 +381,17 @@ def main() -> None:
             add_imap(b, maildir)
         add_notmuch(b, maildir)
         add_mu(b, maildir)
+        if args.cold:
+            add_cold(b, maildir, mbox)
+            add_notmuch(b, maildir, cold=True)
+            add_mu(b, maildir, cold=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     size_mb = sum(f.stat().st_size for f in maildir.rglob("*") if f.is_file()) / 1e6
     print(
         f"\n{args.n:,} generated messages, {size_mb:,.0f} MB; {os.cpu_count()} cores; warm page "
-        f"cache; median of {args.runs} runs (range in brackets); peak memory (PSS) of all processes"
+        f"cache (', cold': dropped before each run); median of {args.runs} runs (range in "
+        "brackets); peak memory (PSS) of all processes"
     )
     print(
         "'CPU s': user + system time of every process of the command (less sensitive to other "
