@@ -167,7 +167,8 @@ def test_an_mbox_message_is_kept_as_bounded_keeps_it_whole_even_when_its_body_is
 
 
 def test_a_parsed_message_comes_back_from_a_parsing_process_unchanged() -> None:
-    """Parsed mail is pickled back from the scan's worker processes field by field."""
+    """Parsed mail and its verdict are pickled back from the scan's worker processes field by
+    field."""
     import pickle
 
     raw = message(3, body="Unfortunately we will not move forward.", attachment=2000)
@@ -177,6 +178,11 @@ def test_a_parsed_message_comes_back_from_a_parsing_process_unchanged() -> None:
     back = pickle.loads(pickle.dumps(email, pickle.HIGHEST_PROTOCOL))
     assert back == email and type(back) is type(email)
     assert [type(a) for a in back.cc] == [type(a) for a in email.cc]
+    from onward.classify.model import Classifier
+
+    verdict = Classifier().classify(email)
+    assert verdict.probabilities and verdict.reasons is not None
+    assert pickle.loads(pickle.dumps(verdict, pickle.HIGHEST_PROTOCOL)) == verdict
 
 
 def _awkward_mbox() -> bytes:

@@ -29,7 +29,7 @@ from onward.classify.features import (
 from onward.classify.rules import matched_phrases
 from onward.classify.screen import SCREEN_CONFIDENCE, has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
-from onward.mail.model import Email
+from onward.mail.model import Email, pickled_by_fields
 
 MODEL_DIR = Path(__file__).parent
 WEIGHTS = MODEL_DIR / "model.npz"
@@ -80,6 +80,7 @@ def replies_on_a_job(subject: str) -> bool:
     return _REPLY.match(low) is not None and _JOB_SUBJECT.search(low) is not None
 
 
+@pickled_by_fields  # sent back from a scan's parsing processes with each message
 @dataclass(frozen=True, slots=True)
 class Verdict:
     kind: str
