@@ -420,7 +420,7 @@ class Store:
                 f"({', '.join([mark] * len(part))}) GROUP BY fingerprint",
                 part,
             )
-            out.update({fp: id_ for fp, id_ in rows})
+            out.update(rows.tuples().all())  # at once: row by row took half as long again
         return out
 
     def _save_states(
