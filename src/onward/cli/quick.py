@@ -25,7 +25,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -223,6 +222,8 @@ def _record(config: Config, store: Store, targets: list[str]) -> None:
             source.close()
     store.engine.dispose()
     stamp = {"code": _code(), "database": database_stamp(db), "sources": sources}
+    import tempfile  # here, not at the top: the quick answer has no use for it (5 ms)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{STAMP}.", dir=config.paths.data_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
