@@ -247,3 +247,49 @@ def test_an_mbox_replaced_while_it_is_scanned_stops_the_scan_and_is_read_again(
     again = Scanner(s).run(open_path_source(path))
     assert (again.scanned, again.new, again.errors) == (170, 170, 0)
     assert s.count_emails() == 125 + 170
+
+
+@pytest.mark.parametrize("head_size", [1_020_000, 1_040_000, 1_047_000, 1_048_400])
+def test_a_parsing_process_reads_the_body_after_a_header_block_near_the_cap_whole(
+    tmp_path: Path, head_size: int
+) -> None:
+    """A header block ending just short of HEADER_CAP: the body the parsing process keeps is
+    the body's start, every line in order (not lines from 32 KB further on, nor none)."""
+    from onward.mail.sources.mbox import MboxSource
+    from onward.scan import load
+
+    head = b"Subject: big\nX-Pad: " + b"h" * (head_size - 21) + b"\n"
+    body = b"".join(b"line %06d\n" % i for i in range(5000))
+    one = b"From a@b Thu Jan  1 00:00:00 2026\n" + head + b"\n" + body + b"\n"
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(one + one)
+    raw = next(
+        item
+        for item in MboxSource("inbox", path).scan("", {}, lambda _f: set())
+        if hasattr(item, "locator")
+    )
+    kept = load(raw).data
+    assert kept == bounded(one[one.index(b"\n") + 1 : -1])
+
+
+def test_an_mbox_moved_away_while_it_is_scanned_is_a_problem_of_its_target_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A mail client or a rotation renaming the file midway: the scan of that target stops
+    with a sentence, as for a file replaced, and the command goes on to the next target."""
+    from onward.mail.sources.mbox import MboxSource
+
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mbox_bytes([message(i) for i in range(300)]))
+
+    class Moving(MboxSource):
+        def scan(self, folder, state, known):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(super().scan(folder, state, known)):
+                if n == 150:
+                    path.rename(tmp_path / "inbox.mbox.1")
+                yield item
+
+    s = store(tmp_path)
+    first = Scanner(s).run(Moving(str(path), path))
+    assert first.folders_failed == 1
+    assert first.new == 125
