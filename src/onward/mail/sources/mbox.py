@@ -52,12 +52,15 @@ def _room(cur: bytearray, body_prefix: int) -> int:
 
 
 def _keep(cur: bytearray, piece: bytes, body_prefix: int) -> None:
-    room = _room(cur, body_prefix)
-    if room > 0:
-        cur += piece[:room]
-        over = -_room(cur, body_prefix)  # the header block ended in this piece
-        if over > 0:
-            del cur[len(cur) - over :]
+    # Taken to HEADER_CAP, the header block may have ended inside: there is room for body
+    # then, and it is this piece's next bytes (a caller reads on after the whole piece).
+    at, room = 0, _room(cur, body_prefix)
+    while room > 0 and at < len(piece):
+        cur += piece[at : at + room]
+        at += room
+        room = _room(cur, body_prefix)
+    if room < 0:  # the header block ended in this piece
+        del cur[len(cur) + room :]
 
 
 def _done(cur: bytearray, body_prefix: int) -> bytes:
@@ -188,12 +191,16 @@ def read_message(path: str, span: tuple[int, int, int, int]) -> bytes:
     read from the file at `path` only if it is still that file and still holds the message
     there; MboxChanged otherwise, and the scan stops before storing anything from elsewhere."""
     inode, offset, start, end = span
-    fd, st = open_regular(path)
+    changed = f"{path} changed while it was being read; the next scan reads it again."
+    try:
+        fd, st = open_regular(path)
+    except OSError as exc:
+        # Moved away, deleted or made unreadable since the scan listed it (a rotation, a
+        # mail client): the scan of this file stops as for a replaced one, not the command.
+        raise MboxChanged(changed) from exc
     try:
         if st.st_ino != inode or st.st_size < end or os.pread(fd, 5, offset) != b"From ":
-            raise MboxChanged(
-                f"{path} changed while it was being read; the next scan reads it again."
-            )
+            raise MboxChanged(changed)
         return read_span(lambda size, at: os.pread(fd, size, at), start, end, first=FIRST_READ)
     finally:
         os.close(fd)
