@@ -293,3 +293,30 @@ def test_an_mbox_moved_away_while_it_is_scanned_is_a_problem_of_its_target_not_a
     first = Scanner(s).run(Moving(str(path), path))
     assert first.folders_failed == 1
     assert first.new == 125
+
+
+def test_a_parsing_process_refuses_a_message_a_mail_client_rewrote_in_place(
+    tmp_path: Path,
+) -> None:
+    """Rewritten in place (same inode), a message made shorter still starts where it was
+    listed: read to its listed end it would take in the next message's From_ line, and a
+    message removed would leave the next one stored under its place. Neither is read."""
+    from onward.mail.sources.mbox import MboxChanged, message_spans, read_message
+
+    msgs = [message(i) for i in range(4)]
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mbox_bytes(msgs))
+    inode = path.stat().st_ino
+    with open(path, "rb") as f:
+        spans = [(inode, off, begin, end) for off, begin, end, _size in message_spans(f)]
+    assert read_message(str(path), spans[2]).startswith(b"From: ")
+    for rewritten in (
+        [*msgs[:2], msgs[2].replace(b"Subject: Your application", b"Subject: Re:"), msgs[3]],
+        [*msgs[:1], *msgs[2:]],
+    ):
+        with open(path, "r+b") as f:
+            f.write(mbox_bytes(rewritten))
+            f.truncate()
+        assert path.stat().st_ino == inode
+        with pytest.raises(MboxChanged):
+            read_message(str(path), spans[2] if len(rewritten) == 4 else spans[1])

@@ -185,6 +185,13 @@ class MboxChanged(SourceError):
 FIRST_READ = 32 * 1024
 
 
+def _ends_there(after: bytes) -> bool:
+    """Whether `after`, the bytes at a listed message's end, still end it there: the next
+    From_ line, or the end of the file (grown since by a From_ line). A file rewritten in place
+    (same inode) with a message made shorter or removed fails this and the From_ test."""
+    return not after or after.startswith((b"From ", b"\nFrom ", b"\r\nFrom "))
+
+
 def read_message(path: str, span: tuple[int, int, int, int]) -> bytes:
     """In a scan's parsing process: what `bounded` keeps of the message at `span` (the file's
     inode when it was listed, the From_ line's offset, the message's own bytes' start and end),
@@ -199,7 +206,12 @@ def read_message(path: str, span: tuple[int, int, int, int]) -> bytes:
         # mail client): the scan of this file stops as for a replaced one, not the command.
         raise MboxChanged(changed) from exc
     try:
-        if st.st_ino != inode or st.st_size < end or os.pread(fd, 5, offset) != b"From ":
+        if (
+            st.st_ino != inode
+            or st.st_size < end
+            or os.pread(fd, 5, offset) != b"From "
+            or not _ends_there(os.pread(fd, 7, end))
+        ):
             raise MboxChanged(changed)
         return read_span(lambda size, at: os.pread(fd, size, at), start, end, first=FIRST_READ)
     finally:
