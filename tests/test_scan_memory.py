@@ -111,3 +111,22 @@ def test_memory_a_chunk_of_big_messages_took_is_handed_back_and_a_small_chunk_ke
     scan.release_memory()
     assert trims == []
     assert len(kept) == 150
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
+def test_memory_still_in_use_at_a_trim_is_handed_back_once_it_is_freed() -> None:
+    """The scan's main process trims with parsed chunks still waiting to be stored: freed
+    afterwards, they must not stay with the process because it has not grown since."""
+    import onward.scan as scan
+
+    if scan._IN_USE() is None:
+        pytest.skip("glibc without mallinfo2 (before 2.33): every chunk trims, as before")
+    scan.release_memory(always=True)
+    waiting = [bytes(60_000) + bytes([i % 256]) for i in range(1500)]  # 90 MB of parsed mail
+    scan.release_memory()  # grown: trims, all of it still in use
+    before = scan._resident()
+    stored = waiting[::10]  # what stays in use keeps the freed blocks from going back by itself
+    del waiting
+    scan.release_memory()
+    assert scan._resident() < before - 60_000_000
+    assert len(stored) == 150

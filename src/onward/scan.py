@@ -165,17 +165,37 @@ def ctrl_c_after() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def _trimmer() -> Callable[[int], object]:
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+        ).split()
+    ]
+
+
+def _glibc() -> tuple[Callable[[int], object], Callable[[], int | None]]:
+    """glibc's malloc_trim, and the bytes its heaps hand out now (mallinfo2, glibc 2.33+;
+    None where it is not known)."""
+    nothing: tuple[Callable[[int], object], Callable[[], int | None]] = (
+        lambda _pad: None,
+        lambda: None,
+    )
     if not sys.platform.startswith("linux"):  # CDLL(None) raises TypeError on Windows
-        return lambda _pad: None
+        return nothing
     try:
-        trim: Callable[[int], object] = ctypes.CDLL(None).malloc_trim
+        libc = ctypes.CDLL(None)
+        trim: Callable[[int], object] = libc.malloc_trim
     except (AttributeError, OSError, TypeError):  # not glibc (musl)
-        return lambda _pad: None
-    return trim
+        return nothing
+    info = getattr(libc, "mallinfo2", None)
+    if info is None:
+        return trim, lambda: None
+    info.restype = _MallInfo2
+    return trim, lambda: int(info().uordblks)
 
 
-_MALLOC_TRIM = _trimmer()
+_MALLOC_TRIM, _IN_USE = _glibc()
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -188,29 +208,34 @@ def _resident() -> int:
         return 0
 
 
-# Growth a process keeps for the next chunk. Trimming after every chunk made the next one fault
+# Memory a process keeps for its next chunk. Trimming after every chunk made the next one fault
 # its pages in again: 0.8 s of the workers' system time in a 50,000-message scan, for 5 MB less
 # peak memory. A chunk of big messages (1 MB header blocks) still hands back what it took.
 KEEP_GROWTH = 8 * 1024 * 1024
-_TRIMMED_AT = [0]  # resident bytes after this process's last trim
+# After this process's last trim: its resident bytes, and the bytes malloc handed out.
+_TRIMMED_AT = [0, 0]
 
 
-def release_memory() -> None:
-    """Give the memory freed since the last trim back to the system once the process has grown
-    by KEEP_GROWTH. glibc keeps what a chunk used (its bytes, the classifier's arrays) for
-    reuse, so each process would otherwise stay at its busiest moment's size."""
-    now = _resident()
-    if now and now < _TRIMMED_AT[0] + KEEP_GROWTH:
-        return
+def release_memory(always: bool = False) -> None:
+    """Give freed memory back to the system once there is enough of it: the process grew by
+    KEEP_GROWTH since its last trim, or what it uses fell by as much (memory in use when it
+    last trimmed, another chunk's, freed since). glibc keeps what a chunk used (its bytes, the
+    classifier's arrays) for reuse, so each process would otherwise stay at its busiest
+    moment's size. `always`: at the end of a scan, and where mallinfo2 is not known."""
+    used = _IN_USE()
+    if not always and used is not None:
+        grown = _resident() > _TRIMMED_AT[0] + KEEP_GROWTH
+        if not grown and used > _TRIMMED_AT[1] - KEEP_GROWTH:
+            return
     _MALLOC_TRIM(0)
-    _TRIMMED_AT[0] = _resident()
+    _TRIMMED_AT[:] = [_resident(), _IN_USE() or 0]
 
 
 def _start_worker(classifier: Any) -> None:
     # Ctrl-C reaches the whole process group: the scan decides what to keep, so a worker
     # carries on with its chunk instead of dying with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _TRIMMED_AT[0] = _resident()  # what the fork shares with the scan is its starting size
+    _TRIMMED_AT[:] = [_resident(), _IN_USE() or 0]  # the fork's start: what it shares
     _init_worker(classifier)
 
 
@@ -227,9 +252,9 @@ def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
 
 
 def _parse_in_worker(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
-    parsed = parse_chunk(raws)
+    # Before the chunk, not after it: by now the last one's results have been sent back.
     release_memory()
-    return parsed
+    return parse_chunk(raws)
 
 
 @dataclass
@@ -387,6 +412,7 @@ class Scanner:
                 pool.shutdown()
                 if not isinstance(pool, _InlineExecutor):
                     gc.unfreeze()
+                release_memory(always=True)  # a watch or a fleet worker lives on after it
 
     def _classifier_needed(self) -> None:
         if self.classifier is None and self.load_classifier is not None:
