@@ -221,7 +221,7 @@ def release_memory(always: bool = False) -> None:
     KEEP_GROWTH since its last trim, or what it uses fell by as much (memory in use when it
     last trimmed, another chunk's, freed since). glibc keeps what a chunk used (its bytes, the
     classifier's arrays) for reuse, so each process would otherwise stay at its busiest
-    moment's size. `always`: at the end of a scan, and where mallinfo2 is not known."""
+    moment's size. Where mallinfo2 is not known, and with `always`, it trims."""
     used = _IN_USE()
     if not always and used is not None:
         grown = _resident() > _TRIMMED_AT[0] + KEEP_GROWTH
@@ -412,7 +412,9 @@ class Scanner:
                 pool.shutdown()
                 if not isinstance(pool, _InlineExecutor):
                     gc.unfreeze()
-                release_memory(always=True)  # a watch or a fleet worker lives on after it
+                # A watch or a fleet worker lives on: what this scan freed goes back (a check
+                # of a few microseconds when it freed little, as for most accounts' rescans).
+                release_memory()
 
     def _classifier_needed(self) -> None:
         if self.classifier is None and self.load_classifier is not None:
