@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from onward.mail.prefix import bounded
-from onward.mail.sources.base import read_prefix
+from onward.mail.sources.base import read_ahead, read_prefix
 from onward.mail.sources.mbox import split_mbox
 from tests.factory import mbox_bytes, message
 from tests.runner import run
@@ -63,6 +64,28 @@ def test_a_fifo_in_an_eml_folder_is_counted_and_a_fifo_given_by_name_is_refused(
         refused = run(*args, home=home, timeout=60)
         assert refused.returncode == 1 and "Traceback" not in refused.stderr
         assert "is not a regular file or a folder" in refused.stderr.replace("\n", " ")
+
+
+def test_reading_ahead_never_opens_a_fifo_and_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    (tmp_path / "a").write_bytes(message(1))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer_in = threading.Event()
+    # A writer's open waits for a reader: if reading ahead opened the FIFO, it would go on.
+    thread = threading.Thread(
+        target=lambda: (os.close(os.open(fifo, os.O_WRONLY)), writer_in.set())
+    )
+    thread.start()
+    try:
+        before = sorted(Path("/proc/self/fd").iterdir())
+        read_ahead([tmp_path / "a", fifo, tmp_path / "missing", tmp_path, str(tmp_path / "a")])
+        assert sorted(Path("/proc/self/fd").iterdir()) == before
+        assert not writer_in.wait(0.3)
+    finally:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer through
+        thread.join(5)
+    assert writer_in.is_set()
+    assert read_prefix(tmp_path / "a")[0] == bounded(message(1))
 
 
 @pytest.mark.parametrize("where", ["in a body", "at the start"])

@@ -32,7 +32,7 @@ from onward.mail.sources import (
     MissingFolder,
     SourceError,
 )
-from onward.mail.sources.base import read_prefix
+from onward.mail.sources.base import read_ahead, read_prefix
 from onward.mail.sources.maildir import renamed
 from onward.mail.sources.mbox import read_message
 from onward.progress import NoProgress, Progress
@@ -240,6 +240,7 @@ def _start_worker(classifier: Any) -> None:
 
 
 def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
+    read_ahead(raw.path for raw in raws if raw.path and not raw.data and not raw.span)
     emails, sizes = [], []
     for raw in raws:
         raw = load(raw)
