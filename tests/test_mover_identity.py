@@ -250,3 +250,34 @@ def test_the_journal_drops_a_batch_only_while_it_has_no_moves(db_url: str) -> No
     assert journal.drop_if_empty(empty) and journal.batch(empty) is None
     assert not journal.drop_if_empty(used) and journal.batch(used) is not None
     assert [m.message_id for m, _ in journal.pending("work")] == ["<a@mail.test>"]
+
+
+def test_journaled_moves_are_synced_to_disk_and_the_connection_goes_back_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """A move journaled in WAL mode at synchronous=NORMAL survives a crash of onward but not a
+    power cut, after which the server's move would have no entry: the journal's commit syncs."""
+    from sqlalchemy import event
+
+    from onward.mail.movers import Move
+    from onward.store import Store
+    from onward.store.journal import Journal
+
+    store = Store(f"sqlite:///{tmp_path / 'onward.db'}")
+    journal = Journal(store)
+    batch = journal.open_batch("work", "archive", ARCHIVE, {})
+    seen: list[int] = []
+
+    def at_insert(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO MOVES"):
+            raw = conn.connection.dbapi_connection
+            seen.append(raw.execute("PRAGMA synchronous").fetchone()[0])
+
+    event.listen(store.engine, "before_cursor_execute", at_insert)
+    journal.write_pending(batch, [Move("<a@mail.test>", "INBOX", "1", ARCHIVE, fingerprint="f")])
+    assert seen == [2]  # FULL while the entries are written
+    # Every pooled connection is back at NORMAL: scans keep their speed.
+    with store.engine.connect() as a, store.engine.connect() as b:
+        levels = {c.exec_driver_sql("PRAGMA synchronous").scalar() for c in (a, b)}
+    assert levels == {1}
+    assert [m.message_id for m, _ in journal.pending("work")] == ["<a@mail.test>"]

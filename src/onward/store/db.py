@@ -244,6 +244,34 @@ class Store:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return cls(f"sqlite:///{path}")
 
+    @contextmanager
+    def durable(self) -> Iterator[Connection]:
+        """A transaction that is on disk once it commits, through a power cut too: for what is
+        written before something happens outside the database (a move journaled before the
+        server moves the message), which must not vanish while its effect stays. In WAL mode
+        SQLite's synchronous=NORMAL (`_sqlite_pragmas`) keeps a commit through a crash of onward,
+        not of the machine; FULL syncs the log at this commit, and with it every commit before
+        it. PostgreSQL's commits are durable already (synchronous_commit)."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name != "sqlite":
+                with conn.begin():
+                    yield conn
+                return
+            # Outside a transaction, where SQLite reads it; set back before the pool hands the
+            # connection to anyone else.
+            conn.exec_driver_sql("PRAGMA synchronous=FULL")
+            conn.commit()
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                try:
+                    conn.rollback()
+                    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                    conn.commit()
+                except SQLAlchemyError:
+                    conn.invalidate()  # not set back: never handed out again
+
     def _insert(self, table: Any) -> Any:
         if self.engine.dialect.name == "postgresql":  # imported here: it is slow to import
             from sqlalchemy.dialects import postgresql

@@ -1,4 +1,5 @@
-"""The move journal: every move is written here before it is sent and confirmed after.
+"""The move journal: every move is written here, synced to disk, before it is sent, and
+confirmed after.
 
 A batch is one `onward archive` (or `onward undo`) run on one source. Entries still
 `pending` at the start of a run are the ones a crash interrupted; they are reconciled first.
@@ -211,7 +212,8 @@ class Journal:
         ]
         if not rows:
             return
-        with self.engine.begin() as conn:
+        # Durable: after a power cut, a move the server made must still find its entry here.
+        with self.store.durable() as conn:
             ids = conn.execute(
                 moves.insert().returning(moves.c.id, sort_by_parameter_order=True), rows
             ).scalars()
