@@ -132,10 +132,16 @@ def update(config: Config, name: str, changes: dict[str, Any]) -> dict[str, Any]
     return account
 
 
-def source_for(config: Config, target: str) -> tuple[MailSource, list[str] | None]:
-    """An account name or a path on disk, as a source and the folders it asks for."""
+def source_for(
+    config: Config, target: str, at_most: float | None = None, hand_over_secret: bool = False
+) -> tuple[MailSource, list[str] | None]:
+    """An account name or a path on disk, as a source and the folders it asks for. An
+    account's server gets at most `at_most` seconds to answer, when given; for
+    `hand_over_secret` see `account_source`."""
     if target in config.account_tables:
-        return account_source(config.account(target))
+        account = config.account(target)
+        timeout = None if at_most is None else min(account.timeout, at_most)
+        return account_source(account, timeout, hand_over_secret)
     if Path(target).expanduser().exists():
         return open_path_source(Path(target)), None
     raise ConfigError(f"{target!r} is neither an account nor a file or folder.")

@@ -109,11 +109,7 @@ def _decide(argv: list[str]) -> str | None:
     targets = [target] if target else sorted(config.accounts)
     if not targets or not all(_current(config, t, stamp["sources"]) for t in targets):
         return None
-    return (
-        json.dumps(NOTHING)
-        if as_json
-        else "Scanned 0 messages: 0 new, 0 already known, 0 unreadable."
-    )
+    return json.dumps(NOTHING) if as_json else scanned_line(NOTHING)
 
 
 def _code() -> list[str]:
@@ -127,12 +123,9 @@ def _current(config: Config, target: str, stamped: dict[str, Any]) -> bool:
     from onward import accounts
     from onward.mail.sources.base import KnowsWhatIsNew
 
-    if target in config.account_tables:
-        account = config.account(target)
-        timeout = min(account.timeout, QUICK_TIMEOUT)
-        source, folders = accounts.account_source(account, timeout, hand_over_secret=True)
-    else:
-        source, folders = accounts.source_for(config, target)
+    source, folders = accounts.source_for(
+        config, target, at_most=QUICK_TIMEOUT, hand_over_secret=True
+    )
     try:
         states = stamped.get(source.name)
         if not isinstance(source, KnowsWhatIsNew) or not isinstance(states, dict):
