@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import mailbox
 import os
 import socket
+import struct
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from onward.mail.prefix import bounded
-from onward.mail.sources.base import read_ahead, read_prefix
+from onward.mail.sources.base import ReadAhead, read_prefix
 from onward.mail.sources.mbox import split_mbox
 from tests.factory import mbox_bytes, message
 from tests.runner import run
@@ -66,26 +68,81 @@ def test_a_fifo_in_an_eml_folder_is_counted_and_a_fifo_given_by_name_is_refused(
         assert "is not a regular file or a folder" in refused.stderr.replace("\n", " ")
 
 
-def test_reading_ahead_never_opens_a_fifo_and_leaves_no_descriptor_open(tmp_path: Path) -> None:
-    (tmp_path / "a").write_bytes(message(1))
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    writer_in = threading.Event()
-    # A writer's open waits for a reader: if reading ahead opened the FIFO, it would go on.
-    thread = threading.Thread(
-        target=lambda: (os.close(os.open(fifo, os.O_WRONLY)), writer_in.set())
-    )
-    thread.start()
+_IN_OPEN = 0x20  # from <sys/inotify.h>
+
+
+@contextmanager
+def opens_seen(folder: Path) -> Iterator[Callable[[], list[str]]]:
+    """The names of what was opened in `folder`, as the kernel's inotify reports them: no
+    thread and no timing, so an open never goes unnoticed. (inotify merges an event that
+    repeats the one before it: two opens of one file in a row count once.)"""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+    if fd < 0:
+        pytest.skip(f"no inotify here: {os.strerror(ctypes.get_errno())}")
     try:
-        before = sorted(Path("/proc/self/fd").iterdir())
-        read_ahead([tmp_path / "a", fifo, tmp_path / "missing", tmp_path, str(tmp_path / "a")])
-        assert sorted(Path("/proc/self/fd").iterdir()) == before
-        assert not writer_in.wait(0.3)
+        if libc.inotify_add_watch(fd, os.fsencode(folder), _IN_OPEN) < 0:
+            pytest.skip(f"cannot watch {folder}: {os.strerror(ctypes.get_errno())}")
+
+        def seen() -> list[str]:
+            names: list[str] = []
+            try:
+                data = os.read(fd, 64 * 1024)
+            except BlockingIOError:
+                return names
+            while data:
+                size = struct.unpack_from("iIII", data)[3]
+                names.append(data[16 : 16 + size].rstrip(b"\0").decode() or ".")
+                data = data[16 + size :]
+            return names
+
+        yield seen
     finally:
-        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer through
-        thread.join(5)
-    assert writer_in.is_set()
-    assert read_prefix(tmp_path / "a")[0] == bounded(message(1))
+        os.close(fd)
+
+
+def _descriptors() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify and /proc are Linux's")
+def test_files_read_ahead_are_opened_once_each_never_a_fifo_and_only_a_few_at_a_time(
+    tmp_path: Path,
+) -> None:
+    for name in "abcd":
+        (tmp_path / name).write_bytes(message(ord(name)))
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "to-fifo").symlink_to("fifo")
+    paths = [tmp_path / "a", tmp_path / "fifo", str(tmp_path / "b"), tmp_path / "to-fifo"]
+    paths += [tmp_path / "missing", tmp_path / "c", tmp_path / "d"]
+    before = _descriptors()
+    read, most_open = {}, 0
+    with opens_seen(tmp_path) as seen, ReadAhead(paths, ahead=2) as files:
+        for path in paths:
+            try:
+                read[Path(path).name] = files.prefix(path)
+            except OSError:
+                pass  # the FIFOs and the missing file: as read_prefix refuses them
+            most_open = max(most_open, _descriptors() - before)
+        # Opened once (reading ahead, then reading through the same descriptor: on FUSE a
+        # second open drops what was read ahead), in order; a FIFO never (a writer waiting
+        # for a reader would go through, to die of SIGPIPE).
+        assert seen() == ["a", "b", "c", "d"]
+    assert read == {n: read_prefix(tmp_path / n) for n in "abcd"}
+    assert most_open <= 2 + 1  # the window, and inotify's own descriptor
+    assert _descriptors() == before
+
+
+def test_reading_ahead_closes_what_it_opened_when_reading_stops_midway(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{i}.eml" for i in range(10)]
+    for i, path in enumerate(paths):
+        path.write_bytes(message(i))
+    before = _descriptors()
+    with pytest.raises(KeyboardInterrupt), ReadAhead(paths, ahead=4) as files:
+        assert files.prefix(paths[0]) == read_prefix(paths[0])
+        assert _descriptors() == before + 4
+        raise KeyboardInterrupt
+    assert _descriptors() == before
 
 
 @pytest.mark.parametrize("where", ["in a body", "at the start"])

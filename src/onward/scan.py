@@ -32,7 +32,7 @@ from onward.mail.sources import (
     MissingFolder,
     SourceError,
 )
-from onward.mail.sources.base import read_ahead, read_prefix
+from onward.mail.sources.base import READ_AHEAD, ReadAhead, read_prefix
 from onward.mail.sources.maildir import renamed
 from onward.mail.sources.mbox import read_message
 from onward.progress import NoProgress, Progress
@@ -117,14 +117,15 @@ def link_new_mail(store: Store) -> Linked:
     return Linked(done["linked"], done["opened"], done["review"], link_answers(store))
 
 
-def load(raw: RawMessage) -> RawMessage:
-    """The message with its bytes: file sources leave reading to the parse stage."""
+def load(raw: RawMessage, files: ReadAhead | None = None) -> RawMessage:
+    """The message with its bytes: file sources leave reading to the parse stage. `files`:
+    where a chunk's message files are read ahead (see `to_read`)."""
     if raw.data or not raw.path:
         return raw
     if raw.span:
         return replace(raw, data=read_message(raw.path, raw.span), path="", span=())
     try:
-        data, size = read_prefix(raw.path)
+        data, size = files.prefix(raw.path) if files is not None else read_prefix(raw.path)
     except OSError:
         # A mail client renames a Maildir file when its flags change: read it under its new
         # name, or the message would be stored empty and, being known, never read again.
@@ -239,13 +240,21 @@ def _start_worker(classifier: Any) -> None:
     _init_worker(classifier)
 
 
-def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
-    read_ahead(raw.path for raw in raws if raw.path and not raw.data and not raw.span)
+def to_read(raws: Sequence[RawMessage], ahead: int = READ_AHEAD) -> ReadAhead:
+    """The message files among `raws` (Maildir, .eml), to be read ahead in order."""
+    files = (raw.path for raw in raws if raw.path and not raw.data and not raw.span)
+    return ReadAhead(files, ahead)
+
+
+def parse_chunk(
+    raws: Sequence[RawMessage], ahead: int = READ_AHEAD
+) -> list[tuple[Email, int, Any]]:
     emails, sizes = [], []
-    for raw in raws:
-        raw = load(raw)
-        emails.append(parse_message(raw.data, raw.labels))
-        sizes.append(raw.size)
+    with to_read(raws, ahead) as files:
+        for raw in raws:
+            raw = load(raw, files)
+            emails.append(parse_message(raw.data, raw.labels))
+            sizes.append(raw.size)
     # One batch per chunk: the classifier's numpy work is per batch, not per message.
     classifier = getattr(_LOCAL, "classifier", None)
     verdicts = classifier.classify_many(emails) if classifier is not None else [None] * len(emails)
@@ -255,7 +264,7 @@ def parse_chunk(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
 def _parse_in_worker(raws: Sequence[RawMessage]) -> list[tuple[Email, int, Any]]:
     # Before the chunk, not after it: by now the last one's results have been sent back.
     release_memory()
-    return parse_chunk(raws)
+    return parse_chunk(raws, ahead=len(raws))  # one chunk at a time, in a process of its own
 
 
 @dataclass

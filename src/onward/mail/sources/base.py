@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,42 +122,82 @@ def read_prefix(path: Path | str) -> tuple[bytes, int]:
     third of a small message's reading time."""
     fd, st = open_regular(path)
     try:
-        data = os.read(fd, FIRST_READ)
-        while not prefix_complete(data):
-            more = os.read(fd, 64 * 1024)
-            if not more:
-                break
-            data += more
+        return _read_prefix_from(fd), st.st_size
     finally:
         os.close(fd)
-    return bounded(data), st.st_size
+
+
+def _read_prefix_from(fd: int) -> bytes:
+    data = os.read(fd, FIRST_READ)
+    while not prefix_complete(data):
+        more = os.read(fd, 64 * 1024)
+        if not more:
+            break
+        data += more
+    return bounded(data)
 
 
 _WILL_NEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # not on macOS or Windows
+# Files opened ahead of the one being read where many scans may share one process (a fleet
+# worker's threads): far from the descriptor limit. A parsing process, which reads one chunk
+# at a time, opens its whole chunk ahead: more requests at once, which the disk serves faster
+# (a cold 50,000-message Maildir: 11.8 s, against 12.9-14.0 s with 32 ahead and 13.6-14.1 s
+# with 8; cat 6.8 s).
+READ_AHEAD = 32
 
 
-def read_ahead(paths: Iterable[Path | str]) -> None:
-    """Ask the kernel to start reading the first FIRST_READ bytes of each file, without waiting
-    for them. From a cold cache, the files of a chunk then arrive side by side, while the
-    messages before them are parsed, instead of one wait after another: the cold scan of a
-    50,000-message Maildir took 11.5-11.7 s instead of 15.3-17.0 s. Files that are not regular
-    are never opened (as in `open_regular`); a file that cannot be opened is left to the read
-    that follows, which says what is wrong."""
-    if _WILL_NEED is None:
-        return
-    for path in paths:
-        try:
-            if not stat.S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 (as in open_regular)
-                continue
-            fd = os.open(path, _NO_WAIT)
-        except OSError:
-            continue
-        try:
-            os.posix_fadvise(fd, 0, FIRST_READ, _WILL_NEED)
-        except OSError:
-            pass  # advice only
-        finally:
-            os.close(fd)
+class ReadAhead:
+    """The prefixes of many files (`read_prefix`), read in the order listed, with up to
+    `ahead` of the next files already opened and the kernel asked to start reading them
+    (posix_fadvise WILLNEED). From a cold cache the files then arrive side by side while the
+    ones before them are parsed, instead of one wait after another: a cold scan of a
+    50,000-message Maildir took 11.8 s instead of 16.5-18.3 s (cat: 6.8-7.7 s).
+
+    Each file is opened once, and read through that descriptor: opening it again would be one
+    more round trip on a network filesystem, and on FUSE would drop the pages read ahead.
+    What is not a regular file is never opened (`open_regular`); a file that could not be
+    opened ahead is read as `read_prefix` reads it, which says what is wrong. Every descriptor
+    is closed on leaving the `with` block, whatever stopped the reading."""
+
+    def __init__(self, paths: Iterable[Path | str], ahead: int = READ_AHEAD) -> None:
+        self._todo = iter(paths)
+        # Without the advice, opening early would only hold descriptors longer.
+        self._ahead = ahead if _WILL_NEED is not None else 0
+        self._open: deque[tuple[str, int, int]] = deque()  # path, descriptor, size
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        while self._open:
+            os.close(self._open.popleft()[1])
+
+    def prefix(self, path: Path | str) -> tuple[bytes, int]:
+        """`read_prefix(path)`, from the descriptor opened ahead when it is the next one."""
+        self._fill()
+        if self._open and self._open[0][0] == os.fspath(path):
+            _, fd, size = self._open.popleft()
+            try:
+                self._fill()  # the next `ahead` files are on their way while this one is read
+                return _read_prefix_from(fd), size
+            finally:
+                os.close(fd)
+        return read_prefix(path)  # could not be opened ahead, or asked out of order
+
+    def _fill(self) -> None:
+        while len(self._open) < self._ahead:
+            path = next(self._todo, None)
+            if path is None:
+                return
+            try:
+                fd, st = open_regular(path)
+            except OSError:
+                continue  # read_prefix will say why
+            self._open.append((os.fspath(path), fd, st.st_size))
+            try:
+                os.posix_fadvise(fd, 0, FIRST_READ, _WILL_NEED)  # type: ignore[arg-type]
+            except OSError:
+                pass  # advice only
 
 
 # A directory changed this close to the moment it is listed may change again within the same
