@@ -6,6 +6,7 @@ import os
 import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -194,10 +195,9 @@ class ReadAhead:
             except OSError:
                 continue  # read_prefix will say why
             self._open.append((os.fspath(path), fd, st.st_size))
-            try:
-                os.posix_fadvise(fd, 0, FIRST_READ, _WILL_NEED)  # type: ignore[arg-type]
-            except OSError:
-                pass  # advice only
+            with suppress(OSError):  # advice only
+                if _WILL_NEED is not None:  # (always so: nothing is opened ahead without it)
+                    os.posix_fadvise(fd, 0, FIRST_READ, _WILL_NEED)
 
 
 # A directory changed this close to the moment it is listed may change again within the same
