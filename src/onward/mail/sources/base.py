@@ -138,7 +138,10 @@ def _read_prefix_from(fd: int) -> bytes:
     return bounded(data)
 
 
-_WILL_NEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # not on macOS or Windows
+# Not on macOS or Windows (looked up by name: typeshed has no posix_fadvise there, so a
+# plain reference fails mypy on a Mac).
+_ADVISE: Callable[[int, int, int, int], None] | None = getattr(os, "posix_fadvise", None)
+_WILL_NEED: int | None = getattr(os, "POSIX_FADV_WILLNEED", None)
 # Files opened ahead of the one being read where many scans may share one process (a fleet
 # worker's threads): far from the descriptor limit. A parsing process, which reads one chunk
 # at a time, opens its whole chunk ahead: more requests at once, which the disk serves faster
@@ -163,7 +166,7 @@ class ReadAhead:
     def __init__(self, paths: Iterable[Path | str], ahead: int = READ_AHEAD) -> None:
         self._todo = iter(paths)
         # Without the advice, opening early would only hold descriptors longer.
-        self._ahead = ahead if _WILL_NEED is not None else 0
+        self._ahead = ahead if _ADVISE is not None and _WILL_NEED is not None else 0
         self._open: deque[tuple[str, int, int]] = deque()  # path, descriptor, size
 
     def __enter__(self) -> ReadAhead:
@@ -196,8 +199,8 @@ class ReadAhead:
                 continue  # read_prefix will say why
             self._open.append((os.fspath(path), fd, st.st_size))
             with suppress(OSError):  # advice only
-                if _WILL_NEED is not None:  # (always so: nothing is opened ahead without it)
-                    os.posix_fadvise(fd, 0, FIRST_READ, _WILL_NEED)
+                if _ADVISE is not None and _WILL_NEED is not None:  # (always so when here)
+                    _ADVISE(fd, 0, FIRST_READ, _WILL_NEED)
 
 
 # A directory changed this close to the moment it is listed may change again within the same
