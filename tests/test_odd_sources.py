@@ -145,6 +145,59 @@ def test_reading_ahead_closes_what_it_opened_when_reading_stops_midway(tmp_path:
     assert _descriptors() == before
 
 
+_OUT_OF_DESCRIPTORS = """
+import os, resource, sys
+from onward.mail.model import RawMessage
+from onward.mail.parse import parse_message
+from onward.mail.sources.maildir import MaildirSource
+from onward.scan import parse_chunk
+from pathlib import Path
+items = MaildirSource("m", Path(sys.argv[1])).scan("INBOX", {}, lambda _f: set())
+raws = [item for item in items if isinstance(item, RawMessage)]
+parse_chunk(raws[:1]), parse_message(b"", ())  # what parsing imports, while it still can
+# Every descriptor left is taken: by the other syncs of a fleet worker's threads, say, each
+# with its own files open ahead.
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+try:
+    while True:
+        held.append(os.open(os.devnull, os.O_RDONLY))
+except OSError:
+    pass
+try:
+    parsed = parse_chunk(raws)
+except Exception as exc:
+    print("stopped:", type(exc).__name__, exc)
+else:
+    print("sizes:", sorted({size for _, size, _ in parsed}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_NOFILE")
+def test_a_message_that_cannot_be_opened_for_want_of_a_descriptor_stops_the_scan(
+    tmp_path: Path,
+) -> None:
+    """Out of descriptors says nothing about the message: stored empty, being known, it would
+    never be read again. The scan stops instead, and the next one reads it."""
+    import onward
+
+    for sub in ("cur", "new", "tmp"):
+        (tmp_path / sub).mkdir()
+    for i in range(5):
+        (tmp_path / "cur" / f"{i}.host:2,S").write_bytes(message(i))
+    src = str(Path(onward.__file__).parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_DESCRIPTORS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": src},
+        check=True,
+    )
+    assert done.stdout.startswith("stopped: SourceError"), done.stdout
+    assert "file descriptor" in done.stdout
+
+
 @pytest.mark.parametrize("where", ["in a body", "at the start"])
 def test_a_50mb_from_line_is_read_in_bounded_time_and_memory(tmp_path: Path, where: str) -> None:
     path = tmp_path / "odd.mbox"

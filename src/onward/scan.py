@@ -9,6 +9,7 @@ never data, and the next scan carries on from the last checkpoint.
 from __future__ import annotations
 
 import ctypes
+import errno
 import gc
 import os
 import signal
@@ -126,15 +127,31 @@ def load(raw: RawMessage, files: ReadAhead | None = None) -> RawMessage:
         return replace(raw, data=read_message(raw.path, raw.span), path="", span=())
     try:
         data, size = files.prefix(raw.path) if files is not None else read_prefix(raw.path)
-    except OSError:
+    except OSError as exc:
+        _unless_out_of_descriptors(exc)
         # A mail client renames a Maildir file when its flags change: read it under its new
         # name, or the message would be stored empty and, being known, never read again.
         moved = renamed(raw.path)
         try:
             data, size = read_prefix(moved) if moved else (b"", 0)
-        except OSError:
+        except OSError as again:
+            _unless_out_of_descriptors(again)
             data, size = b"", 0  # deleted since it was listed
     return replace(raw, data=data, size=size, path="")
+
+
+_NO_DESCRIPTOR = (errno.EMFILE, errno.ENFILE)
+
+
+def _unless_out_of_descriptors(exc: OSError) -> None:
+    """Stop the scan when the process or the system has no descriptor left: that says nothing
+    about the message, which stored empty would never be read again. (A fleet worker's threads
+    each hold a chunk's files open ahead, `ReadAhead`.) The next scan reads it."""
+    if exc.errno in _NO_DESCRIPTOR:
+        raise SourceError(
+            "Could not open a message file: no file descriptor is left (raise the limit, "
+            "`ulimit -n`, or run fewer scans at once)."
+        ) from exc
 
 
 # The classifier `parse_chunk` uses: set by `_init_worker` in each parsing process, and per
