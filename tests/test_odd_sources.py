@@ -145,6 +145,48 @@ def test_reading_ahead_closes_what_it_opened_when_reading_stops_midway(tmp_path:
     assert _descriptors() == before
 
 
+_WINDOWS = """
+import os, resource, sys
+from contextlib import ExitStack
+resource.setrlimit(resource.RLIMIT_NOFILE, (128, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+from pathlib import Path
+from onward.mail.sources.base import ReadAhead, read_prefix
+paths = sorted(Path(sys.argv[1]).iterdir())
+before = len(os.listdir("/proc/self/fd"))
+with ExitStack() as stack:
+    # Eight scans at once, as a fleet worker's threads run them, each with its files ahead.
+    for _ in range(8):
+        files = stack.enter_context(ReadAhead(paths[1:], ahead=32))
+        assert files.prefix(paths[1]) == read_prefix(paths[1])
+        assert files.prefix(paths[2]) == read_prefix(paths[2])
+    print("held", len(os.listdir("/proc/self/fd")) - before - 1)  # the listing's own
+    print("other", read_prefix(paths[0])[1])  # what else the process opens
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_scans_at_once_read_ahead_within_a_share_of_the_descriptor_limit(tmp_path: Path) -> None:
+    """The windows of many scans in one process (a fleet worker's threads) together keep to a
+    quarter of the descriptor limit: the rest is for its sockets, its database and the files a
+    scan reads without reading ahead."""
+    import onward
+
+    for i in range(40):
+        (tmp_path / f"{i:02}.eml").write_bytes(message(i))
+    done = subprocess.run(
+        [sys.executable, "-c", _WINDOWS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(onward.__file__).parent.parent)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = dict(line.split() for line in done.stdout.splitlines())
+    assert int(lines["held"]) <= 128 // 4
+    assert lines["other"] == str(len(message(0)))
+
+
 _OUT_OF_DESCRIPTORS = """
 import os, resource, sys
 from onward.mail.model import RawMessage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -150,6 +151,26 @@ _WILL_NEED: int | None = getattr(os, "POSIX_FADV_WILLNEED", None)
 READ_AHEAD = 32
 
 
+def _budget() -> threading.BoundedSemaphore:
+    """The descriptors all the scans of this process may hold ahead together: a quarter of its
+    limit, the rest left for its sockets, its database and the files read one at a time. A
+    fleet worker's threads each scan with a window of their own; without a budget the windows
+    took every descriptor, and a message file that then could not be opened stopped the scan."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):  # no resource module on Windows
+        soft = 256
+    if soft < 0:  # RLIM_INFINITY
+        soft = 1 << 16
+    return threading.BoundedSemaphore(max(1, soft // 4))
+
+
+_HELD_AHEAD = _budget()
+_NOT_OPENED = -1  # a file next in line that the budget left unopened: read as read_prefix reads
+
+
 class ReadAhead:
     """The prefixes of many files (`read_prefix`), read in the order listed, with up to
     `ahead` of the next files already opened and the kernel asked to start reading them
@@ -161,7 +182,8 @@ class ReadAhead:
     more round trip on a network filesystem, and on FUSE would drop the pages read ahead.
     What is not a regular file is never opened (`open_regular`); a file that could not be
     opened ahead is read as `read_prefix` reads it, which says what is wrong. Every descriptor
-    is closed on leaving the `with` block, whatever stopped the reading."""
+    is closed on leaving the `with` block, whatever stopped the reading. The scans of one
+    process together hold at most `_HELD_AHEAD` open ahead."""
 
     def __init__(self, paths: Iterable[Path | str], ahead: int = READ_AHEAD) -> None:
         self._todo = iter(paths)
@@ -174,18 +196,21 @@ class ReadAhead:
 
     def __exit__(self, *_exc: object) -> None:
         while self._open:
-            os.close(self._open.popleft()[1])
+            _close(self._open.popleft()[1])
 
     def prefix(self, path: Path | str) -> tuple[bytes, int]:
         """`read_prefix(path)`, from the descriptor opened ahead when it is the next one."""
         self._fill()
         if self._open and self._open[0][0] == os.fspath(path):
             _, fd, size = self._open.popleft()
+            if fd == _NOT_OPENED:
+                self._fill()
+                return read_prefix(path)
             try:
                 self._fill()  # the next `ahead` files are on their way while this one is read
                 return _read_prefix_from(fd), size
             finally:
-                os.close(fd)
+                _close(fd)
         return read_prefix(path)  # could not be opened ahead, or asked out of order
 
     def _fill(self) -> None:
@@ -193,14 +218,29 @@ class ReadAhead:
             path = next(self._todo, None)
             if path is None:
                 return
+            if not _HELD_AHEAD.acquire(blocking=False):
+                # Kept in line, unopened: it stays in its place, whatever is asked next.
+                self._open.append((os.fspath(path), _NOT_OPENED, 0))
+                continue
             try:
                 fd, st = open_regular(path)
             except OSError:
+                _HELD_AHEAD.release()
                 continue  # read_prefix will say why
             self._open.append((os.fspath(path), fd, st.st_size))
             with suppress(OSError):  # advice only
                 if _ADVISE is not None and _WILL_NEED is not None:  # (always so when here)
                     _ADVISE(fd, 0, FIRST_READ, _WILL_NEED)
+
+
+def _close(fd: int) -> None:
+    """Close a descriptor `ReadAhead` opened, and give its place in the budget back."""
+    if fd == _NOT_OPENED:
+        return
+    try:
+        os.close(fd)
+    finally:
+        _HELD_AHEAD.release()
 
 
 # A directory changed this close to the moment it is listed may change again within the same
