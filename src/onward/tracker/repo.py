@@ -183,22 +183,13 @@ class Tracker:
 
     # writing -----------------------------------------------------------------------------
     def _refresh(self, conn: Any, app_id: int, ghost_days: int | None = None) -> None:
-        rows = conn.execute(
-            select(events.c.kind, events.c.at, events.c.via)
-            .where(events.c.application_id == app_id)
-            .order_by(events.c.at, events.c.id)
-        ).all()
         days = self.ghost_days if ghost_days is None else ghost_days
-        state = replay([(k, aware(a), v) for k, a, v in rows], self.now, days)
-        conn.execute(
-            update(applications)
-            .where(applications.c.id == app_id)
-            .values(**state, updated_at=self.now)
-        )
+        self._refresh_many(conn, {app_id}, days)
 
     def _refresh_many(self, conn: Any, app_ids: set[int], ghost_days: int) -> None:
-        """`_refresh` for many applications at once: a first scan opens hundreds, and two
-        statements for each were half of its linking time."""
+        """Each application's state replayed from its events: many at once, with one read of
+        their events and one executemany (a first scan opens hundreds, and two statements for
+        each were half of its linking time)."""
         ids = sorted(app_ids)
         history: dict[int, list[tuple[str, datetime | None, str]]] = {i: [] for i in ids}
         for a in range(0, len(ids), 500):
