@@ -360,6 +360,23 @@ def test_ordinary_looking_mail_that_speaks_of_an_interview_is_left_alone_only_wh
     assert clf.decide(certain, known=1.0, evidence=True)[:3:2] == ("not_job", False)
 
 
+def test_job_talk_held_as_ordinary_mail_is_shown_as_an_interview_when_the_interview_has_weight():
+    """An invitation deep in a thread reads as ordinary mail to a model taught by templates;
+    held for review, it is put before the person as the interview it may be."""
+    logp = np.log([0.02, 0.02, 0.12, 0.01, 0.01, 0.01, 0.01, 0.01, 0.79])
+    clf = Classifier(_weights(logp.tolist()))
+    kind, conf, review, reasons = clf.decide(logp, known=1.0, evidence=True)
+    assert (kind, review) == ("interview", True) and abs(conf - 0.12) < 1e-6
+    assert "might be an interview (12%)" in reasons
+    # Without a word of a decision or a meeting, or with the interview below the bar, or when
+    # the model is sure enough to decide, it stays ordinary mail.
+    assert clf.decide(logp, known=1.0)[0] == "not_job"
+    weak = np.log([0.02, 0.02, 0.08, 0.01, 0.01, 0.01, 0.01, 0.01, 0.83])
+    assert clf.decide(weak, known=1.0, evidence=True)[:3:2] == ("not_job", True)
+    sure = np.log([0.002, 0.002, 0.004] + [0.001] * 5 + [0.987])
+    assert clf.decide(sure, known=1.0, evidence=True)[:3:2] == ("not_job", False)
+
+
 def test_a_recruiters_note_from_a_personal_address_is_not_filed_as_ordinary_mail():
     """Two lines from a person, in a thread, no ATS: the mail the corpus lacks."""
     note = message(

@@ -62,6 +62,10 @@ EVIDENCE = (
     "kw:assessment:body",
 )
 NOT_JOB_WITH_EVIDENCE = 0.97
+# Such mail, held for review as `not_job`, is shown as a possible interview when the interview
+# has this much of its own: an invitation from a person deep in a thread is the miss that costs
+# most, and in review a wrong guess costs a glance. Never decided this way.
+INTERVIEW_IN_DOUBT = 0.10
 # A reply or forward whose subject names an application, a post, an interview or an offer
 # continues a job thread: the person wrote to an employer, or an employer answers them, in a
 # person's words, which the model (taught mostly by templates) reads least well. Such mail
@@ -284,6 +288,9 @@ class Classifier:
         elif kind == "not_job" and evidence and confidence < NOT_JOB_WITH_EVIDENCE:
             review = True
             reasons.append("it speaks of a decision, an interview, a test or an offer")
+        if kind == "not_job" and review and evidence and p[at["interview"]] >= INTERVIEW_IN_DOUBT:
+            kind, confidence = "interview", p[at["interview"]]
+            reasons.append(f"might be an interview ({confidence:.0%})")
         if kind != "not_job" and known < MIN_KNOWN:
             review = True
             reasons.append(f"only {known:.0%} of its words are known to the model")
