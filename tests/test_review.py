@@ -101,10 +101,19 @@ def test_uncertain_not_job_mail_and_a_reply_to_a_confirmation_are_shown_for_revi
     home = tmp_path / "home"
     box = tmp_path / "in.mbox"
     box.write_bytes(mbox_bytes([confirmation(), invitation(), unsure(), book_club()]))
-    alone = run("classify", str(box), "--jsonl", home=home)
-    verdicts = {v["message_id"]: v for v in map(json.loads, alone.stdout.splitlines())}
-    assert verdicts[INVITATION]["kind"] == "not_job"  # the invitation, read alone, is not job mail
+    lone = tmp_path / "lone.mbox"
+    lone.write_bytes(mbox_bytes([invitation()]))
+    alone = json.loads(run("classify", str(lone), "--jsonl", home=home).stdout)
+    assert (alone["kind"], alone["needs_review"]) == ("not_job", False)  # read alone: not job mail
+    # `onward classify` reads the files as a scan does: beside the confirmation it answers, the
+    # invitation waits for the person (it comes out last: a reply waits for what it answers).
+    together = run("classify", str(box), "--jsonl", home=home)
+    lines = [json.loads(line) for line in together.stdout.splitlines()]
+    verdicts = {v["message_id"]: v for v in lines}
+    assert verdicts[INVITATION]["kind"] == "not_job" and verdicts[INVITATION]["needs_review"]
+    assert lines[-1]["message_id"] == INVITATION and len(lines) == 4
     assert verdicts[UNSURE]["kind"] == "not_job" and verdicts[UNSURE]["needs_review"]
+    assert not verdicts[BOOK_CLUB]["needs_review"]
     _scan(home, db_url, box)
     shown = [r["message_id"] for r in _review(home, db_url)]
     assert INVITATION in shown and UNSURE in shown
@@ -201,3 +210,28 @@ def test_a_confident_not_job_in_a_thread_with_job_mail_needs_review() -> None:
     assert with_thread(sure, {"not_job"}) is sure
     interview = Verdict("interview", 0.9, False)
     assert with_thread(interview, {"application_received"}) is interview
+
+
+def test_job_talk_in_a_thread_with_job_mail_is_shown_as_the_interview_it_may_be() -> None:
+    p = {"not_job": 0.85, "interview": 0.12, "rejection": 0.03}
+    doubtful = Verdict("not_job", 0.85, False, probabilities=p)
+    held = with_thread(doubtful, {"application_received"})
+    assert (held.kind, held.needs_review, round(held.confidence, 2)) == ("interview", True, 0.12)
+    assert with_thread(doubtful, {"not_job"}) is doubtful  # a thread without job mail: as it was
+    in_review = Verdict("not_job", 0.6, True, probabilities=p)  # already waiting: named too
+    assert with_thread(in_review, {"rejection"}).kind == "interview"
+    weak = Verdict("not_job", 0.9, False, probabilities={"not_job": 0.93, "interview": 0.07})
+    assert with_thread(weak, {"rejection"}).kind == "not_job"
+
+
+def test_a_reply_shown_as_an_interview_is_read_for_its_employer() -> None:
+    from onward.classify.thread import in_job_thread
+    from onward.mail.parse import parse_message
+
+    email = parse_message(invitation())
+    p = {"not_job": 0.8, "interview": 0.2}
+    v = in_job_thread(email, Verdict("not_job", 0.8, False, probabilities=p), {"interview"})
+    assert (v.kind, v.needs_review) == ("interview", True)
+    assert v.company.lower().startswith("acme")  # the sender's own domain: acmerobotics.com
+    untouched = Verdict("not_job", 0.8, False, probabilities={"not_job": 0.95})
+    assert in_job_thread(email, untouched, {"interview"}).company == ""

@@ -52,6 +52,47 @@ def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool
             yield raw, email, v
 
 
+def _in_threads(
+    results: Iterable[tuple[str, Email, Verdict]],
+) -> Iterator[tuple[str, Email, Verdict]]:
+    """The results, with `not_job` mail that answers job mail among them adjusted as a scan
+    adjusts it (`classify.thread`). Such replies wait until the end, as the mail they answer
+    may come later in the files; the rest comes out as it is classified."""
+    from dataclasses import replace
+
+    from onward.classify import JOB_KINDS
+    from onward.classify.thread import in_job_thread, may_become_an_interview
+
+    kinds: dict[str, str] = {}  # Message-ID of job mail → its kind
+    replies: list[tuple[str, Email, Verdict, list[str]]] = []
+    for where, email, v in results:
+        if v.kind in JOB_KINDS and email.message_id:
+            kinds[email.message_id] = v.kind
+        refs = [m for m in (email.in_reply_to, *email.references) if m]
+        if v.kind == "not_job" and refs:
+            # The text is kept only where an employer may be read from it later.
+            kept = email if may_become_an_interview(v) else replace(email, text="")
+            replies.append((where, kept, v, refs))
+        else:
+            yield where, email, v
+    for where, email, v, refs in replies:
+        yield where, email, in_job_thread(email, v, {kinds[m] for m in refs if m in kinds})
+
+
+def _each(
+    paths: list[Path], classifier: Any, explain: bool
+) -> Iterator[tuple[str, Email, Verdict]]:
+    """(where, email, verdict) for every message of every path, in order."""
+    from onward.mail.sources import open_path_source
+    from onward.scan import iter_parsed
+
+    for path in paths:
+        source = open_path_source(path)
+        container = Path(path).expanduser().resolve()
+        for raw, email, v in _classified(iter_parsed(source), classifier, explain):
+            yield _location(container, source.kind, raw.locator.folder, raw.locator.key), email, v
+
+
 def _verdict_json(where: str, email: Email, v: Verdict, explain: bool) -> dict[str, Any]:
     obj = {"path": where, "message_id": email.message_id} | v.as_dict()
     if explain:
@@ -82,29 +123,23 @@ def classify(
 ) -> None:
     """Classify messages without storing anything (your corrections still apply)."""
     from onward.classify.service import classifier_for
-    from onward.mail.sources import open_path_source
-    from onward.scan import iter_parsed
 
     classifier = classifier_for(_store_if_any(Config.load()))
     table = Table("kind", "conf", "review", "company", "role", "subject")
-    for path in paths:
-        source = open_path_source(path)
-        container = Path(path).expanduser().resolve()
-        for raw, email, v in _classified(iter_parsed(source), classifier, explain):
-            if jsonl:
-                where = _location(container, source.kind, raw.locator.folder, raw.locator.key)
-                print(json.dumps(_verdict_json(where, email, v, explain), ensure_ascii=False))  # noqa: T201
-            elif explain:
-                _print_reasons(email, v)
-            else:
-                table.add_row(
-                    v.kind,
-                    f"{v.confidence:.2f}",
-                    "yes" if v.needs_review else "",
-                    v.company,
-                    v.role,
-                    email.subject[:60],
-                )
+    for where, email, v in _in_threads(_each(paths, classifier, explain)):
+        if jsonl:
+            print(json.dumps(_verdict_json(where, email, v, explain), ensure_ascii=False))  # noqa: T201
+        elif explain:
+            _print_reasons(email, v)
+        else:
+            table.add_row(
+                v.kind,
+                f"{v.confidence:.2f}",
+                "yes" if v.needs_review else "",
+                v.company,
+                v.role,
+                email.subject[:60],
+            )
     if not jsonl and not explain:
         out.print(table)
 
