@@ -138,6 +138,34 @@ def test_a_reply_scanned_before_the_job_mail_it_answers_is_held_for_review(
     assert INVITATION in [r["message_id"] for r in _review(home, db_url)]
 
 
+def test_a_stored_reply_with_weight_on_an_interview_is_shown_as_one_once_its_thread_holds_job_mail(
+    db_url: str, tmp_path: Path
+) -> None:
+    """As `onward classify` shows it: the scan keeps each verdict's interview probability, and
+    a reply that answers job mail found later is put in review as the interview it may be."""
+    from onward.store import Store
+    from onward.store.schema import emails
+
+    home = tmp_path / "home"
+    first, later = tmp_path / "replies.mbox", tmp_path / "inbox.mbox"
+    first.write_bytes(mbox_bytes([invitation()]))
+    later.write_bytes(mbox_bytes([confirmation()]))
+    _scan(home, db_url, first)
+    store = Store(db_url)
+    row = store.find_emails(INVITATION)[0]
+    assert row["kind"] == "not_job" and row["interview_p"] is not None and row["interview_p"] < 0.1
+    with store.engine.begin() as conn:  # as a model that gives the invitation more weight would
+        conn.execute(emails.update().where(emails.c.id == row["id"]).values(interview_p=0.3))
+    _scan(home, db_url, later)
+    shown = {r["message_id"]: r for r in _review(home, db_url)}
+    assert shown[INVITATION]["kind"] == "interview"
+    held = store.find_emails(INVITATION)[0]
+    assert held["needs_review"] and held["confidence"] == 0.3
+    assert held["company"].lower().startswith("acme")  # read from the stored message
+    _scan(home, db_url, later)  # once named, it stays as it is
+    assert store.find_emails(INVITATION)[0]["kind"] == "interview"
+
+
 def test_mail_that_job_mail_names_in_its_references_is_not_held(
     db_url: str, tmp_path: Path
 ) -> None:

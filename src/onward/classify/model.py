@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from onward.classify import KINDS, PRECIOUS
+from onward.classify import INTERVIEW_IN_DOUBT, KINDS, PRECIOUS
 from onward.classify.chars import N_GRAM_BUCKETS, GramScorer
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
@@ -62,10 +62,6 @@ EVIDENCE = (
     "kw:assessment:body",
 )
 NOT_JOB_WITH_EVIDENCE = 0.97
-# Such mail, held for review as `not_job`, is shown as a possible interview when the interview
-# has this much of its own: an invitation from a person deep in a thread is the miss that costs
-# most, and in review a wrong guess costs a glance. Never decided this way.
-INTERVIEW_IN_DOUBT = 0.10
 # A reply or forward whose subject names an application, a post, an interview or an offer
 # continues a job thread: the person wrote to an employer, or an employer answers them, in a
 # person's words, which the model (taught mostly by templates) reads least well. Such mail

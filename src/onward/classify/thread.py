@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from onward.classify import JOB_KINDS
+from onward.classify import INTERVIEW_IN_DOUBT, JOB_KINDS
 from onward.classify.extract import extract
-from onward.classify.model import INTERVIEW_IN_DOUBT, Verdict
+from onward.classify.model import Verdict
 from onward.mail.model import Email
 
 IN_JOB_THREAD = "in a thread with job mail: a person confirms"

@@ -124,7 +124,13 @@ def verdict_columns(verdict: Any) -> dict[str, Any]:
         "ats": verdict.ats,
         "reasons": json.dumps(list(verdict.reasons)),
         "model_version": getattr(verdict, "model_version", ""),
+        "interview_p": _interview_p(verdict),
     }
+
+
+def _interview_p(verdict: Any) -> float | None:
+    p = getattr(verdict, "probabilities", None) or {}
+    return round(p["interview"], 4) if "interview" in p else None
 
 
 def email_row(

@@ -61,6 +61,7 @@ emails = Table(
     Column("ats", String(100), nullable=False, default=""),
     Column("reasons", Text, nullable=False, default=""),
     Column("model_version", String(100), nullable=False, default=""),
+    Column("interview_p", Float),  # the verdict's interview probability (migration 0009)
     Column("application_id", Integer),
     Column("link_state", String(20), nullable=False, default=""),
     Column("link_note", Text, nullable=False, default=""),

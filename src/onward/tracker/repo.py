@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
-from onward.classify import JOB_KINDS
+from onward.classify import INTERVIEW_IN_DOUBT, JOB_KINDS
 from onward.classify.extract import norm_company
 from onward.errors import BadInput, NotFound
 from onward.store import Store
@@ -454,8 +454,9 @@ class Tracker:
 
     # linking mail ------------------------------------------------------------------------
     def hold_job_threads(self) -> int:
-        """Hold for review every confident `not_job` message that answers stored job mail
-        (see `classify.thread`); how many were held. The person's own corrections stand.
+        """Hold for review every confident `not_job` message that answers stored job mail, shown
+        as an interview when the interview has weight (see `classify.thread`); how many were
+        held. The person's own corrections stand.
 
         Every scan looks again, so a reply stored before the mail it answers is held once
         that mail arrives. Only what a message answers counts, not what answers it: job mail
@@ -463,27 +464,39 @@ class Tracker:
         that note job mail."""
         held = 0
         with self.engine.begin() as conn:
-            candidates = _sure_not_job_replies(conn)
+            candidates = _not_job_replies(conn)
             if not candidates:
                 return 0
             # Imported here: the classifier's numpy is not for commands that never scan.
+            from onward.classify.extract import extract
             from onward.classify.model import Verdict
+            from onward.classify.service import correction_email
             from onward.classify.thread import with_thread
 
             pointed = _kinds_of(conn, sorted({m for c in candidates for m in _refs(c)}))
             for c in candidates:
                 kinds = {pointed[m] for m in _refs(c) if m in pointed}
-                old = Verdict(c["kind"], c["confidence"] or 0.0, False, reasons=_reasons(c))
+                p = c["interview_p"]
+                old = Verdict(
+                    c["kind"],
+                    c["confidence"] or 0.0,
+                    bool(c["needs_review"]),
+                    reasons=_reasons(c),
+                    probabilities={} if p is None else {"interview": p},
+                )
                 new = with_thread(old, kinds)
-                if new is not old:
-                    conn.execute(
-                        update(emails)
-                        .where(emails.c.id == c["id"])
-                        .values(
-                            needs_review=new.needs_review, reasons=json.dumps(list(new.reasons))
-                        )
-                    )
-                    held += 1
+                if new is old:
+                    continue
+                values = {
+                    "needs_review": new.needs_review,
+                    "reasons": json.dumps(list(new.reasons)),
+                }
+                if new.kind != old.kind:
+                    x = extract(correction_email(dict(c)))
+                    values |= {"kind": new.kind, "confidence": new.confidence}
+                    values |= {"company": x.company, "role": x.role, "ats": x.ats}
+                conn.execute(update(emails).where(emails.c.id == c["id"]).values(**values))
+                held += 1
         return held
 
     def waiting_for_a_link(self) -> bool:
@@ -708,8 +721,9 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[at : at + size] for at in range(0, len(values), size)]
 
 
-def _sure_not_job_replies(conn: Any) -> list[Any]:
-    """Confident `not_job` messages that answer a message (not the person's corrections)."""
+def _not_job_replies(conn: Any) -> list[Any]:
+    """`not_job` messages that answer a message (not the person's corrections): the confident
+    ones, and those in review that may be shown as an interview."""
     corrected = select(corrections.c.email_id).where(corrections.c.email_id.is_not(None))
     # A correction applies to every copy of its message (see `Store.add_correction`).
     corrected_ids = select(corrections.c.message_id).where(corrections.c.message_id != "")
@@ -719,10 +733,17 @@ def _sure_not_job_replies(conn: Any) -> list[Any]:
         emails.c.refs,
         emails.c.kind,
         emails.c.confidence,
+        emails.c.needs_review,
+        emails.c.interview_p,
         emails.c.reasons,
+        emails.c.subject,
+        emails.c.from_name,
+        emails.c.from_addr,
+        emails.c.body,
+        emails.c.message_id,
     ).where(
         emails.c.kind == "not_job",
-        emails.c.needs_review.is_not(True),
+        or_(emails.c.needs_review.is_not(True), emails.c.interview_p >= INTERVIEW_IN_DOUBT),
         emails.c.id.not_in(corrected),
         emails.c.message_id.not_in(corrected_ids),
     )
