@@ -321,3 +321,36 @@ def test_every_known_domain_is_short_enough_for_the_suffix_lookup_to_find() -> N
     tables += (kb.MAILER_DOMAINS, kb.SERVICE_DOMAINS)
     assert [k for t in tables for k in t if k.count(".") >= kb._MAX_LABELS] == []
     assert kb.ats_for("x." * 2000 + "us.greenhouse-mail.io") == "Greenhouse"
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        # an initialism keeps its dots, and the department after the name is not the employer
+        (
+            Address(
+                "U.K. Office for Coastal Surveys Human Resources", "hr@coastal-surveys.example"
+            ),
+            "U.K. Office for Coastal Surveys",
+        ),
+        # the German and French personnel department, a scheduling desk
+        (
+            Address("Nordwind Logistik Personal", "karriere@nordwind-logistik.example"),
+            "Nordwind Logistik",
+        ),
+        (Address("Varenne Assurances RH", "recrutement@varenne.example"), "Varenne Assurances"),
+        (Address("Pell Harbor Schedulers", "interviews@pellharbor.example"), "Pell Harbor"),
+        # the display name written out beats the bare domain it spells
+        (Address("Quillon Foundation", "hiring@quillon.example"), "Quillon Foundation"),
+    ],
+)
+def test_the_senders_own_name_is_the_employer_without_its_department(sender, company) -> None:
+    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
+    assert norm_company(employer(text, "Next steps", sender)) == norm_company(company)
+
+
+def test_a_scheduling_service_or_a_title_is_never_the_employer() -> None:
+    text = "Hi Sam,\n\nA new event has been scheduled: 30 minute call, Thursday 3pm.\n"
+    assert employer(text, "New event", Address("Calendly", "notifications@calendly.com")) == ""
+    dr = Address("Dr. Amelia Stone", "amelia.stone.dvm@outlook.com")  # a person, with a title
+    assert employer("Hi Sam,\n\nCould you come in on Monday?\n", "Monday", dr) not in ("Dr", "Dr.")

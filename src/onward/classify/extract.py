@@ -232,6 +232,14 @@ _PREFIXES = re.compile(
 )
 
 
+# Where a name's sentence ends: not after an initial ("U.S. Office of ...") or a title or a
+# company form written with a dot ("Dr. Susan Albright", "Acme Co. Recruiting").
+_SENTENCE_END = re.compile(
+    r"(?<=\w)(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)(?<!\bCo)"
+    r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bJr)(?<!\bSr)[.,!?](?:\s|$)"
+)
+
+
 @lru_cache(maxsize=8192)
 def _clean(name: str) -> str:
     if name.startswith("\0"):
@@ -239,7 +247,7 @@ def _clean(name: str) -> str:
     # A "(" after the last ")" starts no match: not trying them keeps a run of "(" linear.
     closed = name.rfind(")") + 1
     name = _PAREN.sub("", name[:closed]) + name[closed:]
-    name = re.split(r"(?<=\w)[.,!?](?:\s|$)", name)[0]  # "Deel. We're excited" -> "Deel"
+    name = _SENTENCE_END.split(name)[0]  # "Deel. We're excited" -> "Deel"
     name = _PREFIXES.sub("", name.strip())
     name = name.strip(" \t.,;:!'’\"-–")
     low = name.lower()
@@ -402,10 +410,12 @@ def company_candidates(
     links = link_candidates(email.text) if links is None else links
     found: list[tuple[str, int]] = []
     name = s.name
+    own = ""  # the employer's name as its own mail server's sender writes it
     if " via " in name.lower():
         found.append((name[: name.lower().index(" via ")], 6))
-    elif name and not s.board and not is_person(s):
+    elif name and not s.board and not kb.mailer_for(s.domain) and not is_person(s):
         found.append((name, 2 if not s.ats else 3))
+        own = "" if s.ats else norm_company(_clean(name))
     if s.ats in ("Workday", "SmartRecruiters", "iCIMS") and s.address:
         local = s.address.partition("@")[0].split("+")[0]
         if local not in kb.ROBOT_LOCALPARTS and local.isalpha():
@@ -438,9 +448,16 @@ def company_candidates(
     found += [(c, 2) for c in _mail_labels(email, domains)]
     found += [(link, 3) for link in links]
     label = _domain_label(s)
-    if label:
-        found.append((label, 1))
+    if label:  # the domain's vote goes to the display name when that name spells it out
+        found.append((name if _spells(own, norm_company(label)) else label, 1))
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+
+
+def _spells(name: str, label: str) -> bool:
+    """Whether a sender's display name is its domain's name written out ("Dwarves Foundation"
+    for dwarves.example, "Kessler Antriebstechnik" for kessler-antriebe.de): then the bare
+    label is no rival to it."""
+    return bool(name and label) and (label in name or name[:5] == label[:5])
 
 
 def _anchors(s: SenderInfo, links: list[str]) -> list[str]:

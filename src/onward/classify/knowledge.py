@@ -279,6 +279,13 @@ NAME_SUFFIXES = (
     " notifications",
     " no-reply",
     " noreply",
+    # scheduling desks, and the German and French names of a personnel department
+    " schedulers",
+    " scheduling",
+    " personalabteilung",
+    " personal",
+    " ressources humaines",
+    " rh",
 )
 
 
@@ -327,7 +334,9 @@ SERVICE_DOMAINS: dict[str, str] = {
 STATUS_WORDS = frozenset(
     "update updates confirmation notification received submitted completed complete "
     "scheduled confirmed invitation reminder status feedback request required regarding "
-    "application applications candidature candidacy".split()
+    "application applications candidature candidacy "
+    # the same in German and French subjects ("Absage", "Ihre Bewerbung", "Refus")
+    "absage zusage einladung bewerbung eingangsbestätigung refus réponse".split()
 )
 
 
