@@ -421,7 +421,12 @@ def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else
         parse_message(message(1, subject="Re: QA Analyst application", body=body)),
         parse_message(message(2, subject="RE: RE: Data role - next steps", body=body)),
         parse_message(message(3, subject="Re: dinner on Friday", body=body)),
-        parse_message(message(4, subject="Your application", body=body)),  # not a reply
+        parse_message(message(4, subject="Your special offer inside", body=body)),  # no reply
+        # any subject that names an application or an interview, reply or not
+        parse_message(message(5, subject="Your job application has been shortlisted", body=body)),
+        parse_message(message(6, subject="Ihre Bewerbung als Data Analyst", body=body)),
+        parse_message(message(7, subject="Interview invitation", body=body)),
     ]
     b = vectors(mails)
-    assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [True, True, False, False]
+    found = has_evidence(mails, b.idx, b.val, b.starts).tolist()
+    assert found == [True, True, False, False, True, True, True]
