@@ -412,6 +412,15 @@ def test_a_reply_is_on_a_job_thread_when_its_subject_names_a_whole_job_word():
     assert [replies_on_a_job(s) for s in off] == [False] * len(off)
 
 
+def test_a_subject_speaks_of_a_job_by_a_whole_application_word_not_a_part_of_one():
+    from onward.classify.model import speaks_of_a_job
+
+    on = ("Your application", "Applicant update", "Votre candidature", "Interview invitation")
+    off = ("Changes to applicable fees from 1 January", "Candida cleanse: 20% off", "Apply now")
+    assert [speaks_of_a_job(s) for s in on] == [True] * len(on)
+    assert [speaks_of_a_job(s) for s in off] == [False] * len(off)
+
+
 def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else_does_not():
     from onward.classify.features import vectors
     from onward.classify.model import has_evidence

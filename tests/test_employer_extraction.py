@@ -354,3 +354,46 @@ def test_a_scheduling_service_or_a_title_is_never_the_employer() -> None:
     assert employer(text, "New event", Address("Calendly", "notifications@calendly.com")) == ""
     dr = Address("Dr. Amelia Stone", "amelia.stone.dvm@outlook.com")  # a person, with a title
     assert employer("Hi Sam,\n\nCould you come in on Monday?\n", "Monday", dr) not in ("Dr", "Dr.")
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # a company form's dot ends the sentence: the next one is not part of the name
+        ("Thank you for applying to Acme Co. We are reviewing your application.", "Acme Co"),
+        (
+            "Thank you for your interest in Kestrel Corp. Unfortunately we will not move on.",
+            "Kestrel",
+        ),
+    ],
+)
+def test_a_company_forms_dot_still_ends_the_sentence(text: str, company: str) -> None:
+    got = employer("Hi Sam,\n\n" + text + "\n", "Your application", None)
+    assert norm_company(got) == norm_company(company)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        Address("Kestrel Labs", "no-reply@em123.sendgrid.net"),  # a bulk mailer
+        Address("Kestrel Labs Recruiting", "no-reply@goodtime.io"),  # a scheduling service
+    ],
+)
+def test_an_employer_sending_through_a_mail_service_still_names_itself(sender) -> None:
+    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
+    assert norm_company(employer(text, "Next steps", sender)) == norm_company("Kestrel Labs")
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        # a short label met inside a person's name, a shared first word: the domain keeps its vote
+        (Address("Leah Thompson", "recruiting@ea.com"), "EA"),
+        (Address("Global Payments", "jobs@globalcorp.com"), "Globalcorp"),
+        # a name that is never an employer does not take the domain's vote away
+        (Address("Application Status Page", "noreply@ge.com"), "GE"),
+    ],
+)
+def test_a_display_name_that_does_not_spell_the_domain_leaves_it_its_vote(sender, company) -> None:
+    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
+    assert norm_company(employer(text, "Next steps", sender)) == norm_company(company)

@@ -7,6 +7,7 @@ a candidate that two places agree on wins.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -232,11 +233,12 @@ _PREFIXES = re.compile(
 )
 
 
-# Where a name's sentence ends: not after an initial ("U.S. Office of ...") or a title or a
-# company form written with a dot ("Dr. Susan Albright", "Acme Co. Recruiting").
+# Where a name's sentence ends: not at the dot of an initial ("U.S. Office of ...") or a title
+# ("Dr. Susan Albright"). A company form's dot does end one: "applying to Acme Co. We are
+# reviewing" says "Acme Co" far more often than a name runs on after "Co.".
 _SENTENCE_END = re.compile(
-    r"(?<=\w)(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)(?<!\bCo)"
-    r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bJr)(?<!\bSr)[.,!?](?:\s|$)"
+    r"(?<=\w)(?:[,!?]|(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)"
+    r"(?<!\bJr)(?<!\bSr)\.)(?:\s|$)"
 )
 
 
@@ -413,9 +415,10 @@ def company_candidates(
     own = ""  # the employer's name as its own mail server's sender writes it
     if " via " in name.lower():
         found.append((name[: name.lower().index(" via ")], 6))
-    elif name and not s.board and not kb.mailer_for(s.domain) and not is_person(s):
+    elif name and not s.board and not _names_a_mailer(s) and not is_person(s):
         found.append((name, 2 if not s.ats else 3))
-        own = "" if s.ats else norm_company(_clean(name))
+        cleaned = _clean(name)  # a name never usable ("Application Status") takes no vote
+        own = "" if s.ats or not _usable(cleaned) else norm_company(cleaned)
     if s.ats in ("Workday", "SmartRecruiters", "iCIMS") and s.address:
         local = s.address.partition("@")[0].split("+")[0]
         if local not in kb.ROBOT_LOCALPARTS and local.isalpha():
@@ -453,11 +456,30 @@ def company_candidates(
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
 
 
+def _names_a_mailer(s: SenderInfo) -> bool:
+    """Whether the sender is a mail or scheduling service under its own name ("Calendly" at
+    calendly.com). An employer that sends through one ("Kestrel Labs" at sendgrid.net, at
+    goodtime.io) still names itself."""
+    mailer = kb.mailer_for(s.domain)
+    key = norm_company(domain_label(mailer)) if mailer else ""
+    return bool(key) and key in norm_company(s.name)
+
+
 def _spells(name: str, label: str) -> bool:
     """Whether a sender's display name is its domain's name written out ("Dwarves Foundation"
     for dwarves.example, "Kessler Antriebstechnik" for kessler-antriebe.de): then the bare
-    label is no rival to it."""
-    return bool(name and label) and (label in name or name[:5] == label[:5])
+    label is no rival to it. The name opens with the label or most of it, or holds a long one
+    ("U.S. Office of Records Modernization"); a short label met inside a name ("ea" in "Leah
+    Thompson", "ford" in "Dan Ford") or a shared first word ("Global Payments" at
+    globalcorp.com) spells nothing."""
+    if not (name and label):
+        return False
+    if name.startswith(label) or (len(label) >= _LONG_LABEL and label in name):
+        return True
+    return len(os.path.commonprefix([name, label])) >= max(5, len(label) * 3 // 4)
+
+
+_LONG_LABEL = 6  # letters of a domain label too many to meet inside a name by chance
 
 
 def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
