@@ -263,3 +263,19 @@ def test_a_reply_shown_as_an_interview_is_read_for_its_employer() -> None:
     assert v.company.lower().startswith("acme")  # the sender's own domain: acmerobotics.com
     untouched = Verdict("not_job", 0.8, False, probabilities={"not_job": 0.95})
     assert in_job_thread(email, untouched, {"interview"}).company == ""
+
+
+def test_onward_classify_leaves_a_reply_the_person_corrected_as_they_said(tmp_path: Path) -> None:
+    """The scan never holds a corrected message for its thread; `onward classify` reads threads
+    as a scan does, so it does not either."""
+    home = tmp_path / "home"
+    box = tmp_path / "in.mbox"
+    box.write_bytes(mbox_bytes([confirmation(), invitation()]))
+    assert run("scan", str(box), home=home).returncode == 0
+    assert run("label", INVITATION, "not_job", home=home).returncode == 0
+    shown = run("review", "--json", home=home).stdout
+    assert INVITATION not in shown  # the scan keeps the correction
+    done = run("classify", str(box), "--jsonl", home=home)
+    verdicts = {v["message_id"]: v for v in map(json.loads, done.stdout.splitlines())}
+    assert verdicts[INVITATION]["kind"] == "not_job"
+    assert not verdicts[INVITATION]["needs_review"]

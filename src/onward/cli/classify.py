@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -53,11 +53,12 @@ def _classified(pairs: Iterable[tuple[Any, Any]], classifier: Any, explain: bool
 
 
 def _in_threads(
-    results: Iterable[tuple[str, Email, Verdict]],
+    results: Iterable[tuple[str, Email, Verdict]], corrected: Collection[str] = ()
 ) -> Iterator[tuple[str, Email, Verdict]]:
     """The results, with `not_job` mail that answers job mail among them adjusted as a scan
     adjusts it (`classify.thread`). Such replies wait until the end, as the mail they answer
-    may come later in the files; the rest comes out as it is classified."""
+    may come later in the files; the rest comes out as it is classified. As in a scan, the
+    messages the person corrected (`corrected`: their Message-IDs) stay as they said."""
     from dataclasses import replace
 
     from onward.classify import JOB_KINDS
@@ -69,7 +70,7 @@ def _in_threads(
         if v.kind in JOB_KINDS and email.message_id:
             kinds[email.message_id] = v.kind
         refs = [m for m in (email.in_reply_to, *email.references) if m]
-        if v.kind == "not_job" and refs:
+        if v.kind == "not_job" and refs and email.message_id not in corrected:
             # The text is kept only where an employer may be read from it later.
             kept = email if may_become_an_interview(v) else replace(email, text="")
             replies.append((where, kept, v, refs))
@@ -77,6 +78,13 @@ def _in_threads(
             yield where, email, v
     for where, email, v, refs in replies:
         yield where, email, in_job_thread(email, v, {kinds[m] for m in refs if m in kinds})
+
+
+def _corrected_ids(store: Any) -> frozenset[str]:
+    """The Message-IDs of the messages the person corrected (none without a database)."""
+    if store is None:
+        return frozenset()
+    return frozenset(r["message_id"] for r in store.corrections() if r["message_id"])
 
 
 def _each(
@@ -124,9 +132,11 @@ def classify(
     """Classify messages without storing anything (your corrections still apply)."""
     from onward.classify.service import classifier_for
 
-    classifier = classifier_for(_store_if_any(Config.load()))
+    store = _store_if_any(Config.load())
+    classifier = classifier_for(store)
+    corrected = _corrected_ids(store)
     table = Table("kind", "conf", "review", "company", "role", "subject")
-    for where, email, v in _in_threads(_each(paths, classifier, explain)):
+    for where, email, v in _in_threads(_each(paths, classifier, explain), corrected):
         if jsonl:
             print(json.dumps(_verdict_json(where, email, v, explain), ensure_ascii=False))  # noqa: T201
         elif explain:
