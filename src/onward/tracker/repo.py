@@ -492,7 +492,7 @@ class Tracker:
                     "reasons": json.dumps(list(new.reasons)),
                 }
                 if new.kind != old.kind:
-                    x = extract(correction_email(dict(c)))
+                    x = extract(correction_email(_message_of(conn, c["id"])))
                     values |= {"kind": new.kind, "confidence": new.confidence}
                     values |= {"company": x.company, "role": x.role, "ats": x.ats}
                 conn.execute(update(emails).where(emails.c.id == c["id"]).values(**values))
@@ -736,11 +736,6 @@ def _not_job_replies(conn: Any) -> list[Any]:
         emails.c.needs_review,
         emails.c.interview_p,
         emails.c.reasons,
-        emails.c.subject,
-        emails.c.from_name,
-        emails.c.from_addr,
-        emails.c.body,
-        emails.c.message_id,
     ).where(
         emails.c.kind == "not_job",
         or_(emails.c.needs_review.is_not(True), emails.c.interview_p >= INTERVIEW_IN_DOUBT),
@@ -748,6 +743,15 @@ def _not_job_replies(conn: Any) -> list[Any]:
         emails.c.message_id.not_in(corrected_ids),
     )
     return [row._mapping for row in conn.execute(q.where(_REPLY))]
+
+
+def _message_of(conn: Any, email_id: int) -> dict[str, Any]:
+    """What an employer is read from, for one email: read only for the few a thread renames,
+    as every scan looks at every `not_job` reply and their bodies add up."""
+    q = select(
+        emails.c.message_id, emails.c.subject, emails.c.from_name, emails.c.from_addr, emails.c.body
+    ).where(emails.c.id == email_id)
+    return dict(conn.execute(q).one()._mapping)
 
 
 def _kinds_of(conn: Any, message_ids: list[str]) -> dict[str, str]:
