@@ -63,6 +63,7 @@ def _in_threads(
 
     from onward.classify import JOB_KINDS
     from onward.classify.thread import in_job_thread, may_become_an_interview
+    from onward.mail.model import Email
 
     kinds: dict[str, str] = {}  # Message-ID of job mail → its kind
     replies: list[tuple[str, Email, Verdict, list[str]]] = []
@@ -71,9 +72,12 @@ def _in_threads(
             kinds[email.message_id] = v.kind
         refs = [m for m in (email.in_reply_to, *email.references) if m]
         if v.kind == "not_job" and refs and email.message_id not in corrected:
-            # The text is kept only where an employer may be read from it later.
-            kept = email if may_become_an_interview(v) else replace(email, text="")
-            replies.append((where, kept, v, refs))
+            # Kept whole only where an employer may be read from it later; of the others, what
+            # is shown of them (a mailbox's replies, held to the end, add up).
+            if not may_become_an_interview(v):
+                email = Email(email.message_id, "", email.subject, email.sender)
+                v = replace(v, probabilities={})
+            replies.append((where, email, v, refs))
         else:
             yield where, email, v
     for where, email, v, refs in replies:
