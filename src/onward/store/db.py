@@ -130,7 +130,8 @@ def verdict_columns(verdict: Any) -> dict[str, Any]:
 
 def _interview_p(verdict: Any) -> float | None:
     p = getattr(verdict, "probabilities", None) or {}
-    return round(p["interview"], 4) if "interview" in p else None
+    # Unrounded: a rounded 0.09996 would pass the 10% bar in a scan and not in `onward classify`.
+    return float(p["interview"]) if "interview" in p else None
 
 
 def email_row(
