@@ -323,6 +323,12 @@ def test_every_known_domain_is_short_enough_for_the_suffix_lookup_to_find() -> N
     assert kb.ats_for("x." * 2000 + "us.greenhouse-mail.io") == "Greenhouse"
 
 
+def _after_a_call(sender: Address) -> str:
+    """The employer of a note that names nobody, from this sender."""
+    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
+    return employer(text, "Next steps", sender)
+
+
 @pytest.mark.parametrize(
     ("sender", "company"),
     [
@@ -345,8 +351,7 @@ def test_every_known_domain_is_short_enough_for_the_suffix_lookup_to_find() -> N
     ],
 )
 def test_the_senders_own_name_is_the_employer_without_its_department(sender, company) -> None:
-    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
-    assert norm_company(employer(text, "Next steps", sender)) == norm_company(company)
+    assert norm_company(_after_a_call(sender)) == norm_company(company)
 
 
 def test_a_scheduling_service_or_a_title_is_never_the_employer() -> None:
@@ -380,8 +385,7 @@ def test_a_company_forms_dot_still_ends_the_sentence(text: str, company: str) ->
     ],
 )
 def test_an_employer_sending_through_a_mail_service_still_names_itself(sender) -> None:
-    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
-    assert norm_company(employer(text, "Next steps", sender)) == norm_company("Kestrel Labs")
+    assert norm_company(_after_a_call(sender)) == norm_company("Kestrel Labs")
 
 
 @pytest.mark.parametrize(
@@ -395,5 +399,4 @@ def test_an_employer_sending_through_a_mail_service_still_names_itself(sender) -
     ],
 )
 def test_a_display_name_that_does_not_spell_the_domain_leaves_it_its_vote(sender, company) -> None:
-    text = "Hi Sam,\n\nThank you for your time on the phone today. We will be in touch.\n"
-    assert norm_company(employer(text, "Next steps", sender)) == norm_company(company)
+    assert norm_company(_after_a_call(sender)) == norm_company(company)
