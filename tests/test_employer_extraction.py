@@ -348,6 +348,13 @@ def _after_a_call(sender: Address) -> str:
         (Address("Pell Harbor Schedulers", "interviews@pellharbor.example"), "Pell Harbor"),
         # the display name written out beats the bare domain it spells
         (Address("Quillon Foundation", "hiring@quillon.example"), "Quillon Foundation"),
+        # the department before the name, or a graduate desk after it
+        (Address("Recruitment Hollis Water", "jobs@holliswater.example"), "Hollis Water"),
+        (
+            Address("Recursos Humanos - Ayuntamiento de Beltrán", "rrhh@beltran.example"),
+            "Ayuntamiento de Beltrán",
+        ),
+        (Address("Corvel Bank Early Careers", "graduates@corvelbank.example"), "Corvel Bank"),
     ],
 )
 def test_the_senders_own_name_is_the_employer_without_its_department(sender, company) -> None:

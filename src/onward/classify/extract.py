@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -229,7 +230,13 @@ _NOT_KEY = re.compile(r"[^0-9a-zà-öø-ÿ]+")  # letters, not the ÷ between th
 # every space of a long run, `\s*` would scan the rest of it again.
 _PAREN = re.compile(r"(?<!\s)\s*+\([^)]*+\)")
 _PREFIXES = re.compile(
-    r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
+    r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+"
+    # A department before the name ("Recruitment Acme", "Recursos Humanos - Ayuntamiento de X"):
+    # general knowledge of how HR desks sign, in the languages the screen knows.
+    r"|^(?:talent acquisition|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
+    r"recrutement|ressources humaines|rh|personalabteilung|karriere|werving en selectie)"
+    r"\s*[-–|:]?\s+(?=\S)",
+    re.I,
 )
 
 
@@ -474,12 +481,21 @@ def _spells(name: str, label: str) -> bool:
     globalcorp.com) spells nothing."""
     if not (name and label):
         return False
+    # A domain is written without accents: "beltran" spells "Ayuntamiento de Beltrán".
+    name, label = _unaccented(name), _unaccented(label)
     if name.startswith(label) or (len(label) >= _LONG_LABEL and label in name):
         return True
     return len(os.path.commonprefix([name, label])) >= max(5, len(label) * 3 // 4)
 
 
 _LONG_LABEL = 6  # letters of a domain label too many to meet inside a name by chance
+
+
+@lru_cache(maxsize=4096)
+def _unaccented(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _anchors(s: SenderInfo, links: list[str]) -> list[str]:

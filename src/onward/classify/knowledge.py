@@ -254,6 +254,7 @@ NAME_SUFFIXES = (
     " recruiting team",
     " recruiting",
     " recruitment",
+    " early careers",  # before " careers", which would leave "Early"
     " careers",
     " career",
     " hr",
@@ -286,6 +287,9 @@ NAME_SUFFIXES = (
     " personal",
     " ressources humaines",
     " rh",
+    " karriere",
+    " recursos humanos",
+    " rrhh",
 )
 
 
