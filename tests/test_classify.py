@@ -276,6 +276,45 @@ def test_decision_cues_in_english_and_french(text: str, kinds: list[str]) -> Non
     assert cue_kinds(text, set(words(text))) == kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("so they won't be taking you forward to interview on this one.", ["rejection"]),
+        ("this vacancy has been withdrawn following a restructure.", ["rejection"]),
+        ("lamentamos comunicarle que su candidatura no ha sido seleccionada.", ["rejection"]),
+        ("hemos decidido seguir adelante con otros candidatos para el puesto.", ["rejection"]),
+        ("helaas gaan we niet verder met je sollicitatie.", ["rejection"]),
+        ("purtroppo la sua candidatura non è stata selezionata.", ["rejection"]),
+        ("infelizmente, a sua candidatura não foi selecionada.", ["rejection"]),
+        ("die stelle wurde inzwischen intern besetzt.", ["rejection"]),
+        ("nos gustaría invitarte a una entrevista el martes.", ["interview"]),
+        ("we willen je graag uitnodigen voor een gesprek.", ["interview"]),
+        ("you have been selected to move on to the next stage.", ["interview"]),
+        ("hemos recibido correctamente tu candidatura.", ["application_received"]),
+        ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
+        # not decisions: a condition, an office that is closed, a helping hand
+        ("if we are not taking your application forward, we will let you know.", []),
+        ("unser büro ist am montag geschlossen.", []),
+        ("take the next step with our free course.", []),
+    ],
+)
+def test_decision_cues_in_other_words_and_languages(text: str, kinds: list[str]) -> None:
+    from onward.classify.features import words
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text, set(words(text))) == kinds
+
+
+def test_a_phone_screen_from_a_scheduling_tool_reaches_the_model() -> None:
+    raw = message(
+        11,
+        sender="Schedulr <notifications@schedulr.example>",
+        subject="Confirmed: 30 Minute Phone Screen with Dana on Thursday",
+        body="A new event has been scheduled. Dana will call you on the number you provided.",
+    )
+    assert not Classifier().classify(parse_message(raw)).model_version.endswith("+screen")
+
+
 def test_mail_without_job_words_is_screened_but_job_senders_and_other_scripts_are_not() -> None:
     clf = Classifier()
     news = message(

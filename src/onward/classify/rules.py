@@ -178,8 +178,8 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         (
             r"\b(?:position|role|job|opening|requisition|vacancy)\b[^.\n]{0,80}?\b(?:has|have) "
-            r"been (?:filled|closed|cancell?ed)\b",
-            _g("filled closed cancelled canceled", "been"),
+            r"been (?:filled|closed|cancell?ed|withdrawn)\b",
+            _g("filled closed cancelled canceled withdrawn", "been"),
         ),
         (r"\bregret (?:to (?:inform|say|let you know|tell|advise)|that)\b", _g("regret")),
         (
@@ -281,18 +281,54 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         # German and Spanish declines, from general knowledge of how they are worded.
         (
-            r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente)\b",
+            r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente|helaas|purtroppo|"
+            r"infelizmente)\b",
             _g(
-                "leider bedauerlicherweise bedauern lamentablemente",
-                "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación",
+                "leider bedauerlicherweise bedauern lamentablemente helaas purtroppo infelizmente",
+                "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación "
+                "sollicitatie functie vacature posizione selezione vaga processo",
             ),
         ),
         (
             r"\babsage\b|\bnicht (?:weiter )?berücksichtig|\b(?:anderen|andere|anderweitig)\b"
-            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)",
+            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)|\bkeine[rn]?\b[^.\n]{0,80}?"
+            r"\bberücksichtig|\b(?:stelle|position)\b[^.\n]{0,80}?\b(?:besetzt|geschlossen|vergeben)\b",
             _g(
                 "absage berücksichtigen berücksichtigt kandidaten kandidatin bewerber bewerberin "
-                "bewerbern entschieden besetzt",
+                "bewerbern entschieden besetzt geschlossen vergeben",
+            ),
+        ),
+        # Session 30, general knowledge of how declines are worded in English, Spanish, Dutch,
+        # Italian and Portuguese (written after reading the misses of half of a blind set,
+        # judged on its other half).
+        (
+            r"(?:\bnot|n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) (?:you|your "
+            r"(?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)\b",
+            _g("take taking put putting", "forward further"),
+        ),
+        (
+            r"\bno (?:ha|han|has) (?:sido|resultado) (?:seleccionad|elegid|preseleccionad)|"
+            r"\b(?:continuar|seguir adelante|avanzar)\b[^.\n]{0,30}?\bcon otr[oa]s? "
+            r"(?:candidat|perfil|persona)|\bno (?:podemos|vamos a|podremos|seguiremos) "
+            r"(?:avanzar|continuar|seguir)|\b(?:puesto|vacante) (?:ya )?(?:ha sido|fue|está) "
+            r"cubiert[oa]",
+            _g(
+                "seleccionado seleccionada elegido elegida preseleccionado preseleccionada "
+                "otros otras otro otra avanzar continuar seguir cubierto cubierta",
+            ),
+        ),
+        (
+            r"\bniet (?:verder|door)\b[^.\n]{0,30}?\b(?:sollicitatie|procedure|proces|gaan)|"
+            r"\bgekozen voor (?:een )?andere? kandida|\bafgewezen\b|\bafwijzing\b",
+            _g("verder door gekozen afgewezen afwijzing"),
+        ),
+        (
+            r"\bnon (?:è|e'|sia) stat[ao] (?:selezionat|scelt)|\baltri candidati\b|"
+            r"\bnão (?:foi|foram|será) (?:selecionad|escolhid)|\boutros candidatos\b",
+            _g(
+                "stato stata altri não outros",
+                "selezionato selezionata candidati selecionado "
+                "selecionada candidatos scelto scelta escolhido escolhida",
             ),
         ),
     ),
@@ -351,6 +387,24 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"\bvorstellungsgespräch|\bkennenlernen\b|\b(?:persönliches|telefonisches) gespräch",
             _g("vorstellungsgespräch kennenlernen gespräch"),
         ),
+        (
+            r"\bentrevista\b|\bsollicitatiegesprek|\bkennismakingsgesprek|\bcolloquio\b|"
+            r"\buitnodig(?:en|ing) voor (?:een )?(?:(?:eerste|tweede|kort) )?gesprek",
+            _g(
+                "entrevista sollicitatiegesprek kennismakingsgesprek colloquio uitnodigen "
+                "uitnodiging"
+            ),
+        ),
+        (
+            r"\b(?:move|moving|moved|progress|progressing|progressed|advance|advancing|advanced|"
+            r"invite you|inviting you) (?:you )?(?:on |forward |through )?to the "
+            r"(?:next|final|second|third) (?:stage|round|step)",
+            _g(
+                "move moving moved progress progressing progressed advance advancing advanced "
+                "invite inviting",
+                "stage round step",
+            ),
+        ),
     ),
     "assessment": (
         (
@@ -366,6 +420,12 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (r"\b(?:on-demand|one-way|recorded) video", _g("video", "demand way recorded")),
     ),
     "application_received": (
+        (
+            r"\b(?:hemos|he) recibido (?:correctamente |tu |su )|\beingang (?:ihrer|deiner) "
+            r"bewerbung|\b(?:we )?hebben (?:je|uw) sollicitatie (?:in goede orde )?ontvangen|"
+            r"\babbiamo ricevuto (?:la tua|la sua|correttamente)|\brecebemos (?:a sua|sua|a tua)",
+            _g("recibido eingang ontvangen ricevuto recebemos"),
+        ),
         (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),
     ),
     "job_alert": (
