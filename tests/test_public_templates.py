@@ -1,4 +1,4 @@
-"""Public job-mail templates of three organisations (tests/data/public-templates), never trained
+"""Public job-mail templates of five organisations (tests/data/public-templates), never trained
 on: whatever the model misses there, it must not file an invitation, an offer, a test or a
 confirmation away as a rejection."""
 
@@ -18,7 +18,7 @@ def verdicts() -> list[tuple[str, str, bool]]:
 
 
 def test_every_labelled_template_is_there(verdicts):
-    assert len(verdicts) == 38
+    assert len(verdicts) == 59
     assert {g for g, _, _ in verdicts} >= PRECIOUS | {"rejection", "application_received"}
 
 

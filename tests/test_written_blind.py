@@ -1,5 +1,6 @@
-"""Hand-written job mail the classifier's authors did not write (tests/data/written-blind):
-the mail the corpus lacks must not be lost, and nothing precious may be filed as a rejection."""
+"""Hand-written job mail the classifier's authors did not write (tests/data/written-blind and
+written-blind-2): the mail the corpus lacks must not be lost, and nothing precious may be filed
+as a rejection."""
 
 from pathlib import Path
 
@@ -8,12 +9,12 @@ import pytest
 from onward.classify import PRECIOUS
 from tests.labelled import verdicts_of
 
-HERE = Path(__file__).parent / "data" / "written-blind"
+DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(scope="module")
-def verdicts() -> list[tuple[str, str, bool]]:
-    return verdicts_of(HERE)
+@pytest.fixture(scope="module", params=["written-blind", "written-blind-2"])
+def verdicts(request) -> list[tuple[str, str, bool]]:
+    return verdicts_of(DATA / request.param)
 
 
 def test_no_interview_offer_test_or_confirmation_is_decided_as_a_rejection(verdicts):
