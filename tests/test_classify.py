@@ -478,3 +478,40 @@ def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else
     b = vectors(mails)
     found = has_evidence(mails, b.idx, b.val, b.starts).tolist()
     assert found == [True, True, False, False, True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Decision on your application - MSc Data Science",
+            "The admissions committee has considered your application. We regret to inform you "
+            "that we are unable to offer you a place on this programme.",
+        ),
+        (
+            "Your application - 12 Elm Road",
+            "Thank you for viewing the flat. The landlord has decided to proceed with another "
+            "applicant, and your holding deposit has not been taken.",
+        ),
+        (
+            "Your proposal",
+            "Thank you for submitting a talk proposal. Unfortunately the program committee was "
+            "not able to accept it this year.",
+        ),
+    ],
+)
+def test_a_decline_of_a_place_a_flat_or_a_talk_is_never_decided_as_job_mail(subject, body):
+    raw = message(12, sender="Office <office@example.org>", subject=subject, body=body)
+    v = Classifier().classify(parse_message(raw))
+    assert v.kind == "not_job" or v.needs_review
+
+
+def test_a_job_decline_is_not_taken_for_another_kind_of_application() -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    body = (
+        "thank you for applying to the graduate programme. unfortunately we will not be moving "
+        "forward with your application for the analyst role."
+    )
+    assert not about_another_application("Your application to Acme", body)
+    assert about_another_application("Admissions decision", "")

@@ -15,6 +15,7 @@ import numpy as np
 
 from onward.classify import INTERVIEW_IN_DOUBT, KINDS, PRECIOUS
 from onward.classify.chars import N_GRAM_BUCKETS, GramScorer
+from onward.classify.elsewhere import about_another_application
 from onward.classify.errors import ModelError
 from onward.classify.extract import Extraction, extract
 from onward.classify.features import (
@@ -277,13 +278,14 @@ class Classifier:
         return z, known
 
     def decide(
-        self, z: np.ndarray, known: float, evidence: bool = False
+        self, z: np.ndarray, known: float, evidence: bool = False, elsewhere: bool = False
     ) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
-        return self._decide(softmax(z / self.w.temperature).tolist(), known, evidence)
+        p = softmax(z / self.w.temperature).tolist()
+        return self._decide(p, known, evidence, elsewhere)
 
     def _decide(
-        self, p: list[float], known: float, evidence: bool = False
+        self, p: list[float], known: float, evidence: bool = False, elsewhere: bool = False
     ) -> tuple[str, float, bool, list[str]]:
         # Plain floats: nine numpy scalar reads cost more than the whole decision.
         at = self._index
@@ -304,6 +306,9 @@ class Classifier:
         if kind == "not_job" and review and evidence and p[at["interview"]] >= INTERVIEW_IN_DOUBT:
             kind, confidence = "interview", p[at["interview"]]
             reasons.append(f"might be an interview ({confidence:.0%})")
+        if kind != "not_job" and elsewhere and not review:
+            review = True
+            reasons.append("it speaks of admissions, a let, a grant, a loan or a conference")
         if kind != "not_job" and known < MIN_KNOWN:
             review = True
             reasons.append(f"only {known:.0%} of its words are known to the model")
@@ -356,8 +361,15 @@ class Classifier:
         p = softmax(z / self.w.temperature)
         evidence = has_evidence([emails[i] for i in todo], batch.idx, batch.val, batch.starts)
         for j, i in enumerate(todo):
+            elsewhere = about_another_application(emails[i].subject, heads[i])
             out[i] = self._verdict(
-                emails[i], senders[i], p[j].tolist(), known[j], bool(evidence[j]), explain
+                emails[i],
+                senders[i],
+                p[j].tolist(),
+                known[j],
+                bool(evidence[j]),
+                elsewhere,
+                explain,
             )
         return out  # type: ignore[return-value]
 
@@ -368,9 +380,10 @@ class Classifier:
         p: list[float],
         known: float,
         evidence: bool,
+        elsewhere: bool,
         explain: bool,
     ) -> Verdict:
-        kind, confidence, review, reasons = self._decide(p, known, evidence)
+        kind, confidence, review, reasons = self._decide(p, known, evidence, elsewhere)
         x = None
         if kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", s.ats or s.board or "")

@@ -17,9 +17,10 @@ import numpy as np
 from scipy import sparse
 
 from onward.classify import KINDS, chars
+from onward.classify.elsewhere import about_another_application
 from onward.classify.evaluation import Held, Outcome, splits, summarise, table
 from onward.classify.extract import extract, norm_company
-from onward.classify.features import N_BUCKETS, vectors
+from onward.classify.features import N_BUCKETS, head, vectors
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights, has_evidence
 from onward.classify.rules import keyword_kind
 from onward.classify.screen import has_no_job_words
@@ -254,7 +255,10 @@ def cross_validate(
         if screened[i]:
             kind, review = "not_job", False
         else:
-            kind, _conf, review, _ = clf.decide(oof[i], float(known[i]), bool(evidence[i]))
+            elsewhere = about_another_application(ex.email.subject, head(ex.email))
+            kind, _conf, review, _ = clf.decide(
+                oof[i], float(known[i]), bool(evidence[i]), elsewhere
+            )
         xt = extract(ex.email)
         pred = Prediction(
             ex, kind, review, keyword_kind(ex.email), xt.company, xt.role, screened[i]

@@ -1,0 +1,34 @@
+"""Mail that reads like job mail but answers another kind of application: a place to study,
+a flat, a grant, a loan, a talk at a conference. "We are unable to offer you a place", "the
+landlord has decided to proceed with another applicant": the model, taught on job mail, calls
+these rejections with confidence, and a rejection is archived and answered with a draft.
+
+The words are general knowledge of admissions, lettings, funding, credit and conference mail,
+not read from scored mail. Under the protocol none of the corpus's 627 real job messages holds
+one (35 of its ordinary messages do); a message that does is never decided as job mail, only
+shown for review. Pure: text in, answer out.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ELSEWHERE = re.compile(
+    r"\b(?:admissions?|admitted to"
+    r"|(?:offer|place|study) on (?:the|this|our|a) (?:course|programme|program)"
+    r"|(?:degree|msc|mba|bsc|bachelor'?s?|master'?s?|postgraduate|undergraduate) "
+    r"(?:programme|program|course)"
+    r"|tenancy|landlord|letting agent|lettings|rental application|holding deposit"
+    r"|grant application|funding application|research grant|scholarship|bursary"
+    r"|loan application|card application|mortgage application"
+    r"|call for (?:papers|proposals|speakers)|talk proposal|program(?:me)? committee"
+    r"|camera-ready)\b"
+)
+
+
+def about_another_application(subject: str, low_head: str) -> bool:
+    """Whether a message (its subject, and the lower-cased start of its body that the model
+    reads) speaks of admissions, lettings, funding, credit or a conference."""
+    return _ELSEWHERE.search(low_head) is not None or (
+        _ELSEWHERE.search(subject.lower()) is not None
+    )
