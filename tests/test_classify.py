@@ -515,3 +515,6 @@ def test_a_job_decline_is_not_taken_for_another_kind_of_application() -> None:
     )
     assert not about_another_application("Your application to Acme", body)
     assert about_another_application("Admissions decision", "")
+    # a job title is a job: the person may be applying to an admissions office
+    for title in ("admissions officer", "lettings negotiator", "admissions team lead"):
+        assert not about_another_application(f"Your application for {title}", "")
