@@ -267,18 +267,6 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ),
         ("we'd like to move forward with scheduling an interview.", []),
         ("if you no longer wish to be considered, withdraw your application.", []),
-    ],
-)
-def test_decision_cues_in_english_and_french(text: str, kinds: list[str]) -> None:
-    from onward.classify.features import words
-    from onward.classify.rules import cue_kinds
-
-    assert cue_kinds(text, set(words(text))) == kinds
-
-
-@pytest.mark.parametrize(
-    ("text", "kinds"),
-    [
         ("so they won't be taking you forward to interview on this one.", ["rejection"]),
         ("this vacancy has been withdrawn following a restructure.", ["rejection"]),
         ("lamentamos comunicarle que su candidatura no ha sido seleccionada.", ["rejection"]),
@@ -298,7 +286,7 @@ def test_decision_cues_in_english_and_french(text: str, kinds: list[str]) -> Non
         ("take the next step with our free course.", []),
     ],
 )
-def test_decision_cues_in_other_words_and_languages(text: str, kinds: list[str]) -> None:
+def test_decision_cues_in_several_languages(text: str, kinds: list[str]) -> None:
     from onward.classify.features import words
     from onward.classify.rules import cue_kinds
 
