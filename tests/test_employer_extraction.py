@@ -407,3 +407,20 @@ def test_an_employer_sending_through_a_mail_service_still_names_itself(sender) -
 )
 def test_a_display_name_that_does_not_spell_the_domain_leaves_it_its_vote(sender, company) -> None:
     assert norm_company(_after_a_call(sender)) == norm_company(company)
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Votre candidature chez Les Jardins du Coteau a bien été envoyée.",
+            "Les Jardins du Coteau",
+        ),
+        ("Merci pour votre candidature chez Hôtel de la Gare.", "Hôtel de la Gare"),
+        ("Thank you for applying to Bank of the Lakes.", "Bank of the Lakes"),
+        ("Thank you for applying to Banco de los Andes.", "Banco de los Andes"),
+        ("Thank you for applying to Müller und Söhne.", "Müller und Söhne"),
+    ],
+)
+def test_a_name_keeps_its_lower_case_link_words(text: str, company: str) -> None:
+    assert norm_company(employer(text, "Candidature", ROBOT)) == norm_company(company)

@@ -25,7 +25,17 @@ from onward.classify.signature import (
 )
 from onward.mail.model import Email
 
-_NAME = r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
+# Lower-case words inside a name: "Bank of the West", "Les Jardins du Coteau", "Hôtel de la
+# Gare", "Müller und Söhne", "Banco de los Andes", "Van der Berg", with "d'" and "l'" before a
+# capital ("Ville d'Avray").
+_LINK_WORDS = (
+    r"&|de|de la|de los|de las|del|della|di|du|des|of|of the|and|et|und|y|van|van de|van der|"
+    r"von|von der"
+)
+_NAME = (
+    r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:(?:" + _LINK_WORDS + r")[ \t]+)?(?:[dl]['’])?"
+    r"[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
+)
 ROLE_WORDS = frozenset(
     "analyst engineer developer scientist manager intern internship designer consultant "
     "specialist associate director coordinator lead architect researcher administrator "
