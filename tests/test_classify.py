@@ -278,6 +278,11 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ("nos gustaría invitarte a una entrevista el martes.", ["interview"]),
         ("we willen je graag uitnodigen voor een gesprek.", ["interview"]),
         ("you have been selected to move on to the next stage.", ["interview"]),
+        ("i've booked you in for thursday at 10am at their office.", ["interview"]),
+        ("please find below your invitation to a second interview.", ["interview"]),
+        ("we have offered the position to another candidate.", ["rejection"]),
+        ("the role was offered to someone else.", ["rejection"]),
+        ("we are pleased to offer you the position.", []),
         ("hemos recibido correctamente tu candidatura.", ["application_received"]),
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
         # not decisions: a condition, an office that is closed, a helping hand

@@ -302,6 +302,13 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         # Italian and Portuguese (written after reading the misses of half of a blind set,
         # judged on its other half).
         (
+            r"\boffer(?:ed)? (?:the |this )?(?:position|role|job|post) to (?:another|someone|a "
+            r"different|an internal|other)\b|\boffer(?:ed)? (?:it )?to (?:another|a different|an "
+            r"internal|other) (?:candidate|applicant|person)|\b(?:position|role|job|post) (?:has "
+            r"been|was|had been) offered to (?:another|someone|a different|an internal|other)\b",
+            _g("offer offered", "another else different internal other"),
+        ),
+        (
             r"(?:\bnot|n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) (?:you|your "
             r"(?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)\b",
             _g("take taking put putting", "forward further"),
@@ -386,6 +393,11 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (
             r"\bvorstellungsgespräch|\bkennenlernen\b|\b(?:persönliches|telefonisches) gespräch",
             _g("vorstellungsgespräch kennenlernen gespräch"),
+        ),
+        (
+            r"\b(?:i've|i have|we've|we have) booked you in\b|\byou(?:'re| are) booked in\b|"
+            r"\binvitation to (?:an? |your |the )?(?:(?:first|second|final|panel) )?interview",
+            _g("booked invitation", "in interview"),
         ),
         (
             r"\bentrevista\b|\bsollicitatiegesprek|\bkennismakingsgesprek|\bcolloquio\b|"
