@@ -305,6 +305,58 @@ def test_decision_cues_in_other_words_and_languages(text: str, kinds: list[str])
     assert cue_kinds(text, set(words(text))) == kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # an agency's rule, and a step still to come, are not a decline
+        (
+            "please do not put your cv forward for this role through another agency.",
+            [],
+        ),
+        ("we don't put your cv forward without your consent.", []),
+        ("i haven't put you forward yet; the client confirms slots on monday.", []),
+        # what silence will mean, in the languages of these cues
+        (
+            "se non riceverai risposta entro 30 giorni, la tua candidatura non è stata selezionata.",
+            [],
+        ),
+        ("caso não receba resposta, considere que não foi selecionada para a vaga.", []),
+        (
+            "als je binnen twee weken niets hoort, ben je helaas niet door naar de volgende ronde "
+            "van de sollicitatie.",
+            [],
+        ),
+        (
+            "sollten sie in vier wochen keine nachricht erhalten, konnten wir ihre bewerbung "
+            "nicht berücksichtigen.",
+            [],
+        ),
+        # an invitation that says the post is still open, or that wishes will be met
+        (
+            "die stelle ist noch nicht besetzt - wir laden sie zum vorstellungsgespräch ein.",
+            ["interview"],
+        ),
+        (
+            "keine sorge, wir werden ihre wünsche berücksichtigen. wir laden sie zum "
+            "vorstellungsgespräch ein.",
+            ["interview"],
+        ),
+        # the declines these cues are for still read as declines
+        (
+            "leider können wir keine der eingegangenen bewerbungen weiter berücksichtigen.",
+            ["rejection"],
+        ),
+        ("leider konnte ihre bewerbung keine berücksichtigung finden.", ["rejection"]),
+        ("the client will not be taking you forward.", ["rejection"]),
+    ],
+)
+def test_no_decline_cue_in_a_rule_a_condition_or_an_invitation(text: str, kinds: list[str]) -> None:
+    from onward.classify.features import words
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text, set(words(text))) == kinds
+
+
 def test_a_phone_screen_from_a_scheduling_tool_reaches_the_model() -> None:
     raw = message(
         11,

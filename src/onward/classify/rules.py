@@ -291,19 +291,28 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         (
             r"\babsage\b|\bnicht (?:weiter )?berücksichtig|\b(?:anderen|andere|anderweitig)\b"
-            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)|\bkeine[rn]?\b[^.\n]{0,80}?"
-            r"\bberücksichtig|\b(?:stelle|position)\b[^.\n]{0,80}?\b(?:besetzt|geschlossen|vergeben)\b",
+            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)"
+            # "keine der Bewerbungen ... berücksichtigen", not "keine Sorge, wir berücksichtigen";
+            # "Stelle ... besetzt", not "Stelle ist noch nicht besetzt"
+            r"|\bkeine[rn]? (?:der|unserer|weitere[n]?)\b[^.\n]{0,80}?\bberücksichtig"
+            r"|\bkeine berücksichtigung"
+            r"|\b(?:stelle|position)\b[^.\n]{0,80}?(?<!\bnicht )"
+            r"\b(?:besetzt|geschlossen|vergeben)\b",
             _g(
                 "absage berücksichtigen berücksichtigt kandidaten kandidatin bewerber bewerberin "
-                "bewerbern entschieden besetzt geschlossen vergeben",
+                "bewerbern entschieden besetzt geschlossen vergeben berücksichtigung",
             ),
         ),
         # Session 30, general knowledge of how declines are worded in English, Spanish, Dutch,
         # Italian and Portuguese (written after reading the misses of half of a blind set,
         # judged on its other half).
+        # Not an agency's rule ("please do not put your CV forward through another agency",
+        # "we don't put your CV forward without your consent") nor a step still to come
+        # ("I haven't put you forward yet").
         (
-            r"(?:\bnot|n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) (?:you|your "
-            r"(?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)\b",
+            r"(?:(?<!\bdo )\bnot|(?<!\bdo)n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) "
+            r"(?:you|your (?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)"
+            r"\b(?! yet\b)",
             _g("take taking put putting", "forward further"),
         ),
         (
@@ -450,7 +459,11 @@ _BY_LINK = [i for i, (_, _, gate) in enumerate(_ALL_CUES) if isinstance(gate, st
 # candidature n'a pas été retenue": a confirmation saying what silence will mean, not a decision.
 _CONDITIONAL = re.compile(
     r"\b(?:if|should|unless|whether|either|in the event|in case|si|sans (?:réponse|retour)|"
-    r"considérer que|considérez que|au cas où|à défaut)\b"
+    r"considérer que|considérez que|au cas où|à défaut|"
+    # the same in the languages of session 30's cues: "se non riceverai risposta", "caso não
+    # receba resposta", "als je niets hoort", "sollten Sie keine Nachricht erhalten"
+    r"se non|se não|caso não|caso no|en caso de|indien|als je|als u|falls|sofern|sollten sie|"
+    r"sollte|wenn sie|wenn du)\b"
 )
 _SENTENCE = re.compile(r"[.!?\n]")
 
