@@ -357,6 +357,24 @@ def test_no_decline_cue_in_a_rule_a_condition_or_an_invitation(text: str, kinds:
     assert cue_kinds(text, set(words(text))) == kinds
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ready to move on to the next step in your career? upgrade to premium today.",
+        "now that you've finished module 3, you can progress to the next stage of the course.",
+        "hoy: la entrevista con la ministra de trabajo sobre el empleo juvenil.",
+        "giovedì sera: colloquio con l'autore sul suo nuovo romanzo sul lavoro.",
+        "je aanvraag voor een parkeervergunning is afgewezen. vragen over werk? kijk op werkenbij.",
+    ],
+)
+def test_no_decision_cue_in_a_course_an_upsell_a_newspaper_or_a_permit(text: str) -> None:
+    """Each of these, alone in a message, made it an interview or a rejection."""
+    from onward.classify.features import words
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text, set(words(text))) == []
+
+
 def test_a_phone_screen_from_a_scheduling_tool_reaches_the_model() -> None:
     raw = message(
         11,

@@ -328,8 +328,18 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         (
             r"\bniet (?:verder|door)\b[^.\n]{0,30}?\b(?:sollicitatie|procedure|proces|gaan)|"
-            r"\bgekozen voor (?:een )?andere? kandida|\bafgewezen\b|\bafwijzing\b",
-            _g("verder door gekozen afgewezen afwijzing"),
+            r"\bgekozen voor (?:een )?andere? kandida",
+            _g("verder door gekozen"),
+        ),
+        # Any request can be "afgewezen" (a parking permit, a leave request): only an
+        # application's.
+        (
+            r"\bafgewezen\b|\bafwijzing\b",
+            _g(
+                "afgewezen afwijzing",
+                "sollicitatie sollicitaties sollicitant functie kandidaat kandidatuur vacature "
+                "sollicitatieprocedure",
+            ),
         ),
         (
             r"\bnon (?:è|e'|sia) stat[ao] (?:selezionat|scelt)|\baltri candidati\b|"
@@ -397,11 +407,21 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g("vorstellungsgespräch kennenlernen gespräch"),
         ),
         (
-            r"\bentrevista\b|\bsollicitatiegesprek|\bkennismakingsgesprek|\bcolloquio\b|"
+            r"\bsollicitatiegesprek|\bkennismakingsgesprek|"
             r"\buitnodig(?:en|ing) voor (?:een )?(?:(?:eerste|tweede|kort) )?gesprek",
+            _g("sollicitatiegesprek kennismakingsgesprek uitnodigen uitnodiging"),
+        ),
+        # A newspaper's "entrevista" with a minister, a bookshop's "colloquio" with an author:
+        # an interview for a job only beside an application's words.
+        (
+            r"\bentrevista\b|\bcolloquio\b",
             _g(
-                "entrevista sollicitatiegesprek kennismakingsgesprek colloquio uitnodigen "
-                "uitnodiging"
+                "entrevista colloquio",
+                "candidatura candidaturas candidato candidata candidatos candidati puesto vacante "
+                "posición selección posizione selezione vaga processo seletivo seleção "
+                "invitar invitarte invitarle invitarla invitarlo convocarte convocarle invitarti "
+                "invitarla invitare convidar convidamos disponibilidad disponibilità "
+                "disponibilidade agendar",
             ),
         ),
         (
@@ -412,6 +432,9 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "move moving moved progress progressing progressed advance advancing advanced "
                 "invite inviting",
                 "stage round step",
+                # a course's next stage, an upsell's next step in a career: not an application's
+                "application applications candidacy candidate candidates interview interviews "
+                "hiring recruitment recruiter selected shortlisted role position",
             ),
         ),
     ),
