@@ -314,6 +314,7 @@ def test_decision_cues_in_other_words_and_languages(text: str, kinds: list[str])
             [],
         ),
         ("we don't put your cv forward without your consent.", []),
+        ("our client does not put your cv forward without consent.", []),
         ("i haven't put you forward yet; the client confirms slots on monday.", []),
         # what silence will mean, in the languages of these cues
         (

@@ -310,7 +310,8 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         # "we don't put your CV forward without your consent") nor a step still to come
         # ("I haven't put you forward yet").
         (
-            r"(?:(?<!\bdo )\bnot|(?<!\bdo)n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) "
+            r"(?:(?<!\bdo )(?<!\bdoes )\bnot|(?<!\bdo)(?<!\bdoes)n't|unable to) (?:be )?"
+            r"(?:tak(?:e|ing)|put(?:ting)?) "
             r"(?:you|your (?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)"
             r"\b(?! yet\b)",
             _g("take taking put putting", "forward further"),
