@@ -298,6 +298,77 @@ def test_decision_cues_in_several_languages(text: str, kinds: list[str]) -> None
     assert cue_kinds(text, set(words(text))) == kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # an agency's rule, and a step still to come, are not a decline
+        (
+            "please do not put your cv forward for this role through another agency.",
+            [],
+        ),
+        ("we don't put your cv forward without your consent.", []),
+        ("our client does not put your cv forward without consent.", []),
+        ("i haven't put you forward yet; the client confirms slots on monday.", []),
+        # what silence will mean, in the languages of these cues
+        (
+            "se non riceverai risposta entro 30 giorni, la tua candidatura non è stata selezionata.",
+            [],
+        ),
+        ("caso não receba resposta, considere que não foi selecionada para a vaga.", []),
+        (
+            "als je binnen twee weken niets hoort, ben je helaas niet door naar de volgende ronde "
+            "van de sollicitatie.",
+            [],
+        ),
+        (
+            "sollten sie in vier wochen keine nachricht erhalten, konnten wir ihre bewerbung "
+            "nicht berücksichtigen.",
+            [],
+        ),
+        # an invitation that says the post is still open, or that wishes will be met
+        (
+            "die stelle ist noch nicht besetzt - wir laden sie zum vorstellungsgespräch ein.",
+            ["interview"],
+        ),
+        (
+            "keine sorge, wir werden ihre wünsche berücksichtigen. wir laden sie zum "
+            "vorstellungsgespräch ein.",
+            ["interview"],
+        ),
+        # the declines these cues are for still read as declines
+        (
+            "leider können wir keine der eingegangenen bewerbungen weiter berücksichtigen.",
+            ["rejection"],
+        ),
+        ("leider konnte ihre bewerbung keine berücksichtigung finden.", ["rejection"]),
+        ("the client will not be taking you forward.", ["rejection"]),
+    ],
+)
+def test_no_decline_cue_in_a_rule_a_condition_or_an_invitation(text: str, kinds: list[str]) -> None:
+    from onward.classify.features import words
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text, set(words(text))) == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ready to move on to the next step in your career? upgrade to premium today.",
+        "now that you've finished module 3, you can progress to the next stage of the course.",
+        "hoy: la entrevista con la ministra de trabajo sobre el empleo juvenil.",
+        "giovedì sera: colloquio con l'autore sul suo nuovo romanzo sul lavoro.",
+        "je aanvraag voor een parkeervergunning is afgewezen. vragen over werk? kijk op werkenbij.",
+    ],
+)
+def test_no_decision_cue_in_a_course_an_upsell_a_newspaper_or_a_permit(text: str) -> None:
+    """Each of these, alone in a message, made it an interview or a rejection."""
+    from onward.classify.features import words
+    from onward.classify.rules import cue_kinds
+
+    assert cue_kinds(text, set(words(text))) == []
+
+
 def test_a_phone_screen_from_a_scheduling_tool_reaches_the_model() -> None:
     raw = message(
         11,

@@ -361,6 +361,19 @@ def test_the_senders_own_name_is_the_employer_without_its_department(sender, com
     assert norm_company(_after_a_call(sender)) == norm_company(company)
 
 
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        (Address("Recruitment Genius", "jobs@recruitmentgenius.example"), "Recruitment Genius"),
+        (Address("HR Block", "careers@hrblock.example"), "HR Block"),
+        (Address("Karriere Akademie GmbH", "jobs@karriere-akademie.example"), "Karriere Akademie"),
+    ],
+)
+def test_a_department_word_the_domain_spells_is_part_of_the_name(sender, company) -> None:
+    # Compared as written, not by key: "Recruitmentgenius", the bare domain, has the same key.
+    assert _after_a_call(sender) in (company, company + " GmbH")
+
+
 def test_a_scheduling_service_or_a_title_is_never_the_employer() -> None:
     text = "Hi Sam,\n\nA new event has been scheduled: 30 minute call, Thursday 3pm.\n"
     assert employer(text, "New event", Address("Calendly", "notifications@calendly.com")) == ""

@@ -240,10 +240,14 @@ _NOT_KEY = re.compile(r"[^0-9a-zà-öø-ÿ]+")  # letters, not the ÷ between th
 # every space of a long run, `\s*` would scan the rest of it again.
 _PAREN = re.compile(r"(?<!\s)\s*+\([^)]*+\)")
 _PREFIXES = re.compile(
-    r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+"
-    # A department before the name ("Recruitment Acme", "Recursos Humanos - Ayuntamiento de X"):
-    # general knowledge of how HR desks sign, in the languages the screen knows.
-    r"|^(?:talent acquisition|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
+    r"^(?:careers at|jobs at|jobs @|workday for|workday|autonotification|recruiting at)\s+", re.I
+)
+# A department before the name ("Recruitment Acme", "Recursos Humanos - Ayuntamiento de X"):
+# general knowledge of how HR desks sign, in the languages the screen knows. The same words
+# open some companies' own names ("Recruitment Genius", "HR Block"): `company_candidates`
+# keeps them when the sender's domain spells the whole name.
+_DEPARTMENT = re.compile(
+    r"^(?:talent acquisition|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
     r"recrutement|ressources humaines|rh|personalabteilung|karriere|werving en selectie)"
     r"\s*[-–|:]?\s+(?=\S)",
     re.I,
@@ -260,7 +264,7 @@ _SENTENCE_END = re.compile(
 
 
 @lru_cache(maxsize=8192)
-def _clean(name: str) -> str:
+def _clean(name: str, department: bool = True) -> str:
     if name.startswith("\0"):
         return name[1:].strip()
     # A "(" after the last ")" starts no match: not trying them keeps a run of "(" linear.
@@ -268,6 +272,8 @@ def _clean(name: str) -> str:
     name = _PAREN.sub("", name[:closed]) + name[closed:]
     name = _SENTENCE_END.split(name)[0]  # "Deel. We're excited" -> "Deel"
     name = _PREFIXES.sub("", name.strip())
+    if department:
+        name = _DEPARTMENT.sub("", name)
     name = name.strip(" \t.,;:!'’\"-–")
     low = name.lower()
     for suffix in kb.NAME_SUFFIXES:
@@ -433,6 +439,9 @@ def company_candidates(
     if " via " in name.lower():
         found.append((name[: name.lower().index(" via ")], 6))
     elif name and not s.board and not _names_a_mailer(s) and not is_person(s):
+        whole = _named_by_domain(s)
+        if whole:  # "Recruitment Genius" at recruitmentgenius.com: no department to cut
+            name = "\0" + whole
         found.append((name, 2 if not s.ats else 3))
         cleaned = _clean(name)  # a name never usable ("Application Status") takes no vote
         own = "" if s.ats or not _usable(cleaned) else norm_company(cleaned)
@@ -471,6 +480,19 @@ def company_candidates(
     if label:  # the domain's vote goes to the display name when that name spells it out
         found.append((name if _spells(own, norm_company(label)) else label, 1))
     return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+
+
+def _named_by_domain(s: SenderInfo) -> str:
+    """The sender's name with its first words kept, when they look like a department but the
+    domain spells them as part of the name ("HR Block" at hrblock.com, where "Block" alone
+    does not spell the domain, as "Hollis Water" does holliswater.com); else ""."""
+    if s.ats or not _DEPARTMENT.match(s.name.strip()):
+        return ""
+    label = norm_company(_domain_label(s))
+    if not label or _spells(norm_company(_clean(s.name)), label):
+        return ""
+    whole = _clean(s.name, department=False)
+    return whole if _spells(norm_company(whole), label) else ""
 
 
 def _names_a_mailer(s: SenderInfo) -> bool:

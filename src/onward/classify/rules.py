@@ -291,11 +291,16 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         (
             r"\babsage\b|\bnicht (?:weiter )?berücksichtig|\b(?:anderen|andere|anderweitig)\b"
-            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)|\bkeine[rn]?\b[^.\n]{0,80}?"
-            r"\bberücksichtig|\b(?:stelle|position)\b[^.\n]{0,80}?\b(?:besetzt|geschlossen|vergeben)\b",
+            r"[^.\n]{0,40}?\b(?:kandidat|bewerber|entschieden|besetzt)"
+            # "keine der Bewerbungen ... berücksichtigen", not "keine Sorge, wir berücksichtigen";
+            # "Stelle ... besetzt", not "Stelle ist noch nicht besetzt"
+            r"|\bkeine[rn]? (?:der|unserer|weitere[n]?)\b[^.\n]{0,80}?\bberücksichtig"
+            r"|\bkeine berücksichtigung"
+            r"|\b(?:stelle|position)\b[^.\n]{0,80}?(?<!\bnicht )"
+            r"\b(?:besetzt|geschlossen|vergeben)\b",
             _g(
                 "absage berücksichtigen berücksichtigt kandidaten kandidatin bewerber bewerberin "
-                "bewerbern entschieden besetzt geschlossen vergeben",
+                "bewerbern entschieden besetzt geschlossen vergeben berücksichtigung",
             ),
         ),
         # Session 30, general knowledge of how declines are worded in English, Spanish, Dutch,
@@ -308,9 +313,14 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"been|was|had been) offered to (?:another|someone|a different|an internal|other)\b",
             _g("offer offered", "another else different internal other"),
         ),
+        # Not an agency's rule ("please do not put your CV forward through another agency",
+        # "we don't put your CV forward without your consent") nor a step still to come
+        # ("I haven't put you forward yet").
         (
-            r"(?:\bnot|n't|unable to) (?:be )?(?:tak(?:e|ing)|put(?:ting)?) (?:you|your "
-            r"(?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)\b",
+            r"(?:(?<!\bdo )(?<!\bdoes )\bnot|(?<!\bdo)(?<!\bdoes)n't|unable to) (?:be )?"
+            r"(?:tak(?:e|ing)|put(?:ting)?) "
+            r"(?:you|your (?:application|candidacy|cv|profile))\b[^.\n]{0,20}?\b(?:forward|further)"
+            r"\b(?! yet\b)",
             _g("take taking put putting", "forward further"),
         ),
         (
@@ -326,8 +336,18 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
         (
             r"\bniet (?:verder|door)\b[^.\n]{0,30}?\b(?:sollicitatie|procedure|proces|gaan)|"
-            r"\bgekozen voor (?:een )?andere? kandida|\bafgewezen\b|\bafwijzing\b",
-            _g("verder door gekozen afgewezen afwijzing"),
+            r"\bgekozen voor (?:een )?andere? kandida",
+            _g("verder door gekozen"),
+        ),
+        # Any request can be "afgewezen" (a parking permit, a leave request): only an
+        # application's.
+        (
+            r"\bafgewezen\b|\bafwijzing\b",
+            _g(
+                "afgewezen afwijzing",
+                "sollicitatie sollicitaties sollicitant functie kandidaat kandidatuur vacature "
+                "sollicitatieprocedure",
+            ),
         ),
         (
             r"\bnon (?:è|e'|sia) stat[ao] (?:selezionat|scelt)|\baltri candidati\b|"
@@ -400,11 +420,21 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g("booked invitation", "in interview"),
         ),
         (
-            r"\bentrevista\b|\bsollicitatiegesprek|\bkennismakingsgesprek|\bcolloquio\b|"
+            r"\bsollicitatiegesprek|\bkennismakingsgesprek|"
             r"\buitnodig(?:en|ing) voor (?:een )?(?:(?:eerste|tweede|kort) )?gesprek",
+            _g("sollicitatiegesprek kennismakingsgesprek uitnodigen uitnodiging"),
+        ),
+        # A newspaper's "entrevista" with a minister, a bookshop's "colloquio" with an author:
+        # an interview for a job only beside an application's words.
+        (
+            r"\bentrevista\b|\bcolloquio\b",
             _g(
-                "entrevista sollicitatiegesprek kennismakingsgesprek colloquio uitnodigen "
-                "uitnodiging"
+                "entrevista colloquio",
+                "candidatura candidaturas candidato candidata candidatos candidati puesto vacante "
+                "posición selección posizione selezione vaga processo seletivo seleção "
+                "invitar invitarte invitarle invitarla invitarlo convocarte convocarle invitarti "
+                "invitarla invitare convidar convidamos disponibilidad disponibilità "
+                "disponibilidade agendar",
             ),
         ),
         (
@@ -415,6 +445,9 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "move moving moved progress progressing progressed advance advancing advanced "
                 "invite inviting",
                 "stage round step",
+                # a course's next stage, an upsell's next step in a career: not an application's
+                "application applications candidacy candidate candidates interview interviews "
+                "hiring recruitment recruiter selected shortlisted role position",
             ),
         ),
     ),
@@ -462,7 +495,11 @@ _BY_LINK = [i for i, (_, _, gate) in enumerate(_ALL_CUES) if isinstance(gate, st
 # candidature n'a pas été retenue": a confirmation saying what silence will mean, not a decision.
 _CONDITIONAL = re.compile(
     r"\b(?:if|should|unless|whether|either|in the event|in case|si|sans (?:réponse|retour)|"
-    r"considérer que|considérez que|au cas où|à défaut)\b"
+    r"considérer que|considérez que|au cas où|à défaut|"
+    # the same in the languages of session 30's cues: "se non riceverai risposta", "caso não
+    # receba resposta", "als je niets hoort", "sollten Sie keine Nachricht erhalten"
+    r"se non|se não|caso não|caso no|en caso de|indien|als je|als u|falls|sofern|sollten sie|"
+    r"sollte|wenn sie|wenn du)\b"
 )
 _SENTENCE = re.compile(r"[.!?\n]")
 
