@@ -283,6 +283,16 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ("we have offered the position to another candidate.", ["rejection"]),
         ("the role was offered to someone else.", ["rejection"]),
         ("we are pleased to offer you the position.", []),
+        # "unfortunately" opens a reschedule as well as a decline
+        ("leider müssen wir ihre bewerbung absagen.", ["rejection"]),
+        (
+            "helaas kon ik je niet bereiken. graag plannen we je sollicitatiegesprek opnieuw in.",
+            ["interview"],
+        ),
+        (
+            "lamentablemente tenemos que cambiar la hora de tu entrevista para el puesto.",
+            ["interview"],
+        ),
         ("hemos recibido correctamente tu candidatura.", ["application_received"]),
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
         # not decisions: a condition, an office that is closed, a helping hand

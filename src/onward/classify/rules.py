@@ -159,6 +159,7 @@ def _g(*groups: str) -> tuple[frozenset[str], ...]:
 
 
 _LINK = "eml-email_"
+_REGRET = "regret"
 CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
     "rejection": (
         (
@@ -278,16 +279,6 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (
             r"\byour (?:application|candidacy) (?:was|has been|had been) (?:declined|rejected)\b",
             _g("declined rejected", "application candidacy"),
-        ),
-        # German and Spanish declines, from general knowledge of how they are worded.
-        (
-            r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente|helaas|purtroppo|"
-            r"infelizmente)\b",
-            _g(
-                "leider bedauerlicherweise bedauern lamentablemente helaas purtroppo infelizmente",
-                "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación "
-                "sollicitatie functie vacature posizione selezione vaga processo",
-            ),
         ),
         (
             r"\babsage\b|\bnicht (?:weiter )?berücksichtig|\b(?:anderen|andere|anderweitig)\b"
@@ -481,6 +472,21 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         ),
     ),
     "other_job": ((r"eml-email_[a-z_]*applications?_update_digest", _LINK),),
+    # "Leider", "lamentablemente", "helaas", "purtroppo", "infelizmente" beside an application's
+    # words open a decline, and a reschedule too ("Helaas kon ik je niet bereiken ... je
+    # sollicitatiegesprek"): a decline only where no interview cue speaks (`cue_kinds`).
+    # General knowledge of how they are worded.
+    _REGRET: (
+        (
+            r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente|helaas|purtroppo|"
+            r"infelizmente)\b",
+            _g(
+                "leider bedauerlicherweise bedauern lamentablemente helaas purtroppo infelizmente",
+                "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación "
+                "sollicitatie functie vacature posizione selezione vaga processo",
+            ),
+        ),
+    ),
 }
 CUE_PATTERNS = {kind: [(re.compile(p), gate) for p, gate in cues] for kind, cues in CUES.items()}
 # Every cue once, in order; and for each word of a cue's first gate group, the cues it opens:
@@ -519,6 +525,10 @@ def cue_kinds(text: str, words: set[str] | frozenset[str]) -> list[str]:
             and _decided(pattern, text)
         ):
             found.append(kind)
+    if _REGRET in found:
+        found.remove(_REGRET)
+        if "interview" not in found and "rejection" not in found:
+            found.insert(0, "rejection")
     return found
 
 
