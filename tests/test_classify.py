@@ -592,3 +592,56 @@ def test_a_job_decline_is_not_taken_for_another_kind_of_application() -> None:
     # a job title is a job: the person may be applying to an admissions office
     for title in ("admissions officer", "lettings negotiator", "admissions team lead"):
         assert not about_another_application(f"Your application for {title}", "")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Your application for the post of Admissions and Recruitment Officer",
+            "thank you for your application for the post of admissions and recruitment officer. "
+            "we regret to inform you that you have not been shortlisted for interview.",
+        ),
+        (
+            "Interview invitation - Student Admissions Administrator",
+            "we are pleased to invite you to interview for the role of student admissions "
+            "administrator in the admissions office.",
+        ),
+        (
+            "Your application - Mortgage Application Processor",
+            "thank you for applying for the mortgage application processor role. unfortunately "
+            "we will not be moving forward with your application.",
+        ),
+        (
+            "Your application: Lettings and Sales Negotiator",
+            "unfortunately we will not be progressing your application.",
+        ),
+        (
+            "Your application: Bursary Officer",
+            "unfortunately you have not been shortlisted for the bursary officer position.",
+        ),
+        (
+            "Your application",
+            "thank you for applying for the admissions\nofficer vacancy. unfortunately you have "
+            "not been shortlisted.",
+        ),
+    ],
+)
+def test_a_job_at_a_university_an_agent_or_a_bank_is_not_another_kind_of_application(
+    subject: str, body: str
+) -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    assert not about_another_application(subject, body)
+
+
+def test_a_place_declined_with_a_position_on_a_waiting_list_is_still_another_application() -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    for body in (
+        "we are not in the position to offer you a place on this programme.",
+        "your position on the waiting list for the msc programme is 12.",
+        "we offer you a place on the msc programme. this post-graduate degree leads to the job "
+        "you want.",
+    ):
+        assert about_another_application("Decision on your application", body)
