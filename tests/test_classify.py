@@ -293,6 +293,21 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
             "lamentablemente tenemos que cambiar la hora de tu entrevista para el puesto.",
             ["interview"],
         ),
+        # ... and a decline after an interview keeps a decline's own cue
+        (
+            "vielen dank für das vorstellungsgespräch. leider können wir ihnen keine zusage geben.",
+            ["rejection", "interview"],
+        ),
+        ("wir haben noch keine zusage von ihnen zum vorstellungsgespräch erhalten.", ["interview"]),
+        (
+            "obrigado pela entrevista. infelizmente optamos por seguir com outro candidato.",
+            ["rejection", "interview"],
+        ),
+        (
+            "grazie per il colloquio. purtroppo abbiamo deciso di proseguire con un altro "
+            "candidato.",
+            ["rejection", "interview"],
+        ),
         ("hemos recibido correctamente tu candidatura.", ["application_received"]),
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
         # not decisions: a condition, an office that is closed, a helping hand
