@@ -620,7 +620,7 @@ def test_a_job_decline_is_not_taken_for_another_kind_of_application() -> None:
         (
             "Interview invitation - Student Admissions Administrator",
             "we are pleased to invite you to interview for the role of student admissions "
-            "administrator in the admissions office.",
+            "administrator in the admissions office. in this role you would answer applicants.",
         ),
         (
             "Your application - Mortgage Application Processor",
@@ -658,5 +658,6 @@ def test_a_place_declined_with_a_position_on_a_waiting_list_is_still_another_app
         "your position on the waiting list for the msc programme is 12.",
         "we offer you a place on the msc programme. this post-graduate degree leads to the job "
         "you want.",
+        "we cannot offer you a place on the course. your documents will be returned in the post.",
     ):
         assert about_another_application("Decision on your application", body)

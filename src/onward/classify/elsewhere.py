@@ -36,9 +36,11 @@ _ELSEWHERE = re.compile(
 # Job mail from a university, a letting agent, a bank or a funder names its job: "the post of
 # Admissions and Recruitment Officer", "the Mortgage Application Processor role", "the
 # vacancy". A place, a flat or a talk is not a role, a post or a vacancy; "in a position to
-# offer you a place" is not a job's position, nor is "the job you want" a job applied for.
+# offer you a place" is not a job's position, nor is "the job you want" a job applied for,
+# nor a letter sent "in the post".
 _A_JOB = re.compile(
-    r"\b(?:(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?(?:role|vacancy|post(?!-))\b"
+    r"\b(?:(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?(?:role|vacancy)\b"
+    r"|(?<!\bin )(?<!\bby )(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?post\b(?!-)"
     r"|(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?position\b(?! (?:to|on|in)\b)"
     r"|vacanc(?:y|ies)\b|job (?:title|ref(?:erence)?|description)\b"
     r"|(?:head|director|manager) of (?:admissions|lettings)\b)"
