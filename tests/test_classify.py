@@ -293,6 +293,21 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
             "lamentablemente tenemos que cambiar la hora de tu entrevista para el puesto.",
             ["interview"],
         ),
+        # ... and a decline after an interview keeps a decline's own cue
+        (
+            "vielen dank für das vorstellungsgespräch. leider können wir ihnen keine zusage geben.",
+            ["rejection", "interview"],
+        ),
+        ("wir haben noch keine zusage von ihnen zum vorstellungsgespräch erhalten.", ["interview"]),
+        (
+            "obrigado pela entrevista. infelizmente optamos por seguir com outro candidato.",
+            ["rejection", "interview"],
+        ),
+        (
+            "grazie per il colloquio. purtroppo abbiamo deciso di proseguire con un altro "
+            "candidato.",
+            ["rejection", "interview"],
+        ),
         ("hemos recibido correctamente tu candidatura.", ["application_received"]),
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
         # not decisions: a condition, an office that is closed, a helping hand
@@ -592,3 +607,57 @@ def test_a_job_decline_is_not_taken_for_another_kind_of_application() -> None:
     # a job title is a job: the person may be applying to an admissions office
     for title in ("admissions officer", "lettings negotiator", "admissions team lead"):
         assert not about_another_application(f"Your application for {title}", "")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Your application for the post of Admissions and Recruitment Officer",
+            "thank you for your application for the post of admissions and recruitment officer. "
+            "we regret to inform you that you have not been shortlisted for interview.",
+        ),
+        (
+            "Interview invitation - Student Admissions Administrator",
+            "we are pleased to invite you to interview for the role of student admissions "
+            "administrator in the admissions office. in this role you would answer applicants.",
+        ),
+        (
+            "Your application - Mortgage Application Processor",
+            "thank you for applying for the mortgage application processor role. unfortunately "
+            "we will not be moving forward with your application.",
+        ),
+        (
+            "Your application: Lettings and Sales Negotiator",
+            "unfortunately we will not be progressing your application.",
+        ),
+        (
+            "Your application: Bursary Officer",
+            "unfortunately you have not been shortlisted for the bursary officer position.",
+        ),
+        (
+            "Your application",
+            "thank you for applying for the admissions\nofficer vacancy. unfortunately you have "
+            "not been shortlisted.",
+        ),
+    ],
+)
+def test_a_job_at_a_university_an_agent_or_a_bank_is_not_another_kind_of_application(
+    subject: str, body: str
+) -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    assert not about_another_application(subject, body)
+
+
+def test_a_place_declined_with_a_position_on_a_waiting_list_is_still_another_application() -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    for body in (
+        "we are not in the position to offer you a place on this programme.",
+        "your position on the waiting list for the msc programme is 12.",
+        "we offer you a place on the msc programme. this post-graduate degree leads to the job "
+        "you want.",
+        "we cannot offer you a place on the course. your documents will be returned in the post.",
+    ):
+        assert about_another_application("Decision on your application", body)

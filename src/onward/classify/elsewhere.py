@@ -17,25 +17,40 @@ import re
 # applying for such a job gets mail that names them, so a title does not count. A research
 # grant or a scholarship also funds jobs (a postdoc, a doctoral post): not listed.
 _TITLE = (
-    r"(?! (?:officer|assistant|coordinator|manager|advis[oe]r|counsel+or|administrator|lead|"
-    r"director|representative|specialist|negotiator|consultant|team|role|position|job|vacancy))"
+    r"(?!\s+(?:[\w&/-]+\s+){0,3}?(?:officer|assistant|coordinator|manager|advis[oe]r|counsel+or|"
+    r"administrator|lead|director|representative|specialist|negotiator|consultant|team|role|"
+    r"position|job|vacancy|tutor|processor|underwriter|analyst|assessor|clerk|executive|"
+    r"supervisor|producer)s?\b)"
 )
 _ELSEWHERE = re.compile(
-    rf"\b(?:admissions?{_TITLE}"
+    r"\b(?:admissions?"
     r"|(?:offer|place|study) on (?:the|this|our|a) (?:course|programme|program)"
     r"|(?:degree|msc|mba|bsc|bachelor'?s?|master'?s?|postgraduate|undergraduate) "
     r"(?:programme|program|course)"
-    rf"|tenancy|landlord|letting agent|lettings{_TITLE}|rental application|holding deposit"
+    r"|tenancy|landlord|letting agent|lettings|rental application|holding deposit"
     r"|grant application|funding application|bursary"
     r"|loan application|card application|mortgage application"
     r"|call for (?:papers|proposals|speakers)|talk proposal|program(?:me)? committee"
-    r"|camera-ready)\b"
+    rf"|camera-ready)\b{_TITLE}"
+)
+# Job mail from a university, a letting agent, a bank or a funder names its job: "the post of
+# Admissions and Recruitment Officer", "the Mortgage Application Processor role", "the
+# vacancy". A place, a flat or a talk is not a role, a post or a vacancy; "in a position to
+# offer you a place" is not a job's position, nor is "the job you want" a job applied for,
+# nor a letter sent "in the post".
+_A_JOB = re.compile(
+    r"\b(?:(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?(?:role|vacancy)\b"
+    r"|(?<!\bin )(?<!\bby )(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?post\b(?!-)"
+    r"|(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?position\b(?! (?:to|on|in)\b)"
+    r"|vacanc(?:y|ies)\b|job (?:title|ref(?:erence)?|description)\b"
+    r"|(?:head|director|manager) of (?:admissions|lettings)\b)"
 )
 
 
 def about_another_application(subject: str, low_head: str) -> bool:
     """Whether a message (its subject, and the lower-cased start of its body that the model
     reads) speaks of admissions, lettings, funding, credit or a conference."""
-    return _ELSEWHERE.search(low_head) is not None or (
-        _ELSEWHERE.search(subject.lower()) is not None
-    )
+    low_subject = subject.lower()
+    if _A_JOB.search(low_subject) is not None or _A_JOB.search(low_head) is not None:
+        return False
+    return _ELSEWHERE.search(low_head) is not None or _ELSEWHERE.search(low_subject) is not None

@@ -340,6 +340,21 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "sollicitatieprocedure",
             ),
         ),
+        # A decline after an interview names the interview too, so "leider"/"infelizmente"
+        # alone no longer counts there (`cue_kinds`): its own words must ("keine Zusage",
+        # "seguir com outro candidato", "proseguire con un altro candidato"). Not "noch keine
+        # Zusage von Ihnen" (the person's own reply, awaited).
+        (
+            r"\b(?:können|konnten|werden) (?:wir )?(?:ihnen|dir) (?:leider )?keine zusage\b|"
+            r"\b(?:seguir|prosseguir|avançar|continuar|proseguire|procedere|andare avanti)\b"
+            r"[^.\n]{0,30}?\bco[nm] (?:um |un |un')?(?:outr[oa]|altr[oa]) "
+            r"(?:candidat|perfil|profil)",
+            _g(
+                "zusage outro outra altro altra",
+                "können konnten werden seguir prosseguir avançar continuar proseguire procedere "
+                "avanti",
+            ),
+        ),
         (
             r"\bnon (?:è|e'|sia) stat[ao] (?:selezionat|scelt)|\baltri candidati\b|"
             r"\bnão (?:foi|foram|será) (?:selecionad|escolhid)|\boutros candidatos\b",
