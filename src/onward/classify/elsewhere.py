@@ -47,10 +47,22 @@ _A_JOB = re.compile(
 )
 
 
+# A word of every phrase above, searched as plain substrings (in C) before any regex: most
+# mail has none, and a regex that opens with \b and an alternation is tried at every position
+# of the text (with `_A_JOB` first, classifying ran at 3,100 instead of 4,900 msgs/s).
+_KEYS = (
+    "admission", "course", "program", "tenancy", "landlord", "letting", "rental", "deposit",
+    "grant", "funding", "bursary", "loan", "card", "mortgage", "call for", "talk proposal",
+    "committee", "camera-ready",
+)  # fmt: skip
+
+
 def about_another_application(subject: str, low_head: str) -> bool:
     """Whether a message (its subject, and the lower-cased start of its body that the model
     reads) speaks of admissions, lettings, funding, credit or a conference."""
     low_subject = subject.lower()
-    if _A_JOB.search(low_subject) is not None or _A_JOB.search(low_head) is not None:
+    if not any(k in low_head or k in low_subject for k in _KEYS):
         return False
-    return _ELSEWHERE.search(low_head) is not None or _ELSEWHERE.search(low_subject) is not None
+    if _ELSEWHERE.search(low_head) is None and _ELSEWHERE.search(low_subject) is None:
+        return False
+    return _A_JOB.search(low_subject) is None and _A_JOB.search(low_head) is None

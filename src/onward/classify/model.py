@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -278,15 +278,25 @@ class Classifier:
         return z, known
 
     def decide(
-        self, z: np.ndarray, known: float, evidence: bool = False, elsewhere: bool = False
+        self,
+        z: np.ndarray,
+        known: float,
+        evidence: bool = False,
+        elsewhere: Callable[[], bool] | None = None,
     ) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
         p = softmax(z / self.w.temperature).tolist()
         return self._decide(p, known, evidence, elsewhere)
 
     def _decide(
-        self, p: list[float], known: float, evidence: bool = False, elsewhere: bool = False
+        self,
+        p: list[float],
+        known: float,
+        evidence: bool = False,
+        elsewhere: Callable[[], bool] | None = None,
     ) -> tuple[str, float, bool, list[str]]:
+        """`elsewhere` says whether the mail speaks of another kind of application; it is asked
+        only of mail that would be decided as job mail (most mail is not, and asking costs)."""
         # Plain floats: nine numpy scalar reads cost more than the whole decision.
         at = self._index
         kind, reasons = self.w.kinds[p.index(max(p))], []
@@ -306,7 +316,7 @@ class Classifier:
         if kind == "not_job" and review and evidence and p[at["interview"]] >= INTERVIEW_IN_DOUBT:
             kind, confidence = "interview", p[at["interview"]]
             reasons.append(f"might be an interview ({confidence:.0%})")
-        if kind != "not_job" and elsewhere and not review:
+        if kind != "not_job" and not review and elsewhere is not None and elsewhere():
             review = True
             reasons.append("it speaks of admissions, a let, a grant, a loan or a conference")
         if kind != "not_job" and known < MIN_KNOWN:
@@ -361,15 +371,8 @@ class Classifier:
         p = softmax(z / self.w.temperature)
         evidence = has_evidence([emails[i] for i in todo], batch.idx, batch.val, batch.starts)
         for j, i in enumerate(todo):
-            elsewhere = about_another_application(emails[i].subject, heads[i])
             out[i] = self._verdict(
-                emails[i],
-                senders[i],
-                p[j].tolist(),
-                known[j],
-                bool(evidence[j]),
-                elsewhere,
-                explain,
+                emails[i], senders[i], p[j].tolist(), known[j], bool(evidence[j]), heads[i], explain
             )
         return out  # type: ignore[return-value]
 
@@ -380,10 +383,12 @@ class Classifier:
         p: list[float],
         known: float,
         evidence: bool,
-        elsewhere: bool,
+        low_head: str,
         explain: bool,
     ) -> Verdict:
-        kind, confidence, review, reasons = self._decide(p, known, evidence, elsewhere)
+        kind, confidence, review, reasons = self._decide(
+            p, known, evidence, lambda: about_another_application(email.subject, low_head)
+        )
         x = None
         if kind == "job_alert":  # a digest lists many employers: no guess
             x = Extraction("", "", s.ats or s.board or "")

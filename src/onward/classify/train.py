@@ -11,6 +11,7 @@ import csv
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -171,6 +172,10 @@ def fit(rows: Rows, examples: list[Example]) -> Weights:
     return Weights(KINDS, table[:N_BUCKETS], bias, keep.copy(), grams=grams, gram_idf=gram_idf)
 
 
+def _elsewhere(email: Email) -> bool:
+    return about_another_application(email.subject, head(email))
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     best, best_nll = 1.0, np.inf
     for t in np.arange(0.5, 4.01, 0.05):
@@ -255,9 +260,11 @@ def cross_validate(
         if screened[i]:
             kind, review = "not_job", False
         else:
-            elsewhere = about_another_application(ex.email.subject, head(ex.email))
             kind, _conf, review, _ = clf.decide(
-                oof[i], float(known[i]), bool(evidence[i]), elsewhere
+                oof[i],
+                float(known[i]),
+                bool(evidence[i]),
+                partial(_elsewhere, ex.email),
             )
         xt = extract(ex.email)
         pred = Prediction(
