@@ -437,3 +437,83 @@ def test_a_display_name_that_does_not_spell_the_domain_leaves_it_its_vote(sender
 )
 def test_a_name_keeps_its_lower_case_link_words(text: str, company: str) -> None:
     assert norm_company(employer(text, "Candidature", ROBOT)) == norm_company(company)
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        (Address("Careers", "noreply@ashdown-jobs.example"), "Ashdown"),
+        (Address("HR", "hr@vantor.ac.example"), "Vantor"),
+        (Address("Careers", "jobs@quillcareers.example"), "Quill"),
+    ],
+)
+def test_a_domain_names_the_employer_without_its_job_words_or_second_level(
+    sender: Address, company: str
+) -> None:
+    # "ac" of vantor.ac.example or "jobs" of ashdown-jobs.example would be a name nobody has.
+    got = employer("Dear Sam,\n\nThank you for your patience.\n", sender=sender)
+    assert norm_company(got) == norm_company(company)
+
+
+def test_a_council_whose_careers_site_has_its_own_domain_keeps_its_name() -> None:
+    sender = Address("Harrowgate District Council", "noreply@harrowgate-jobs.example")
+    assert employer("Dear Applicant,\n\nThe post has been filled.\n", sender=sender) == (
+        "Harrowgate District Council"
+    )
+
+
+def test_a_domain_is_named_as_the_message_writes_it() -> None:
+    text = (
+        "Hola Sam:\n\nGracias por tu interés en Aguamar Energía.\n\nUn saludo,\nEquipo de Talento\n"
+    )
+    got = employer(text, sender=Address("Talento", "talento@aguamar-energia.example"))
+    assert got == "Aguamar Energía"
+
+
+def test_a_sentence_that_opens_a_subject_is_not_the_employer() -> None:
+    sender = Address("Quillon Careers", "quillon@myworkday.com")
+    for opening in ("We've", "We’ve", "You're"):
+        subject = f"{opening} received your application – Analyst (R-1)"
+        got = employer("Dear Sam,\n\nThank you for applying at Quillon.\n", subject, sender)
+        assert got == "Quillon"
+
+
+def test_the_persons_own_name_is_never_the_employer() -> None:
+    email = Email(
+        "<e@t>",
+        "f",
+        subject="Confirmed: Phone Screen",
+        sender=Address("Slotly", "notifications@slotly.example"),
+        to=(Address("Sam Rivera", "sam@example.net"),),
+        text="A new event has been scheduled.\n\nInvitee: Sam Rivera\n",
+    )
+    assert norm_company(extract(email).company) != norm_company("Sam Rivera")
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Your application for Class Teacher (KS2) at Brookfield Primary School\n\n"
+            "Unfortunately your application was not successful.\n",
+            "Brookfield Primary School",
+        ),
+        ("Hello,\n\nThank you for applying for Data Analyst at Corvane Foods.\n", "Corvane Foods"),
+        (
+            "Bonjour Sam,\n\nBoulangerie Arnaud a bien reçu votre candidature.\n",
+            "Boulangerie Arnaud",
+        ),
+        (
+            "Bonjour,\n\nRéponse négative de Menuiserie Roux à votre candidature.\n",
+            "Menuiserie Roux",
+        ),
+    ],
+)
+def test_a_platform_that_names_the_employer_is_outvoted_by_it(text: str, company: str) -> None:
+    sender = Address("Vacancy Hub", "noreply@vacancyhub.example")
+    assert employer(text, "Your application", sender) == company
+
+
+def test_a_work_mode_after_at_is_not_an_employer() -> None:
+    text = "Thank you for your application for the Analyst position at Work from Home.\n"
+    assert employer(text, sender=Address("Recruiting", "noreply@orlen-jobs.example")) != "Work"

@@ -58,6 +58,19 @@ COMPANY_PATTERNS = [
             ("enregistrée chez",),
         ),
         (r"(?i:application to\s.{2,60}?\sat)\s+" + _NAME, 5, ("application to",)),
+        # "Your application for Class Teacher (KS2) at Ashfield Park Primary School": said by
+        # a platform that is not the employer, it must outvote the platform's own name.
+        (
+            r"(?i:(?:application|applied|applying) for\s[^\n]{2,80}?\sat)\s+" + _NAME,
+            6,
+            ("application for", "applied for", "applying for"),
+        ),
+        (
+            r"(?i:réponse (?:négative|positive|favorable|défavorable) de)\s+" + _NAME,
+            5,
+            ("réponse",),
+        ),
+        (_NAME + r"\s+(?i:a bien reçu votre candidature)", 5, ("bien reçu",)),
         # The gap is bounded: unbounded, each of 4,500 "votre candidature :" in a subject
         # scanned to the end of the line (8 s).
         (r"(?i:votre candidature)\s*:.{0,200}?\s(?i:chez)\s+" + _NAME, 5, ("votre candidature",)),
@@ -247,7 +260,7 @@ _PREFIXES = re.compile(
 # open some companies' own names ("Recruitment Genius", "HR Block"): `company_candidates`
 # keeps them when the sender's domain spells the whole name.
 _DEPARTMENT = re.compile(
-    r"^(?:talent acquisition|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
+    r"^(?:talent acquisition|talento|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
     r"recrutement|ressources humaines|rh|personalabteilung|karriere|werving en selectie)"
     r"\s*[-–|:]?\s+(?=\S)",
     re.I,
@@ -289,6 +302,9 @@ _VENDOR_WORDS = frozenset(
 ) - {"welcome"}
 
 
+_PRONOUNS = frozenset("we you i it let they he she".split())
+
+
 @lru_cache(maxsize=8192)
 def _usable(name: str) -> bool:
     low = name.lower().strip()
@@ -303,6 +319,9 @@ def _usable(name: str) -> bool:
     first = low.split()[0]
     if first == "the":
         return len(low.split()) > 1
+    pronoun, apostrophe, _ = first.replace("’", "'").partition("'")
+    if apostrophe and pronoun in _PRONOUNS:
+        return False  # "We've received your application": a sentence, not a name
     return first not in (
         "your",
         "our",
@@ -360,9 +379,24 @@ def domain_label(domain: str) -> str:
         return ""
     parts = domain.split(".")
     label = parts[-2] if len(parts) >= 2 else parts[0]
-    if len(parts) >= 3 and len(label) <= 3 and parts[-1] in ("uk", "au", "jp", "br"):
-        label = parts[-3]  # acme.co.uk
+    if len(parts) >= 3 and (label in _SECOND_LEVEL or len(label) <= 3 and parts[-1] in _CC):
+        label = parts[-3]  # acme.co.uk, westmarch.ac.nz
+    words = label.split("-")
+    while len(words) > 1 and words[-1] in _DOMAIN_JOB_WORDS:
+        words.pop()  # "westbury-jobs": the council's careers site, not another company
+    label = "-".join(words)
+    for suffix in _GLUED_JOB_WORDS:  # "hcacareers", "twitchjobs"
+        if label.endswith(suffix) and len(label) - len(suffix) >= 3:
+            return label[: -len(suffix)]
     return label
+
+
+_GLUED_JOB_WORDS = ("careers", "career", "jobs", "recruiting", "recruitment", "karriere")
+_SECOND_LEVEL = frozenset("ac co com org net gov govt edu nhs mil".split())
+_CC = ("uk", "au", "jp", "br")
+_DOMAIN_JOB_WORDS = frozenset(
+    "jobs job careers career recruiting recruitment karriere emploi emplois empleo hr apply".split()
+)
 
 
 def _head(pattern: str) -> re.Pattern[str] | None:
@@ -478,8 +512,31 @@ def company_candidates(
     found += [(link, 3) for link in links]
     label = _domain_label(s)
     if label:  # the domain's vote goes to the display name when that name spells it out
-        found.append((name if _spells(own, norm_company(label)) else label, 1))
-    return [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+        spelt = _spells(own, norm_company(label))
+        found.append((name if spelt else _written(label, subject, email.text) or label, 1))
+    mine = {norm_company(a.name) for a in (*email.to, *email.cc) if a.name}
+    out = [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
+    # "Invitee: Robin Ortega": the person's own name is never who is hiring them.
+    return [(c, w) for c, w in out if norm_company(c) not in mine] if mine else out
+
+
+def _written(label: str, subject: str, text: str) -> str:
+    """The domain's name as the message writes it, accents and spaces kept: "Solmar Energía"
+    for solmar-energia.example; "" when no capitalised run of words spells it."""
+    key = _unaccented(norm_company(label))
+    if len(key) < 3:
+        return ""
+    for part in (subject, text[:1500]):
+        if key not in _unaccented(_norm_text(part)):
+            continue  # most messages: the cheap test says no run can spell it
+        for m in _NAME_AT.finditer(part):
+            words = m.group("c").split()
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + 1):
+                    form = " ".join(words[i:j])
+                    if _unaccented(norm_company(form)) == key:
+                        return form
+    return ""
 
 
 def _named_by_domain(s: SenderInfo) -> str:
@@ -530,6 +587,13 @@ def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _holds(key: str, anchor: str) -> bool:
+    """A long domain label inside a longer name: "westmarch" in "University of Westmarch".
+    Not for the sender's own name: "Les emplois de l'inclusion" at inclusion.example is the
+    platform, however well its domain fits."""
+    return len(anchor) >= _LONG_LABEL and len(key) > len(anchor) and anchor in key
+
+
 def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
     """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
     Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
@@ -547,6 +611,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     best_form: dict[str, str] = {}
     haystack = _norm_text(email.subject + " " + email.text[:1500])
     anchors = _anchors(s, links)
+    own = norm_company(_clean(s.name)) if s.name else ""  # the sender's name is no platform's
     for cand, weight in cands:
         key = norm_company(cand)
         if not key:
@@ -556,7 +621,9 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         if form is None or (form.islower() and not cand.islower()):
             best_form[key] = cand
     for key in scores:
-        if any(key.startswith(a) or a.startswith(key) for a in anchors):
+        if any(key.startswith(a) or a.startswith(key) for a in anchors) or (
+            key != own and any(_holds(key, a) for a in anchors)
+        ):
             scores[key] += 2
         scores[key] += 0.5 * min(haystack.count(key), 3)
     if not scores:

@@ -207,6 +207,8 @@ GENERIC_NAMES = frozenset(
         "part time",
         "remote",
         "hybrid",
+        "work",  # "... position at Work from Home"
+        "home",
         "freelance",
         "contract",
         "permanent",
@@ -216,6 +218,7 @@ GENERIC_NAMES = frozenset(
         "temps plein",
         "télétravail",
         "talent acquisition",
+        "talento",
         "recruiting",
         "recruiting team",
         "recruitment",
