@@ -517,3 +517,50 @@ def test_a_platform_that_names_the_employer_is_outvoted_by_it(text: str, company
 def test_a_work_mode_after_at_is_not_an_employer() -> None:
     text = "Thank you for your application for the Analyst position at Work from Home.\n"
     assert employer(text, sender=Address("Recruiting", "noreply@orlen-jobs.example")) != "Work"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sam,\n\nGood news: Corvane Foods want to meet you on Friday.\n\nCheers,\nAlex\n",
+        "Hi Sam,\n\nI've had feedback from Corvane Foods on your CV. They won't take it further."
+        "\n\nThanks,\nAlex\nSenior Consultant\nHollybrook Recruitment\n",
+        "Hi Sam,\n\nMy client, Corvane Foods, is hiring an analyst.\n\nBest,\nAlex\n",
+    ],
+)
+def test_an_agency_names_its_client_as_the_employer(text: str) -> None:
+    sender = Address("Alex Byrne", "alex.byrne@hollybrook-recruitment.example")
+    assert employer(text, "Analyst role", sender) == "Corvane Foods"
+
+
+def test_an_agency_that_names_no_client_is_still_named() -> None:
+    sender = Address("Hollybrook Recruitment", "jobs@hollybrook-recruitment.example")
+    got = employer("Hi Sam,\n\nWe have several analyst roles open.\n", "Analyst roles", sender)
+    assert norm_company(got) == "hollybrook"
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (
+            Address("Testwise", "noreply@testwise.example"),
+            "Hi Sam,\n\nYour invitation from Corvane Foods expires in 24 hours.\n\n"
+            "The Testwise team\n",
+        ),
+        (
+            Address("Corvane Foods Assessments", "assessments@skillgauge.example"),
+            "Dear Sam,\n\nYou have been invited by Corvane Foods to complete two tests.\n",
+        ),
+    ],
+)
+def test_an_assessment_service_names_the_employer_that_invited(sender, text) -> None:
+    assert employer(text, "Your assessment", sender) == "Corvane Foods"
+
+
+def test_a_job_boards_other_recommended_jobs_do_not_name_the_employer() -> None:
+    text = (
+        "Your application has been submitted\n\nData Analyst\nCorvane Foods – Remote\n\n"
+        "Jobs you may also like:\nReporting Analyst – Ashby Mutual\nBI Analyst – Orlen Lending\n"
+    )
+    got = employer(text, "Application submitted: Data Analyst", Address("Indeed", "x@indeed.com"))
+    assert got == "Corvane Foods"

@@ -36,6 +36,7 @@ _NAME = (
     r"(?P<c>[A-Z0-9À-Ý][\w&.'’-]*(?:[ \t]+(?:(?:" + _LINK_WORDS + r")[ \t]+)?(?:[dl]['’])?"
     r"[A-Z0-9À-Ý][\w&.'’-]*){0,4})"
 )
+_INVITED_BY = re.compile(r"(?i:invited by|invitation from)\s+" + _NAME)
 ROLE_WORDS = frozenset(
     "analyst engineer developer scientist manager intern internship designer consultant "
     "specialist associate director coordinator lead architect researcher administrator "
@@ -105,8 +106,7 @@ COMPANY_PATTERNS = [
             (" at ", " with ", " chez "),
         ),
         (
-            r"(?i:welcome to|offer from|invitation from|update from|news from|on behalf of)\s+"
-            + _NAME,
+            r"(?i:welcome to|offer from|update from|news from|on behalf of)\s+" + _NAME,
             2,
             ("welcome to", " from ", "on behalf of"),
         ),
@@ -122,6 +122,17 @@ COMPANY_PATTERNS = [
         (r"^" + _NAME + r"\s+(?:-|–|\|)\s", 2, ()),
         (r"(?:-|–|\||:)\s+" + _NAME + r"\s*!?$", 2, ()),
         (r"(?i:interest in)\s+" + _NAME, 2, ("interest in",)),
+        # An assessment or scheduling service writes for the employer that invited you.
+        (_INVITED_BY.pattern, 4, ("invited by", "invitation from")),
+        # An agency's client: "my client, Kestrel Freight", "feedback from Halcyon", "Kestrel
+        # Freight want to meet you".
+        (r"(?i:(?:my|our) client,?)\s+" + _NAME, 4, ("client",)),
+        (r"(?i:feedback from)\s+" + _NAME, 3, ("feedback from",)),
+        (
+            _NAME + r"\s+(?i:(?:want|wants|would like|are keen|is keen) to (?:meet|interview|see))",
+            3,
+            ("to meet", "to interview", "to see"),
+        ),
         (r"(?i:unfortunately,?)\s+" + _NAME + r"\s+(?:has|have|is|will)\b", 4, ("unfortunately",)),
         (
             r"(?i:\b(?:with|considering|joining|working at|working with|here at))\s+"
@@ -488,8 +499,9 @@ def company_candidates(
     for pattern, weight in SUBJECT_PATTERNS:
         found += [(m.group("c"), weight + 1) for m in pattern.finditer(subject[:300])]
     found += [(c, 4) for c in _after_a_title(subject[:300])]
-    found += [(c, 3) for c in _after_a_title(email.text[:800])]
-    for text, bonus in ((subject, 1), (email.text[:800], 0)):
+    head = _before_other_jobs(email.text[:800])
+    found += [(c, 3) for c in _after_a_title(head)]
+    for text, bonus in ((subject, 1), (head, 0)):
         if bonus == 0 and max((w for _, w in found), default=0) >= 6:
             break  # the display name or subject already named the employer outright
         low = text.lower()
@@ -518,6 +530,21 @@ def company_candidates(
     out = [(c, w) for c, w in ((_clean(c), w) for c, w in found) if _usable(c)]
     # "Invitee: Robin Ortega": the person's own name is never who is hiring them.
     return [(c, w) for c, w in out if norm_company(c) not in mine] if mine else out
+
+
+# Where a job board's confirmation starts to recommend other employers' jobs.
+_OTHER_JOBS = re.compile(
+    r"^[ \t]*+(?:jobs? you may (?:also )?like|similar jobs|recommended (?:jobs|for you)|"
+    r"more jobs (?:like this|for you)|other jobs|you may also be interested|"
+    r"offres similaires|ähnliche jobs|empleos similares)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _before_other_jobs(text: str) -> str:
+    low = text.lower()
+    m = _OTHER_JOBS.search(text) if "job" in low or "offres" in low or "empleos" in low else None
+    return text[: m.start()] if m else text
 
 
 def _written(label: str, subject: str, text: str) -> str:
@@ -587,6 +614,39 @@ def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _agency(s: SenderInfo) -> str:
+    """The key of the recruitment agency that sent a message ("brightpath" for
+    brightpath-recruitment.example), "" when the sender is not one. An agency writes about its
+    client, who is the employer; its own name is the answer only when it names none."""
+    if not s.domain or s.ats or s.board:
+        return ""
+    parts = s.domain.split(".")
+    raw = parts[-2] if len(parts) >= 2 else parts[0]
+    for word in _AGENCY_WORDS:
+        if raw.endswith(word) and len(raw) - len(word) >= 3:
+            return norm_company(_domain_label(s))
+    return ""
+
+
+def _relay(email: Email, s: SenderInfo) -> tuple[str, ...]:
+    """Keys of a robot sender that says another organisation invited you ("Your invitation
+    from Kestrel Labs expires", signed by the test platform): the platform only relays."""
+    if not (s.robot and s.name):
+        return ()
+    low = email.text[:800].lower()
+    if "invited by" not in low and "invitation from" not in low:
+        return ()
+    own = norm_company(_clean(s.name))
+    named = {norm_company(_clean(m.group("c"))) for m in _INVITED_BY.finditer(email.text[:800])}
+    if not own or own in named or not any(named):
+        return ()
+    return own, norm_company(_domain_label(s))
+
+
+_AGENCY_WORDS = ("recruitment", "recruiting", "staffing", "resourcing", "talent", "personnel")
+_AGENCY_SHARE = 0.25  # of its votes: enough to win only where no client is named
+
+
 def _holds(key: str, anchor: str) -> bool:
     """A long domain label inside a longer name: "westmarch" in "University of Westmarch".
     Not for the sender's own name: "Les emplois de l'inclusion" at inclusion.example is the
@@ -626,6 +686,9 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         ):
             scores[key] += 2
         scores[key] += 0.5 * min(haystack.count(key), 3)
+    for go_between in (_agency(s), *_relay(email, s)):
+        if go_between in scores and len(scores) > 1:
+            scores[go_between] *= _AGENCY_SHARE
     if not scores:
         return ""
     top = max(scores, key=lambda k: (scores[k], -len(k)))

@@ -254,6 +254,8 @@ GENERIC_NAMES = frozenset(
 )
 NAME_SUFFIXES = (
     " talent acquisition",
+    " assessments",  # "Kestrel Labs Assessments" at an assessment vendor's domain
+    " assessment",
     " recruiting team",
     " recruiting",
     " recruitment",
