@@ -554,8 +554,8 @@ def _written(label: str, subject: str, text: str) -> str:
     if len(key) < 3:
         return ""
     for part in (subject, text[:1500]):
-        if key not in _unaccented(_norm_text(part)):
-            continue  # most messages: the cheap test says no run can spell it
+        if key[:4] not in part.lower() or key not in _unaccented(_norm_text(part)):
+            continue  # most messages: the cheap tests say no run can spell it
         for m in _NAME_AT.finditer(part):
             words = m.group("c").split()
             for i in range(len(words)):
