@@ -310,6 +310,27 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ),
         ("hemos recibido correctamente tu candidatura.", ["application_received"]),
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
+        # session 31: a person's one-line decline, invitations in a person's words, German
+        # and Polish
+        ("sorry mate, we filled the bar manager spot last week with a regular.", ["rejection"]),
+        ("we've decided to give the head chef job to someone with more oven time.", ["rejection"]),
+        ("thanks for the interview. in the end we've gone with someone else.", ["rejection"]),
+        ("wir haben uns für eine kandidatin entschieden, die schon vor ort lebt.", ["rejection"]),
+        ("zdecydowaliśmy się kontynuować rozmowy z innym kandydatem.", ["rejection"]),
+        ("niestety pana kandydatura na stanowisko kierownika nie została wybrana.", ["rejection"]),
+        ("we are pleased to invite you to attend an interview on monday.", ["interview"]),
+        ("could you come in on friday for a chat about the manager role?", ["interview"]),
+        ("can you do a trial shift saturday? bring your cv.", ["interview"]),
+        ("the client would like to meet you for the role next week.", ["interview"]),
+        ("the next step is an in-store meeting with our area manager.", ["interview"]),
+        ("kommen sie gerne zum probearbeiten am samstag.", ["interview"]),
+        ("chcielibyśmy zaprosić pana na rozmowę kwalifikacyjną.", ["interview"]),
+        ("otrzymaliśmy twoją aplikację na stanowisko kierownika.", ["application_received"]),
+        # ... and not: a supplier, a visitor, a friend's plan, an offer
+        ("we went with another supplier for the linen this season.", []),
+        ("the plumber will come in on friday to fix the tap.", []),
+        ("we've filled the form and sent it to the council.", []),
+        ("wir haben uns für sie entschieden und freuen uns auf die zusammenarbeit.", []),
         # not decisions: a condition, an office that is closed, a helping hand
         ("if we are not taking your application forward, we will let you know.", []),
         ("unser büro ist am montag geschlossen.", []),

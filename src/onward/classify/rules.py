@@ -355,6 +355,36 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "avanti",
             ),
         ),
+        # Session 31, general knowledge of how a person declines in a line or two ("we filled
+        # the spot", "gave the job to someone", "gone with someone else"), and German and
+        # Polish declines (written after reading half of a third blind set, judged on the
+        # other half and on a fourth set).
+        (
+            r"\b(?:we|we've|we have|we'd|already|just|now) filled (?:the|that|this|our) "
+            r"(?:[\w&-]+ ){0,3}?(?:spot|role|position|job|vacancy|post|opening)\b|"
+            r"\b(?:give|given|gave|giving|offer|offered|offering) (?:the |that |this )?"
+            r"(?:[\w&-]+ ){0,3}?(?:job|role|position|spot|post) to (?:someone|somebody|another|"
+            r"a (?:candidate|guy|person|woman|man)|an (?:applicant|internal))\b|"
+            r"\b(?:gone|went|go|going) with (?:someone|somebody|another (?:applicant|candidate|"
+            r"person)|an internal)\b|\bpipped (?:you )?at the post\b",
+            _g(
+                "filled give given gave giving offer offered offering gone went go going pipped",
+                "spot role position job vacancy post opening candidate candidates applicant "
+                "applicants application interview cv trial shift",
+            ),
+        ),
+        (
+            r"\bfür (?:eine[nr]? )?(?:andere[nr]? )?(?:kandidat|bewerber)\w*\b[^.\n]{0,80}?"
+            r"\bentschieden\b|\b(?:innym|innego|inną|innej) (?:kandydat|osob)\w*|"
+            r"\bnie (?:zostałeś|zostałaś|został pan|została pani|została pana|została pani) "
+            r"(?:\w+ )?(?:wybran|zakwalifikowan)|\bnie (?:możemy|będziemy) (?:kontynuować|"
+            r"zaproponować)",
+            _g(
+                "kandidat kandidatin kandidaten bewerber bewerberin innym innego inną innej nie",
+                "entschieden kandydatem kandydata kandydatką kandydatki osobą osoby wybrany "
+                "wybrana zakwalifikowany zakwalifikowana kontynuować zaproponować",
+            ),
+        ),
         (
             r"\bnon (?:è|e'|sia) stat[ao] (?:selezionat|scelt)|\baltri candidati\b|"
             r"\bnão (?:foi|foram|será) (?:selecionad|escolhid)|\boutros candidatos\b",
@@ -430,6 +460,42 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"\buitnodig(?:en|ing) voor (?:een )?(?:(?:eerste|tweede|kort) )?gesprek",
             _g("sollicitatiegesprek kennismakingsgesprek uitnodigen uitnodiging"),
         ),
+        # Session 31, general knowledge of invitations in a person's words: "invite you to
+        # attend an interview", "come in for a chat", a trial shift, "keen to meet you",
+        # German Probearbeiten and Polish "rozmowa kwalifikacyjna".
+        (
+            r"\binvit(?:e|ing) you to (?:attend|join|come in for|come to|have) (?:an? |the |your |"
+            r"our )?(?:(?:first|second|final|short|brief|informal|formal|panel|face[- ]to[- ]face|"
+            r"in[- ]person|phone|video) )?(?:interview|meeting|chat|conversation|trial)",
+            _g("invite inviting", "interview meeting chat conversation trial"),
+        ),
+        (
+            r"\b(?:come|pop|drop|swing) (?:in|by|over|into the \w+)\b[^.\n]{0,40}?\b(?:chat|"
+            r"coffee|trial|interview|meet)|\b(?:trial shift|work trial|trial (?:day|night|shift))"
+            r"\b|\b(?:want|wants|would like|'d like|would love|'d love|keen|are keen|is keen) to "
+            r"(?:meet|interview) you\b",
+            _g(
+                "come pop drop swing trial want wants like love keen",
+                "cv résumé resume role position job manager application applied shift "
+                "interview vacancy experience",
+            ),
+        ),
+        (
+            r"\bnext step (?:is|will be|would be) (?:an? |the )?(?:(?:in-store|in-person|"
+            r"face-to-face|informal|formal|short|quick|video|phone|panel) )?(?:meeting|interview|"
+            r"chat|conversation|call)",
+            _g("next", "step", "meeting interview chat conversation call"),
+        ),
+        (
+            r"\bprobe(?:arbeiten|arbeit|tag|schicht)\b|\b(?:laden|lade) (?:sie|dich|ihnen)\b"
+            r"[^.\n]{0,40}?\bgespräch\b|\beinladung zu(?:m| einem)\b[^.\n]{0,30}?\bgespräch|"
+            r"\brozmow\w* (?:kwalifikacyjn|rekrutacyjn)|\bzaprosić\b[^.\n]{0,30}?\bna "
+            r"(?:rozmow|spotkani)|\bzaproszenie na (?:rozmow|spotkani)",
+            _g(
+                "probearbeiten probearbeit probetag probeschicht laden lade einladung "
+                "rozmowa rozmowę rozmowy rozmowie zaprosić zaproszenie",
+            ),
+        ),
         # A newspaper's "entrevista" with a minister, a bookshop's "colloquio" with an author:
         # an interview for a job only beside an application's words.
         (
@@ -477,6 +543,12 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"\babbiamo ricevuto (?:la tua|la sua|correttamente)|\brecebemos (?:a sua|sua|a tua)",
             _g("recibido eingang ontvangen ricevuto recebemos"),
         ),
+        (
+            r"\botrzymaliśmy (?:twoją |pana |pani |państwa )?(?:aplikacj|zgłoszeni|kandydatur|cv)|"
+            r"\baplikacja\b[^.\n]{0,60}?\bzostała (?:wysłana|przesłana|złożona)|\bdziękujemy za "
+            r"(?:przesłanie|złożenie|wysłanie) (?:aplikacji|cv|zgłoszenia|kandydatury)",
+            _g("otrzymaliśmy aplikacja dziękujemy"),
+        ),
         (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),
     ),
     "job_alert": (
@@ -494,11 +566,14 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
     _REGRET: (
         (
             r"\b(?:leider|bedauerlicherweise|bedauern|lamentablemente|helaas|purtroppo|"
-            r"infelizmente)\b",
+            r"infelizmente|niestety)\b",
             _g(
-                "leider bedauerlicherweise bedauern lamentablemente helaas purtroppo infelizmente",
+                "leider bedauerlicherweise bedauern lamentablemente helaas purtroppo infelizmente "
+                "niestety",
                 "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación "
-                "sollicitatie functie vacature posizione selezione vaga processo",
+                "sollicitatie functie vacature posizione selezione vaga processo rekrutacji "
+                "rekrutacja kandydatura kandydatury stanowisko stanowiska aplikacja aplikację "
+                "aplikacji",
             ),
         ),
     ),

@@ -32,7 +32,7 @@ JOB_STEMS = (
     # model, which then says it is unsure rather than nothing at all)
     "codility", "glassdoor", "rôle", "embauche", "bewerb", "entrevista", "vacante", "empleo",
     "trabajo", "lavoro", "colloquio", "sollicit", "vacature", "gesprek", "kandidat", "rekrut",
-    "rekry", "screen",
+    "rekry", "screen", "aplik", "stanowisk", "pracodaw", "kwalifikac",
 )  # fmt: skip
 
 # Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul...: scripts the stems cannot
