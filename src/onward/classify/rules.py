@@ -374,6 +374,22 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             ),
         ),
         (
+            r"\b(?:posting|competition|search|recruitment|hiring process|requisition|vacancy|"
+            r"position|role|job|opening)s?\b[^.\n]{0,60}?\b(?:has|have|had) been (?:put |placed )?"
+            r"(?:cancell?ed|on hold|suspended|discontinued|deferred|withdrawn|closed)\b|"
+            r"\b(?:will not|won't|will no longer) be (?:filled|considered further|making an "
+            r"appointment|proceeding with (?:the|this) (?:recruitment|competition|search))\b|"
+            r"\b(?:position|role|job|posting|opening|vacancy)\b[^.\n]{0,60}?\b(?:is|are) no "
+            r"longer (?:available|open)\b|\b(?:going to|decided to|will|have decided to) hire "
+            r"(?:somebody|someone|another|a (?:more|different|candidate))\b|\bhiring freeze\b",
+            _g(
+                "cancelled canceled hold suspended discontinued deferred withdrawn closed filled "
+                "considered appointment proceeding longer hire freeze",
+                "position role job posting opening vacancy competition search recruitment "
+                "requisition application applied candidacy",
+            ),
+        ),
+        (
             r"\bfür (?:eine[nr]? )?(?:andere[nr]? )?(?:kandidat|bewerber)\w*\b[^.\n]{0,80}?"
             r"\bentschieden\b|\b(?:innym|innego|inną|innej) (?:kandydat|osob)\w*|"
             r"\bnie (?:zostałeś|zostałaś|został pan|została pani|została pana|została pani) "
@@ -470,7 +486,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g("invite inviting", "interview meeting chat conversation trial"),
         ),
         (
-            r"\b(?:come|pop|drop|swing) (?:in|by|over|into the \w+)\b[^.\n]{0,40}?\b(?:chat|"
+            r"\b(?:come|pop|drop|swing) (?:in|by|into the \w+)\b[^.\n]{0,80}?\b(?:chat|"
             r"coffee|trial|interview|meet)|\b(?:trial shift|work trial|trial (?:day|night|shift))"
             r"\b|\b(?:want|wants|would like|'d like|would love|'d love|keen|are keen|is keen) to "
             r"(?:meet|interview) you\b",
@@ -478,6 +494,23 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "come pop drop swing trial want wants like love keen",
                 "cv résumé resume role position job manager application applied shift "
                 "interview vacancy experience",
+            ),
+        ),
+        # Scheduling in a recruiter's words, only beside an application's: "set up a
+        # 30-minute phone conversation", "would any of these times work", "are you free
+        # Thursday" (business mail sets up calls too).
+        (
+            r"\b(?:set up|schedule|arrange|book|line up) (?:a |an |some )?(?:time for (?:a |an )?)?"
+            r"(?:\d+[- ]min(?:ute)?s?[- ])?(?:quick |short |brief |introductory |initial |first )?"
+            r"(?:phone |video |zoom |teams |screening )?(?:call|conversation|chat)\b|"
+            r"\bwould any of (?:these|the following)(?: times| slots| dates)? work\b|"
+            r"\b(?:are|would) you (?:be )?(?:free|available) (?:on |this |next |for a \w+ on )?"
+            r"(?:monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|this week|next week)\b|"
+            r"\bcan we (?:sit down|meet|talk|chat)\b",
+            _g(
+                "set schedule arrange book line would are you can",
+                "applying applied application applications resume cv candidacy role position "
+                "opening background",
             ),
         ),
         (
@@ -520,6 +553,22 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 # a course's next stage, an upsell's next step in a career: not an application's
                 "application applications candidacy candidate candidates interview interviews "
                 "hiring recruitment recruiter selected shortlisted role position",
+            ),
+        ),
+    ),
+    # An offer in a person's words ("we'd like you to join us as"), general knowledge: shown
+    # for review as the offer it may be (`model.spoken_kind`), never decided by it.
+    "offer": (
+        (
+            r"\b(?:pleased|delighted|happy|thrilled|excited) to (?:extend |make )?(?:you )?"
+            r"(?:an? )?offer\b|\b(?:would|'d) (?:like|love) to offer you\b|"
+            r"\b(?:would|'d) (?:like|love) (?:you|to have you) (?:to )?join\b|\b(?:verbal|formal|written|conditional) offer\b|"
+            r"\boffer of employment\b|\boffer letter\b",
+            _g(
+                "pleased delighted happy thrilled excited like love verbal formal written "
+                "conditional employment letter",
+                "offer join",
+                "position role job employment salary start team base contract",
             ),
         ),
     ),
