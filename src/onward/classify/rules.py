@@ -562,7 +562,8 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (
             r"\b(?:pleased|delighted|happy|thrilled|excited) to (?:extend |make )?(?:you )?"
             r"(?:an? )?offer\b|\b(?:would|'d) (?:like|love) to offer you\b|"
-            r"\b(?:would|'d) (?:like|love) (?:you|to have you) (?:to )?join\b|\b(?:verbal|formal|written|conditional) offer\b|"
+            r"\b(?:would|'d) (?:like|love) (?:you|to have you) (?:to )?join\b|"
+            r"\b(?:verbal|formal|written|conditional) offer\b|"
             r"\boffer of employment\b|\boffer letter\b",
             _g(
                 "pleased delighted happy thrilled excited like love verbal formal written "
