@@ -460,7 +460,15 @@ def is_person(s: SenderInfo) -> bool:
         return _clean(s.name) == s.name.strip(" \t.,;:!'’\"-–")
     words = [w for w in _RUN.findall(s.name.lower()) if len(w) >= 3]
     local = s.address.partition("@")[0].lower()
+    if not _TEAM_WORDS.isdisjoint(words):
+        return False  # "FreshWay Careers" at freshway@...: a team, whatever its address says
     return 2 <= len(words) <= 3 and any(w in local for w in words)
+
+
+_TEAM_WORDS = frozenset(
+    "careers career jobs recruiting recruitment talent hiring team hr karriere carrières "
+    "recrutement emploi empleo personal staffing people".split()
+)
 
 
 # "RE: FW: Kestrel Labs - Analyst": a thread's prefixes hide where the subject starts.
@@ -657,8 +665,21 @@ def _holds(key: str, anchor: str) -> bool:
 def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
     """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
     Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
-    keys = (norm_company(_domain_label(s)), *map(norm_company, links))
+    label = norm_company(_domain_label(s))
+    if label and _names_elsewhere(s, label):
+        label = ""
+    keys = (label, *map(norm_company, links))
     return [k for k in keys if k]
+
+
+def _names_elsewhere(s: SenderInfo, label: str) -> bool:
+    """Whether the sender names an employer its domain does not spell ("Hotel Alpenrose" at
+    jobs.personalo.example): the domain is then a service we do not know, worth its vote but
+    not the anchor's bonus."""
+    if not s.name or is_person(s) or _names_a_mailer(s):
+        return False
+    own = norm_company(_clean(s.name))
+    return bool(own) and _usable(_clean(s.name)) and not _spells(own, label)
 
 
 def extract_company(email: Email, s: SenderInfo | None = None) -> str:
