@@ -662,24 +662,25 @@ def _holds(key: str, anchor: str) -> bool:
     return len(anchor) >= _LONG_LABEL and len(key) > len(anchor) and anchor in key
 
 
-def _anchors(s: SenderInfo, links: list[str]) -> list[str]:
+def _anchors(s: SenderInfo, links: list[str], haystack: str) -> list[str]:
     """Keys the employer's full name may extend: the sender's domain ("kestrel" for "Kestrel
     Labs") and the slugs of ATS links, which name the employer as the company wrote it."""
     label = norm_company(_domain_label(s))
-    if label and _names_elsewhere(s, label):
+    if label and _names_elsewhere(s, label, haystack):
         label = ""
     keys = (label, *map(norm_company, links))
     return [k for k in keys if k]
 
 
-def _names_elsewhere(s: SenderInfo, label: str) -> bool:
-    """Whether the sender names an employer its domain does not spell ("Hotel Alpenrose" at
-    jobs.personalo.example): the domain is then a service we do not know, worth its vote but
-    not the anchor's bonus."""
+def _names_elsewhere(s: SenderInfo, label: str, haystack: str) -> bool:
+    """Whether the sender names an employer, also named in the message, that its domain does
+    not spell ("Hotel Alpenrose" at jobs.personalo.example): the domain is then a service we
+    do not know, worth its vote but not the anchor's bonus. A name the message does not repeat
+    may be a recruiter's own ("Leah Thompson" at ea.com)."""
     if not s.name or is_person(s) or _names_a_mailer(s):
         return False
     own = norm_company(_clean(s.name))
-    return bool(own) and _usable(_clean(s.name)) and not _spells(own, label)
+    return bool(own) and own in haystack and _usable(_clean(s.name)) and not _spells(own, label)
 
 
 def extract_company(email: Email, s: SenderInfo | None = None) -> str:
@@ -691,7 +692,7 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
     scores: dict[str, float] = {}
     best_form: dict[str, str] = {}
     haystack = _norm_text(email.subject + " " + email.text[:1500])
-    anchors = _anchors(s, links)
+    anchors = _anchors(s, links, haystack)
     own = norm_company(_clean(s.name)) if s.name else ""  # the sender's name is no platform's
     for cand, weight in cands:
         key = norm_company(cand)
