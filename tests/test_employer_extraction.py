@@ -564,3 +564,55 @@ def test_a_job_boards_other_recommended_jobs_do_not_name_the_employer() -> None:
     )
     got = employer(text, "Application submitted: Data Analyst", Address("Indeed", "x@indeed.com"))
     assert got == "Corvane Foods"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Offer of Employment", "Conditional Offer", "Job ID 204187", "Competition HR-26-077"],
+)
+def test_a_subjects_step_or_posting_number_is_not_the_employer(subject: str) -> None:
+    sender = Address("Employment Services", "employment@corvane.example")
+    got = employer("Dear Sam,\n\nPlease see the attached.\n", f"Analyst - {subject}", sender)
+    assert norm_company(got) == "corvane"
+
+
+def test_a_public_bodys_domain_skips_its_state() -> None:
+    sender = Address("Careers", "careers@wrcc.vic.gov.au")
+    assert norm_company(employer("Dear Sam,\n\nThank you.\n", sender=sender)) == "wrcc"
+
+
+def test_a_vendors_first_word_opens_other_companies_names_too() -> None:
+    # "Cornerstone" opens an ATS's name; "Cornerstone Foods" is a supermarket.
+    sender = Address("Cornerstone Foods Recruitment", "recruitment@cornerstonefoods.example")
+    assert employer("Hi Sam,\n\nSee you Monday.\n", "Next step", sender) == "Cornerstone Foods"
+
+
+def test_a_writer_for_a_client_names_the_client_not_the_agency() -> None:
+    text = (
+        "Hello Sam,\n\nWe've been retained by the Ferris Valley Water Authority to find a "
+        "Program Manager.\n\nBrett Calloway\nPrincipal, Helix Search Group\nM: 0400 555 677\n"
+    )
+    sender = Address("Brett Calloway", "bcalloway@helixsearch.example")
+    assert employer(text, "Program Manager", sender) == "Ferris Valley Water Authority"
+
+
+def test_a_persons_name_is_known_in_an_address_that_transliterates_it() -> None:
+    sender = Address("Jana Krüger", "j.krueger@spreegold-gastro.example")
+    text = "Hallo Sam,\n\ndanke für das Gespräch.\n\nJana Krüger\nSpreegold Gastronomie GmbH\n"
+    assert employer(text, "Ihre Bewerbung", sender) != "Jana Krüger"
+
+
+def test_a_domain_is_named_by_the_longer_name_that_starts_with_it() -> None:
+    sender = Address("Greg Antonelli", "g.antonelli@pelhamsteel.example")
+    text = "Hi Sam,\n\nWelcome aboard at Pelham Steelworks next week.\n"
+    assert employer(text, "Start date", sender) == "Pelham Steelworks"
+
+
+def test_a_team_at_a_service_we_do_not_know_names_the_employer() -> None:
+    for sender in (
+        Address("FreshWay Careers", "freshway@wdhire.example"),
+        Address("Hotel Alpenrose", "bewerbung@jobs.personalo.example"),
+    ):
+        name = sender.name.removesuffix(" Careers")
+        text = f"Dear Sam,\n\nThank you for applying to {name}.\n"
+        assert employer(text, "Your application", sender) == name

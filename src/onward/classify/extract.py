@@ -126,7 +126,11 @@ COMPANY_PATTERNS = [
         (_INVITED_BY.pattern, 4, ("invited by", "invitation from")),
         # An agency's client: "my client, Kestrel Freight", "feedback from Halcyon", "Kestrel
         # Freight want to meet you".
-        (r"(?i:(?:my|our) client,?)\s+" + _NAME, 4, ("client",)),
+        (
+            r"(?i:(?:my|our) client,?(?: the)?|retained by(?: the)?)\s+" + _NAME,
+            4,
+            ("client", "retained"),
+        ),
         (r"(?i:feedback from)\s+" + _NAME, 3, ("feedback from",)),
         (
             _NAME + r"\s+(?i:(?:want|wants|would like|are keen|is keen) to (?:meet|interview|see))",
@@ -313,7 +317,15 @@ _VENDOR_WORDS = frozenset(
 ) - {"welcome"}
 
 
+_REFERENCE = re.compile(r"(?<![^\W\d_])\d[\d-]*\d[\d-]*\d(?![^\W\d_])")  # not "Advisor360"
 _PRONOUNS = frozenset("we you i it let they he she".split())
+
+
+# What follows a vendor's first word in its own name.
+_VENDOR_TAIL = frozenset(
+    "software apply notifications notification recruiting recruitment jobs careers inc team "
+    "hiring talent mail no-reply noreply support system systems ondemand".split()
+)
 
 
 @lru_cache(maxsize=8192)
@@ -323,10 +335,12 @@ def _usable(name: str) -> bool:
         return False
     if low.split()[-1] in ROLE_WORDS or not kb.STATUS_WORDS.isdisjoint(low.split()):
         return False
+    if _REFERENCE.search(low):
+        return False  # "0079105", "HR-26-077": a posting's number, not a name
     if low in kb.ATS_NAMES or low in kb.BOARD_NAMES or low in ("linkedin", "indeed"):
         return False
-    if low.split()[0] in _VENDOR_WORDS:  # "Greenhouse Software", "Indeed Apply"
-        return False
+    if low.split()[0] in _VENDOR_WORDS and _VENDOR_TAIL.issuperset(low.split()[1:]):
+        return False  # "Greenhouse Software", "Indeed Apply"; not "Cornerstone Foods"
     first = low.split()[0]
     if first == "the":
         return len(low.split()) > 1
@@ -390,8 +404,12 @@ def domain_label(domain: str) -> str:
         return ""
     parts = domain.split(".")
     label = parts[-2] if len(parts) >= 2 else parts[0]
+    at = -2 if len(parts) >= 2 else -1
     if len(parts) >= 3 and (label in _SECOND_LEVEL or len(label) <= 3 and parts[-1] in _CC):
-        label = parts[-3]  # acme.co.uk, westmarch.ac.nz
+        at = -3  # acme.co.uk, westmarch.ac.nz
+    if len(parts) > -at and parts[at] in _REGIONS:
+        at -= 1  # wyndham.vic.gov.au
+    label = parts[at]
     words = label.split("-")
     while len(words) > 1 and words[-1] in _DOMAIN_JOB_WORDS:
         words.pop()  # "westbury-jobs": the council's careers site, not another company
@@ -403,6 +421,8 @@ def domain_label(domain: str) -> str:
 
 
 _GLUED_JOB_WORDS = ("careers", "career", "jobs", "recruiting", "recruitment", "karriere")
+# Australian states and Canadian provinces between a public body's name and gov.au / .ca.
+_REGIONS = frozenset("vic nsw qld tas act wa sa nt on qc bc ab mb sk ns nb nl pe".split())
 _SECOND_LEVEL = frozenset("ac co com org net gov govt edu nhs mil".split())
 _CC = ("uk", "au", "jp", "br")
 _DOMAIN_JOB_WORDS = frozenset(
@@ -462,7 +482,15 @@ def is_person(s: SenderInfo) -> bool:
     local = s.address.partition("@")[0].lower()
     if not _TEAM_WORDS.isdisjoint(words):
         return False  # "FreshWay Careers" at freshway@...: a team, whatever its address says
-    return 2 <= len(words) <= 3 and any(w in local for w in words)
+    return 2 <= len(words) <= 3 and any(v in local for w in words for v in _spellings(w))
+
+
+def _spellings(word: str) -> tuple[str, ...]:
+    """How an address may write a name's word: "krüger" as krueger or kruger."""
+    if word.isascii():
+        return (word,)
+    german = word.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss")
+    return word, german, _unaccented(word)
 
 
 _TEAM_WORDS = frozenset(
@@ -561,6 +589,7 @@ def _written(label: str, subject: str, text: str) -> str:
     key = _unaccented(norm_company(label))
     if len(key) < 3:
         return ""
+    longer = ""
     for part in (subject, text[:1500]):
         if key[:4] not in part.lower() or key not in _unaccented(_norm_text(part)):
             continue  # most messages: the cheap tests say no run can spell it
@@ -569,9 +598,12 @@ def _written(label: str, subject: str, text: str) -> str:
             for i in range(len(words)):
                 for j in range(i + 1, len(words) + 1):
                     form = " ".join(words[i:j])
-                    if _unaccented(norm_company(form)) == key:
+                    written = _unaccented(norm_company(form))
+                    if written == key:
                         return form
-    return ""
+                    if not longer and len(key) >= _LONG_LABEL and written.startswith(key):
+                        longer = form  # "Spreegold Gastronomie" for spreegold-gastro
+    return longer
 
 
 def _named_by_domain(s: SenderInfo) -> str:
@@ -634,6 +666,21 @@ def _agency(s: SenderInfo) -> str:
         if raw.endswith(word) and len(raw) - len(word) >= 3:
             return norm_company(_domain_label(s))
     return ""
+
+
+def _for_a_client(email: Email, s: SenderInfo) -> tuple[str, ...]:
+    """Keys of a sender who writes for a client ("my client", "we've been retained by"):
+    its own names, from its address and its signature, are the agency's."""
+    low = email.text[:1500].lower()
+    if not any(w in low for w in _CLIENT_WORDS):
+        return ()
+    own = [_domain_label(s)] + [name for name, _ in signature_candidates(email.text)]
+    if s.name and not is_person(s):
+        own.append(s.name)
+    return tuple(k for k in (norm_company(_clean(n)) for n in own) if k)
+
+
+_CLIENT_WORDS = ("my client", "our client", "retained by", "mon client", "notre client")
 
 
 def _relay(email: Email, s: SenderInfo) -> tuple[str, ...]:
@@ -708,9 +755,13 @@ def extract_company(email: Email, s: SenderInfo | None = None) -> str:
         ):
             scores[key] += 2
         scores[key] += 0.5 * min(haystack.count(key), 3)
-    for go_between in (_agency(s), *_relay(email, s)):
-        if go_between in scores and len(scores) > 1:
-            scores[go_between] *= _AGENCY_SHARE
+    go_betweens = {
+        k for k in (_agency(s), *_relay(email, s), *_for_a_client(email, s)) if len(k) >= 4
+    }
+    if go_betweens and len(scores) > 1:
+        for key in scores:  # "Helix Search Group" is helixsearch.example's too
+            if any(key.startswith(g) for g in go_betweens):
+                scores[key] *= _AGENCY_SHARE
     if not scores:
         return ""
     top = max(scores, key=lambda k: (scores[k], -len(k)))

@@ -344,6 +344,8 @@ STATUS_WORDS = frozenset(
     "update updates confirmation notification received submitted completed complete "
     "scheduled confirmed invitation reminder status feedback request required regarding "
     "application applications candidature candidacy "
+    # a subject's step or posting ("Offer of Employment", "Job ID 204187", "Competition HR-26")
+    "offer interview posting opening competition requisition vacancy id "
     # the same in German and French subjects ("Absage", "Ihre Bewerbung", "Refus")
     "absage zusage einladung bewerbung eingangsbestätigung refus réponse".split()
 )
