@@ -283,7 +283,7 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ("please find below your invitation to a second interview.", ["interview"]),
         ("we have offered the position to another candidate.", ["rejection"]),
         ("the role was offered to someone else.", ["rejection"]),
-        ("we are pleased to offer you the position.", ["offer"]),
+        ("we are pleased to offer you the position.", []),
         # "unfortunately" opens a reschedule as well as a decline
         ("leider müssen wir ihre bewerbung absagen.", ["rejection"]),
         (
@@ -699,7 +699,7 @@ def _probabilities(**given: float) -> list[float]:
         (frozenset({"rejection"}), "not_job", "rejection"),
         (frozenset({"rejection"}), "application_received", "rejection"),
         (frozenset({"interview"}), "not_job", "interview"),
-        (frozenset({"offer"}), "recruiter_outreach", "offer"),
+        (frozenset({"assessment"}), "recruiter_outreach", "assessment"),
         # a decline beside an interview or an offer says nothing clear: the model's kind stays
         (frozenset({"rejection", "interview"}), "not_job", "not_job"),
         # the model's own precious kinds are never turned into a rejection
@@ -730,8 +730,8 @@ def test_cues_said_reads_each_messages_cue_features() -> None:
     emails = [
         Email("<a@t>", "f", subject="Hello", text="We have filled the bar manager spot already."),
         Email("<b@t>", "f", subject="Lunch", text="Shall we get lunch on Friday?"),
-        Email("<c@t>", "f", subject="Role", text="We'd love to offer you the position of chef."),
+        Email("<c@t>", "f", subject="Role", text="We'd like to invite you to attend an interview."),
     ]
     batch = vectors(emails)
     said = cues_said(batch.idx, batch.val, batch.starts)
-    assert said == [frozenset({"rejection"}), frozenset(), frozenset({"offer"})]
+    assert said == [frozenset({"rejection"}), frozenset(), frozenset({"interview"})]

@@ -231,7 +231,7 @@ def has_evidence(
 
 
 # Kinds whose cues (`rules.CUES`) can overrule the model's kind, for review only.
-_SPOKEN = ("rejection", "offer", "interview", "assessment")
+_SPOKEN = ("rejection", "interview", "assessment")
 _SPOKEN_BUCKETS = [hash_name(f"cue:{kind}") for kind in _SPOKEN]
 
 
@@ -257,10 +257,7 @@ def spoken_kind(said: frozenset[str]) -> str:
     interview, test or offer beside it, or an interview or a test with no decline."""
     if "rejection" in said:
         return "rejection" if said.isdisjoint(PRECIOUS) else ""
-    for kind in ("offer", "interview", "assessment"):
-        if kind in said:
-            return kind
-    return ""
+    return "interview" if "interview" in said else "assessment" if "assessment" in said else ""
 
 
 @lru_cache(maxsize=1)

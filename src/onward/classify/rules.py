@@ -556,23 +556,6 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             ),
         ),
     ),
-    # An offer in a person's words ("we'd like you to join us as"), general knowledge: shown
-    # for review as the offer it may be (`model.spoken_kind`), never decided by it.
-    "offer": (
-        (
-            r"\b(?:pleased|delighted|happy|thrilled|excited) to (?:extend |make )?(?:you )?"
-            r"(?:an? )?offer\b|\b(?:would|'d) (?:like|love) to offer you\b|"
-            r"\b(?:would|'d) (?:like|love) (?:you|to have you) (?:to )?join\b|"
-            r"\b(?:verbal|formal|written|conditional) offer\b|"
-            r"\boffer of employment\b|\boffer letter\b",
-            _g(
-                "pleased delighted happy thrilled excited like love verbal formal written "
-                "conditional employment letter",
-                "offer join",
-                "position role job employment salary start team base contract",
-            ),
-        ),
-    ),
     "assessment": (
         (
             r"\bcomplete (?:a |an |the |your |our )?(?:short |brief |online )?"
