@@ -13,7 +13,6 @@ import pytest
 from onward.classify import KINDS
 from onward.classify.extract import extract
 from onward.classify.model import Classifier, Weights, shipped
-from onward.mail.model import Email
 from onward.mail.parse import parse_message
 from tests.factory import mbox_bytes, message
 from tests.runner import run
@@ -683,55 +682,3 @@ def test_a_place_declined_with_a_position_on_a_waiting_list_is_still_another_app
         "we cannot offer you a place on the course. your documents will be returned in the post.",
     ):
         assert about_another_application("Decision on your application", body)
-
-
-def _probabilities(**given: float) -> list[float]:
-    from onward.classify import KINDS
-
-    rest = (1.0 - sum(given.values())) / (len(KINDS) - len(given))
-    return [given.get(k, rest) for k in shipped().kinds]
-
-
-@pytest.mark.parametrize(
-    ("said", "model", "kind"),
-    [
-        # the words decline, the model read ordinary mail: shown as a rejection, for review
-        (frozenset({"rejection"}), "not_job", "rejection"),
-        (frozenset({"rejection"}), "application_received", "rejection"),
-        (frozenset({"interview"}), "not_job", "interview"),
-        (frozenset({"assessment"}), "recruiter_outreach", "assessment"),
-        # a decline beside an interview or an offer says nothing clear: the model's kind stays
-        (frozenset({"rejection", "interview"}), "not_job", "not_job"),
-        # the model's own precious kinds are never turned into a rejection
-        (frozenset({"rejection"}), "interview", "interview"),
-    ],
-)
-def test_a_messages_own_words_show_it_for_review_as_what_they_say(said, model, kind) -> None:
-    clf = Classifier()
-    got, _, review, reasons = clf._decide(_probabilities(**{model: 0.9}), 1.0, True, None, said)
-    assert got == kind
-    if kind != model:
-        assert review and any("its words say" in r for r in reasons)
-
-
-def test_words_never_overrule_a_confident_not_job() -> None:
-    # Under the protocol that showed 8 ordinary messages as rejections for 1 more found.
-    clf = Classifier()
-    kind, _, review, _ = clf._decide(
-        _probabilities(not_job=0.99), 1.0, True, None, frozenset({"rejection"})
-    )
-    assert (kind, review) == ("not_job", False)
-
-
-def test_cues_said_reads_each_messages_cue_features() -> None:
-    from onward.classify.features import vectors
-    from onward.classify.model import cues_said
-
-    emails = [
-        Email("<a@t>", "f", subject="Hello", text="We have filled the bar manager spot already."),
-        Email("<b@t>", "f", subject="Lunch", text="Shall we get lunch on Friday?"),
-        Email("<c@t>", "f", subject="Role", text="We'd like to invite you to attend an interview."),
-    ]
-    batch = vectors(emails)
-    said = cues_said(batch.idx, batch.val, batch.starts)
-    assert said == [frozenset({"rejection"}), frozenset(), frozenset({"interview"})]

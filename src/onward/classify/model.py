@@ -230,36 +230,6 @@ def has_evidence(
     return found
 
 
-# Kinds whose cues (`rules.CUES`) can overrule the model's kind, for review only.
-_SPOKEN = ("rejection", "interview", "assessment")
-_SPOKEN_BUCKETS = [hash_name(f"cue:{kind}") for kind in _SPOKEN]
-
-
-def cues_said(idx: np.ndarray, val: np.ndarray, starts: np.ndarray) -> list[frozenset[str]]:
-    """Per email (rows `starts[i]:starts[i + 1]` of a batch), the kinds its cues say."""
-    strong = val >= KNOWLEDGE_VALUE
-    per_kind = []
-    for bucket in _SPOKEN_BUCKETS:
-        counts = np.concatenate([[0], np.cumsum((idx == bucket) & strong)])
-        per_kind.append((counts[starts[1:]] > counts[starts[:-1]]).tolist())
-    return (
-        [
-            frozenset(k for k, said in zip(_SPOKEN, row, strict=True) if said)
-            for row in zip(*per_kind, strict=True)
-        ]
-        if per_kind and len(starts) > 1
-        else [frozenset()] * max(len(starts) - 1, 0)
-    )
-
-
-def spoken_kind(said: frozenset[str]) -> str:
-    """The kind a message's own words say, when they say one clearly: a decline with no
-    interview, test or offer beside it, or an interview or a test with no decline."""
-    if "rejection" in said:
-        return "rejection" if said.isdisjoint(PRECIOUS) else ""
-    return "interview" if "interview" in said else "assessment" if "assessment" in said else ""
-
-
 @lru_cache(maxsize=1)
 def shipped() -> Weights:
     return Weights.load()
@@ -313,11 +283,10 @@ class Classifier:
         known: float,
         evidence: bool = False,
         elsewhere: Callable[[], bool] | None = None,
-        said: frozenset[str] = frozenset(),
     ) -> tuple[str, float, bool, list[str]]:
         """From scores to a kind, with the asymmetric caution a rejection needs."""
         p = softmax(z / self.w.temperature).tolist()
-        return self._decide(p, known, evidence, elsewhere, said)
+        return self._decide(p, known, evidence, elsewhere)
 
     def _decide(
         self,
@@ -325,11 +294,9 @@ class Classifier:
         known: float,
         evidence: bool = False,
         elsewhere: Callable[[], bool] | None = None,
-        said: frozenset[str] = frozenset(),
     ) -> tuple[str, float, bool, list[str]]:
         """`elsewhere` says whether the mail speaks of another kind of application; it is asked
-        only of mail that would be decided as job mail (most mail is not, and asking costs).
-        `said` holds the kinds its cues say (`cues_said`)."""
+        only of mail that would be decided as job mail (most mail is not, and asking costs)."""
         # Plain floats: nine numpy scalar reads cost more than the whole decision.
         at = self._index
         kind, reasons = self.w.kinds[p.index(max(p))], []
@@ -349,18 +316,6 @@ class Classifier:
         if kind == "not_job" and review and evidence and p[at["interview"]] >= INTERVIEW_IN_DOUBT:
             kind, confidence = "interview", p[at["interview"]]
             reasons.append(f"might be an interview ({confidence:.0%})")
-        open_to_words = (
-            kind not in PRECIOUS and kind != "rejection" and (kind != "not_job" or review)
-        )
-        spoken = spoken_kind(said) if said and open_to_words else ""
-        if spoken:
-            # A person's decline or invitation reads like ordinary mail to a model taught by
-            # templates; its words are evidence enough to show it as what they say, not to
-            # decide it. Not against a confident `not_job`: under the protocol that showed 8
-            # ordinary messages as rejections (precision 0.995 -> 0.960) for 1 more found in
-            # the blind sets.
-            reasons.append(f"its words say {spoken}; the model read {kind} ({confidence:.0%})")
-            kind, confidence, review = spoken, p[at[spoken]], True
         if kind != "not_job" and not review and elsewhere is not None and elsewhere():
             review = True
             reasons.append("it speaks of admissions, a let, a grant, a loan or a conference")
@@ -415,17 +370,9 @@ class Classifier:
         z, known = self.scores(batch, [senders[i] for i in todo])
         p = softmax(z / self.w.temperature)
         evidence = has_evidence([emails[i] for i in todo], batch.idx, batch.val, batch.starts)
-        said = cues_said(batch.idx, batch.val, batch.starts)
         for j, i in enumerate(todo):
             out[i] = self._verdict(
-                emails[i],
-                senders[i],
-                p[j].tolist(),
-                known[j],
-                bool(evidence[j]),
-                heads[i],
-                explain,
-                said[j],
+                emails[i], senders[i], p[j].tolist(), known[j], bool(evidence[j]), heads[i], explain
             )
         return out  # type: ignore[return-value]
 
@@ -438,10 +385,9 @@ class Classifier:
         evidence: bool,
         low_head: str,
         explain: bool,
-        said: frozenset[str] = frozenset(),
     ) -> Verdict:
         kind, confidence, review, reasons = self._decide(
-            p, known, evidence, lambda: about_another_application(email.subject, low_head), said
+            p, known, evidence, lambda: about_another_application(email.subject, low_head)
         )
         x = None
         if kind == "job_alert":  # a digest lists many employers: no guess

@@ -22,13 +22,7 @@ from onward.classify.elsewhere import about_another_application
 from onward.classify.evaluation import Held, Outcome, splits, summarise, table
 from onward.classify.extract import extract, norm_company
 from onward.classify.features import N_BUCKETS, head, vectors
-from onward.classify.model import (
-    DEFAULT_THRESHOLDS,
-    Classifier,
-    Weights,
-    cues_said,
-    has_evidence,
-)
+from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights, has_evidence
 from onward.classify.rules import keyword_kind
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import sender_info
@@ -249,7 +243,6 @@ def cross_validate(
     read = [i for i in scored if not screened[i]]
     emails = [ex.email for ex in examples]
     evidence = has_evidence(emails, x.x.indices, x.x.data, x.x.indptr)
-    said = cues_said(x.x.indices, x.x.data, x.x.indptr)
     temperature = fit_temperature(oof[read], y[read])
     clf = Classifier(
         Weights(
@@ -272,7 +265,6 @@ def cross_validate(
                 float(known[i]),
                 bool(evidence[i]),
                 partial(_elsewhere, ex.email),
-                said[i],
             )
         xt = extract(ex.email)
         pred = Prediction(
