@@ -616,3 +616,23 @@ def test_a_team_at_a_service_we_do_not_know_names_the_employer() -> None:
         name = sender.name.removesuffix(" Careers")
         text = f"Dear Sam,\n\nThank you for applying to {name}.\n"
         assert employer(text, "Your application", sender) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Bonjour,\n\nLe cabinet recrute pour le compte de notre client Lumière Mutuelle.\n",
+            "Lumière Mutuelle",
+        ),
+        (
+            "Guten Tag,\n\nvielen Dank für Ihre Bewerbung bei der Stadtwerke Aarau.\n",
+            "Stadtwerke Aarau",
+        ),
+        ("Beste,\n\nBedankt voor je sollicitatie bij Brouwerij Vanhout.\n", "Brouwerij Vanhout"),
+    ],
+)
+def test_an_application_at_the_employer_is_read_in_french_german_and_dutch(text, company):
+    assert employer(text, "Candidature", Address("Recrutement", "noreply@talentflow.example")) == (
+        company
+    )

@@ -127,9 +127,19 @@ COMPANY_PATTERNS = [
         # An agency's client: "my client, Kestrel Freight", "feedback from Halcyon", "Kestrel
         # Freight want to meet you".
         (
-            r"(?i:(?:my|our) client,?(?: the)?|retained by(?: the)?)\s+" + _NAME,
+            r"(?i:(?:my|our) client,?(?: the)?|retained by(?: the)?|(?:notre|mon) client,?"
+            r"(?: la société| le groupe| l['’]entreprise)?|pour le compte d(?:e|u|['’])"
+            r"(?: notre client,?)?)\s*" + _NAME,
             4,
-            ("client", "retained"),
+            ("client", "retained", "pour le compte"),
+        ),
+        # A German, Dutch or French application "at" the employer (general knowledge).
+        (
+            r"(?i:(?:ihre|deine) bewerbung bei(?: der| dem)?|ihr interesse an(?: der| einer "
+            r"mitarbeit bei)?|(?:je|uw) sollicitatie bij|candidature au sein d(?:e|u|es|['’])"
+            r"(?: la)?)\s*" + _NAME,
+            4,
+            ("bewerbung bei", "interesse an", "sollicitatie bij", "au sein d"),
         ),
         (r"(?i:feedback from)\s+" + _NAME, 3, ("feedback from",)),
         (
