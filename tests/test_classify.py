@@ -682,3 +682,27 @@ def test_a_place_declined_with_a_position_on_a_waiting_list_is_still_another_app
         "we cannot offer you a place on the course. your documents will be returned in the post.",
     ):
         assert about_another_application("Decision on your application", body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "votre dossier de location pour l'appartement rue de la république n'a pas été retenu.",
+        "leider können wir ihnen für die wohnung keinen mietvertrag anbieten.",
+        "su solicitud de alquiler para el piso ha sido rechazada.",
+        "helaas is de huurwoning aan een andere kandidaat toegewezen.",
+    ],
+)
+def test_a_flat_declined_in_other_languages_is_another_application(body: str) -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    assert about_another_application("Votre candidature", body)
+
+
+def test_job_mail_that_names_its_post_in_french_or_german_is_job_mail() -> None:
+    from onward.classify.elsewhere import about_another_application
+
+    body = "le propriétaire de la boulangerie a retenu un autre profil pour le poste de vendeur."
+    assert not about_another_application("Votre candidature", body)
+    body = "der vermieter unseres büros ... wir haben die stelle anderweitig besetzt."
+    assert not about_another_application("Ihre Bewerbung", body)

@@ -31,6 +31,12 @@ _ELSEWHERE = re.compile(
     r"|grant application|funding application|bursary"
     r"|loan application|card application|mortgage application"
     r"|call for (?:papers|proposals|speakers)|talk proposal|program(?:me)? committee"
+    # the same in French, German, Spanish and Dutch (general knowledge)
+    r"|dossier de location|propriétaire|agence immobilière|demande de (?:prêt|crédit|bourse|"
+    r"subvention|logement)|prêt immobilier|appel à (?:communications|contributions)"
+    r"|admission en (?:master|licence|formation)|mietvertrag|vermieter|wohnungsbewerbung"
+    r"|studienplatz|zulassung zum studium|kreditantrag|förderantrag|stipendium"
+    r"|solicitud de (?:alquiler|préstamo|beca|admisión)|arrendador|huurwoning|verhuurder"
     rf"|camera-ready)\b{_TITLE}"
 )
 # Job mail from a university, a letting agent, a bank or a funder names its job: "the post of
@@ -43,6 +49,8 @@ _A_JOB = re.compile(
     r"|(?<!\bin )(?<!\bby )(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?post\b(?!-)"
     r"|(?:the|this|that|our) (?:[\w&/-]+ ){0,4}?position\b(?! (?:to|on|in)\b)"
     r"|vacanc(?:y|ies)\b|job (?:title|ref(?:erence)?|description)\b"
+    r"|\b(?:le|ce|du|au) poste\b|offre d['’]emploi|\bdie stelle\b|stellenangebot|vacature"
+    r"|\bel puesto\b"
     r"|(?:head|director|manager) of (?:admissions|lettings)\b)"
 )
 
@@ -53,7 +61,9 @@ _A_JOB = re.compile(
 _KEYS = (
     "admission", "course", "program", "tenancy", "landlord", "letting", "rental", "deposit",
     "grant", "funding", "bursary", "loan", "card", "mortgage", "call for", "talk proposal",
-    "committee", "camera-ready",
+    "committee", "camera-ready", "location", "propriétaire", "immobili", "demande de",
+    "prêt", "appel à", "admission", "miet", "vermieter", "wohnung", "studienplatz", "zulassung",
+    "kredit", "förder", "stipendium", "solicitud de", "arrendador", "huur", "verhuur",
 )  # fmt: skip
 
 
