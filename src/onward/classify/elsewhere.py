@@ -61,7 +61,7 @@ _A_JOB = re.compile(
 _KEYS = (
     "admission", "course", "program", "tenancy", "landlord", "letting", "rental", "deposit",
     "grant", "funding", "bursary", "loan", "card", "mortgage", "call for", "talk proposal",
-    "committee", "camera-ready", "location", "propriétaire", "immobili", "demande de",
+    "committee", "camera-ready", "de location", "propriétaire", "immobili", "demande de",
     "prêt", "appel à", "admission", "miet", "vermieter", "wohnung", "studienplatz", "zulassung",
     "kredit", "förder", "stipendium", "solicitud de", "arrendador", "huur", "verhuur",
 )  # fmt: skip
