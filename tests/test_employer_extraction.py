@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from onward.classify import extract as extract_mod
 from onward.classify import knowledge as kb
 from onward.classify.extract import extract, norm_company
 from onward.mail.model import Address, Email
@@ -636,3 +637,22 @@ def test_an_application_at_the_employer_is_read_in_french_german_and_dutch(text,
     assert employer(text, "Candidature", Address("Recrutement", "noreply@talentflow.example")) == (
         company
     )
+
+
+@pytest.mark.parametrize("name", ["1-800-Flowers", "Hotel 1000", "2020 Companies", "Club 1001"])
+def test_a_number_in_a_company_name_is_not_a_postings_number(name) -> None:
+    sender = Address(f"{name} Careers", "jobs@example.com")
+    assert employer(f"Dear Sam,\n\nThank you for applying to {name}.\n", "Thanks", sender) == name
+
+
+@pytest.mark.parametrize("number", ["0079105", "HR-26-077", "204187"])
+def test_a_postings_number_is_still_no_name(number) -> None:
+    assert not extract_mod._usable(number)
+
+
+def test_a_time_or_a_pronoun_is_no_employer() -> None:
+    sender = Address("Acme Corp", "jobs@acme.example")
+    text = "Thank you for your application for Software Engineer at 10:30 today.\n"
+    assert employer(text, "Thanks", sender) == "Acme Corp"
+    agency = Address("Jo Smith", "jo@brightpath-recruitment.example")
+    assert employer("Hi Sam, They want to meet you on Tuesday.\n", "Next steps", agency) != "They"

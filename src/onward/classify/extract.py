@@ -327,7 +327,12 @@ _VENDOR_WORDS = frozenset(
 ) - {"welcome"}
 
 
-_REFERENCE = re.compile(r"(?<![^\W\d_])\d[\d-]*\d[\d-]*\d(?![^\W\d_])")  # not "Advisor360"
+# A posting's number: five digits or more, a leading zero ("077"), or digit groups joined by
+# hyphens and ending the word ("HR-26-077"). Not "Advisor360", "Hotel 1000", "1-800-Flowers",
+# "2020 Companies": years and short numbers open and close real names.
+_REFERENCE = re.compile(
+    r"(?<!\w)(?:\d{5,}|0\d{2,})(?!\w)|(?<![\w-])[^\W\d_]*-?\d+(?:-\d+)+(?![\w-])"
+)
 _PRONOUNS = frozenset("we you i it let they he she".split())
 
 
@@ -347,6 +352,8 @@ def _usable(name: str) -> bool:
         return False
     if _REFERENCE.search(low):
         return False  # "0079105", "HR-26-077": a posting's number, not a name
+    if low in _PRONOUNS or not any(c.isalpha() for c in low):
+        return False  # "They want to meet you", "application for X at 10:30": no name
     if low in kb.ATS_NAMES or low in kb.BOARD_NAMES or low in ("linkedin", "indeed"):
         return False
     if low.split()[0] in _VENDOR_WORDS and _VENDOR_TAIL.issuperset(low.split()[1:]):
