@@ -312,20 +312,38 @@ def test_diffuse_doubt_is_not_an_interview() -> None:
         ("wir bestätigen den eingang ihrer bewerbung.", ["application_received"]),
         # session 31: a person's one-line decline, invitations in a person's words, German
         # and Polish
-        ("sorry mate, we filled the bar manager spot last week with a regular.", ["rejection"]),
-        ("we've decided to give the head chef job to someone with more oven time.", ["rejection"]),
+        ("thanks for the cv. sorry mate, we filled the bar manager spot last week.", ["rejection"]),
+        (
+            "after the interview we've decided to give the head chef job to someone else.",
+            ["rejection"],
+        ),
         ("thanks for the interview. in the end we've gone with someone else.", ["rejection"]),
         ("wir haben uns für eine kandidatin entschieden, die schon vor ort lebt.", ["rejection"]),
         ("zdecydowaliśmy się kontynuować rozmowy z innym kandydatem.", ["rejection"]),
         ("niestety pana kandydatura na stanowisko kierownika nie została wybrana.", ["rejection"]),
         ("we are pleased to invite you to attend an interview on monday.", ["interview"]),
-        ("could you come in on friday for a chat about the manager role?", ["interview"]),
+        ("got your application. could you come in on friday for a chat?", ["interview"]),
         ("can you do a trial shift saturday? bring your cv.", ["interview"]),
-        ("the client would like to meet you for the role next week.", ["interview"]),
-        ("the next step is an in-store meeting with our area manager.", ["interview"]),
+        ("the client read your cv and would like to meet you next week.", ["interview"]),
+        (
+            "thanks for applying. the next step is an in-store meeting with our area manager.",
+            ["interview"],
+        ),
         ("kommen sie gerne zum probearbeiten am samstag.", ["interview"]),
         ("chcielibyśmy zaprosić pana na rozmowę kwalifikacyjną.", ["interview"]),
         ("otrzymaliśmy twoją aplikację na stanowisko kierownika.", ["application_received"]),
+        # ... and not: a club, a budget meeting, a friend's new job, an app, a support ticket
+        ("we filled the position of treasurer at the club.", []),
+        ("can we meet tuesday about the budget? the role of marketing is on the agenda.", []),
+        (
+            "are you free thursday? i'd like to schedule a call to go over the resume of the project.",
+            [],
+        ),
+        ("come by for coffee and tell me how the new job is going.", []),
+        ("we'd like to invite you to join our trial of the new app.", []),
+        ("our competition has been suspended due to rain.", []),
+        ("niestety, produkt jest niedostępny. pobierz naszą aplikację mobilną!", []),
+        ("otrzymaliśmy zgłoszenie serwisowe i dziękujemy za przesłanie zgłoszenia.", []),
         # ... and not: a supplier, a visitor, a friend's plan, an offer
         ("we went with another supplier for the linen this season.", []),
         ("the plumber will come in on friday to fix the tap.", []),

@@ -350,6 +350,8 @@ def _usable(name: str) -> bool:
         return False
     if low.split()[-1] in ROLE_WORDS or not kb.STATUS_WORDS.isdisjoint(low.split()):
         return False
+    if kb.STEP_WORDS.issuperset(low.split()):
+        return False  # "Offer of Employment", "Interview"
     if _REFERENCE.search(low):
         return False  # "0079105", "HR-26-077": a posting's number, not a name
     if low in _PRONOUNS or not any(c.isalpha() for c in low):
@@ -431,12 +433,14 @@ def domain_label(domain: str) -> str:
     while len(words) > 1 and words[-1] in _DOMAIN_JOB_WORDS:
         words.pop()  # "westbury-jobs": the council's careers site, not another company
     label = "-".join(words)
-    for suffix in _GLUED_JOB_WORDS:  # "hcacareers", "twitchjobs"
-        if label.endswith(suffix) and len(label) - len(suffix) >= 3:
-            return label[: -len(suffix)]
+    for suffix in _GLUED_JOB_WORDS:  # "hcacareers", "twitchjobs"; not "stevejobs", "yourcareers"
+        rest = label[: -len(suffix)]
+        if label.endswith(suffix) and len(rest) >= 3 and rest not in _NOT_A_NAME:
+            return rest
     return label
 
 
+_NOT_A_NAME = frozenset("the your my our all top best find get new steve".split())
 _GLUED_JOB_WORDS = ("careers", "career", "jobs", "recruiting", "recruitment", "karriere")
 # Australian states and Canadian provinces between a public body's name and gov.au / .ca.
 _REGIONS = frozenset("vic nsw qld tas act wa sa nt on qc bc ab mb sk ns nb nl pe".split())

@@ -344,10 +344,16 @@ STATUS_WORDS = frozenset(
     "update updates confirmation notification received submitted completed complete "
     "scheduled confirmed invitation reminder status feedback request required regarding "
     "application applications candidature candidacy "
-    # a subject's step or posting ("Offer of Employment", "Job ID 204187", "Competition HR-26")
-    "offer interview posting opening competition requisition vacancy id "
     # the same in German and French subjects ("Absage", "Ihre Bewerbung", "Refus")
     "absage zusage einladung bewerbung eingangsbestätigung refus réponse".split()
+)
+
+
+# A subject's step or posting ("Offer of Employment", "Conditional Offer", "Job ID"): a name
+# made of these words only is none ("Interview Kickstart" and "Competition Bureau" are names).
+STEP_WORDS = frozenset(
+    "offer offers interview interviews posting opening competition requisition vacancy id job "
+    "of employment conditional final formal written verbal letter the your ref no number".split()
 )
 
 

@@ -159,14 +159,14 @@ def _g(*groups: str) -> tuple[frozenset[str], ...]:
 
 
 _LINK = "eml-email_"
-# Words of a message about a job one applied for, beside an invitation in a person's words.
-_VISIT = (
-    "cv résumé resume role position job manager application applied shift interview vacancy "
-    "experience"
-)
+# Words of a message about a job one applied for, beside an invitation or a decline in a
+# person's words. Not "role", "position", "job" or "resume": ordinary mail is full of them
+# ("the role of marketing", "the resume of the project"), found by review.
 _APPLIED = (
-    "applying applied application applications resume cv candidacy role position opening background"
+    "applying applied application applications candidacy candidate candidates cv résumé "
+    "shortlisted vacancy interview interviewed interviewing"
 )
+_VISIT = _APPLIED + " trial shift"
 _REGRET = "regret"
 CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
     "rejection": (
@@ -372,7 +372,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
         (
             r"\b(?:we|we've|we have|we'd|already|just|now) filled (?:the|that|this|our) "
             r"(?:[\w&-]+ ){0,3}?(?:spot|role|position|job|vacancy|post|opening)\b",
-            _g("filled", "spot role position job vacancy post opening"),
+            _g("filled", "spot role position job vacancy post opening", _VISIT),
         ),
         (
             r"\b(?:give|given|gave|giving|offer|offered|offering) (?:the |that |this )?"
@@ -382,6 +382,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "give given gave giving offer offered offering",
                 "someone somebody another candidate guy person woman man applicant internal",
                 "job role position spot post",
+                _VISIT,
             ),
         ),
         (
@@ -390,13 +391,12 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g(
                 "someone somebody another internal",
                 "gone went go going",
-                "spot role position job vacancy post opening candidate candidates applicant "
-                "applicants application interview cv trial shift",
+                _VISIT,
             ),
         ),
         (r"\bpipped (?:you )?at the post\b", _g("pipped")),
         (
-            r"\b(?:posting|competition|search|recruitment|hiring process|requisition|vacancy|"
+            r"\b(?:posting|recruitment|hiring process|requisition|vacancy|"
             r"position|role|job|opening)s?\b[^.\n]{0,60}?\b(?:has|have|had) been (?:put |placed )?"
             r"(?:cancell?ed|on hold|suspended|discontinued|deferred|withdrawn|closed)\b|"
             r"\b(?:will not|won't|will no longer) be (?:filled|considered further|making an "
@@ -407,8 +407,8 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g(
                 "cancelled canceled hold suspended discontinued deferred withdrawn closed filled "
                 "considered appointment proceeding longer hire freeze",
-                "position role job posting opening vacancy competition search recruitment "
-                "requisition application applied candidacy",
+                "position role job posting opening vacancy recruitment requisition",
+                "application applied applying candidacy candidate cv résumé interview",
             ),
         ),
         (
@@ -505,7 +505,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"\binvit(?:e|ing) you to (?:attend|join|come in for|come to|have) (?:an? |the |your |"
             r"our )?(?:(?:first|second|final|short|brief|informal|formal|panel|face[- ]to[- ]face|"
             r"in[- ]person|phone|video) )?(?:interview|meeting|chat|conversation|trial)",
-            _g("invite inviting", "interview meeting chat conversation trial"),
+            _g("invite inviting", "interview meeting chat conversation trial", _APPLIED),
         ),
         # Each alternative its own cue, gated by the words it needs: one gate for all opened
         # on "you", "are", "can" and ran the regexes on most job mail (+9 us a message).
@@ -550,7 +550,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             r"\bnext step (?:is|will be|would be) (?:an? |the )?(?:(?:in-store|in-person|"
             r"face-to-face|informal|formal|short|quick|video|phone|panel) )?(?:meeting|interview|"
             r"chat|conversation|call)",
-            _g("next", "step", "meeting interview chat conversation call"),
+            _g("next", "step", "meeting interview chat conversation call", _APPLIED),
         ),
         (
             r"\bprobe(?:arbeiten|arbeit|tag|schicht)\b|\b(?:laden|lade) (?:sie|dich|ihnen)\b"
@@ -610,10 +610,14 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
             _g("recibido eingang ontvangen ricevuto recebemos"),
         ),
         (
-            r"\botrzymaliśmy (?:twoją |pana |pani |państwa )?(?:aplikacj|zgłoszeni|kandydatur|cv)|"
+            r"\botrzymaliśmy (?:twoją |pana |pani |państwa )?(?:aplikacj|kandydatur|cv)|"
             r"\baplikacja\b[^.\n]{0,60}?\bzostała (?:wysłana|przesłana|złożona)|\bdziękujemy za "
-            r"(?:przesłanie|złożenie|wysłanie) (?:aplikacji|cv|zgłoszenia|kandydatury)",
-            _g("otrzymaliśmy aplikacja dziękujemy"),
+            r"(?:przesłanie|złożenie|wysłanie) (?:aplikacji|cv|kandydatury)",
+            _g(
+                "otrzymaliśmy aplikacja dziękujemy",
+                "stanowisko stanowiska rekrutacji rekrutacja pracodawca pracodawcy kandydatura "
+                "kandydatury cv",
+            ),
         ),
         (r"eml-email_[a-z_]*application_(?:confirmation|viewed|submitted|sent)", _LINK),
     ),
@@ -638,8 +642,7 @@ CUES: dict[str, tuple[tuple[str, Gate], ...]] = {
                 "niestety",
                 "bewerbung bewerbungen stelle kandidatur candidatura puesto postulación "
                 "sollicitatie functie vacature posizione selezione vaga processo rekrutacji "
-                "rekrutacja kandydatura kandydatury stanowisko stanowiska aplikacja aplikację "
-                "aplikacji",
+                "rekrutacja kandydatura kandydatury stanowisko stanowiska",
             ),
         ),
     ),
