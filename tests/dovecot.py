@@ -25,7 +25,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-PASSWORD = "pw"
+# Long enough never to occur by chance in a temporary path ("...ovecot-l_8pwlbz/..." did).
+PASSWORD = "pw-s3cret-7q"
 # A password LOGIN cannot carry (imaplib sends ASCII only), for the passwd file's second user.
 UNICODE_USER, UNICODE_PASSWORD = "nadia", "pässwörd-密码"
 

@@ -47,10 +47,13 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_review_a_message_and_correct_its_kind(page, live: Live) -> None:  # type: ignore[no-untyped-def]
     page.goto(live.url + "/review")
-    # An agency recruiter's first message that onward could not place: it is outreach.
+    # An agency recruiter's first message that onward could not place for sure: it is
+    # outreach. Onward's guess waits for the person (since session 31 the model guesses the
+    # outreach itself, below its threshold; before, "not job").
     row = page.locator("#uncertain tbody tr", has_text="Contract BI role - 6 months")
     email_id = int(row.get_attribute("id").split("-")[1])
-    assert row.locator("td").nth(3).inner_text().startswith("not_job")  # onward's guess
+    guess = row.locator("td").nth(3).inner_text()
+    assert guess.split()[0] in ("not_job", "recruiter_outreach"), guess
     shot(page, "review")
     row.locator("select[name=kind]").select_option("recruiter_outreach")
     row.locator("button").click()

@@ -24,7 +24,9 @@ from tests.runner import run
 from tests.watching import Watch, job_mail
 
 
-def add_account(home: Path, server: Dovecot, name: str, user: str, password: str = "pw") -> None:
+def add_account(
+    home: Path, server: Dovecot, name: str, user: str, password: str = dv.PASSWORD
+) -> None:
     done = run(
         "account", "add", name, "--imap", f"127.0.0.1:{server.port}", "--user", user,
         "--starttls", "--ca-file", server.cafile, "--password-command", f"echo {password}",
