@@ -724,3 +724,41 @@ def test_job_mail_that_names_its_post_in_french_or_german_is_job_mail() -> None:
     assert not about_another_application("Votre candidature", body)
     body = "der vermieter unseres büros ... wir haben die stelle anderweitig besetzt."
     assert not about_another_application("Ihre Bewerbung", body)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Tryout results",
+            "thank you for bringing sam to tryouts last weekend. unfortunately sam was not "
+            "selected for the travel roster this year. registration for the rec league is open.",
+        ),
+        (
+            "Your passport application has been received",
+            "we have received your passport application. it is being processed. routine service "
+            "takes 6-8 weeks.",
+        ),
+        (
+            "Decision on your proposal CF-2031",
+            "the review panel has completed its assessment. unfortunately your proposal was not "
+            "selected for funding in this cycle.",
+        ),
+    ],
+)
+def test_a_decision_that_names_no_job_is_never_decided_as_job_mail(subject, body):
+    raw = message(13, sender="Office <office@example.org>", subject=subject, body=body)
+    v = Classifier().classify(parse_message(raw))
+    assert v.kind == "not_job" or v.needs_review
+
+
+def test_a_job_is_named_by_its_title_a_thread_or_a_hiring_service() -> None:
+    from onward.classify.elsewhere import names_no_job
+
+    decline = "unfortunately we will not move forward at this time."
+    assert names_no_job("Update", "Acme", decline, reply=False)
+    assert not names_no_job("Your Software Developer application", "", decline, reply=False)
+    assert not names_no_job("Re: our chat", "Jordan", "we're going a different way.", False)
+    assert not names_no_job("Update", "", decline, reply=True)  # In-Reply-To: a thread
+    assert not names_no_job("Ihre Bewerbung", "", "leider müssen wir absagen.", False)
+    assert not names_no_job("आपका आवेदन", "", "खेद है", False)  # a script the words do not speak

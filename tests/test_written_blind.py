@@ -13,7 +13,7 @@ from onward.classify.train import HANDWRITTEN
 from tests.labelled import verdicts_of
 
 DATA = Path(__file__).parent / "data"
-SETS = sorted(p.name for p in DATA.glob("written-blind*"))
+SETS = sorted(p.name for p in DATA.glob("written-blind*") if p.is_dir())
 TRAINED = [(name, half) for name, half in HANDWRITTEN.items()]
 UNSEEN = [
     (name, "odd" if HANDWRITTEN.get(name) == "even" else None)
@@ -69,15 +69,26 @@ def test_most_hand_written_job_mail_is_decided_rightly_without_review(trained):
     assert sum(k == "rejection" and not review for k, review in rejections) >= 0.5 * len(rejections)
 
 
-# Mail the model never saw, by writers with other personas (a Toronto engineer, a Melbourne
-# hospitality manager, an Austin software graduate, a Lyon marketer in French): bars set under
-# what the shipped model measured on each (docs/evaluation.md, seventh session), so that a
-# step that loses a stranger's mail fails here.
-def test_unseen_hand_written_job_mail_is_mostly_not_hidden(unseen):
+# Mail the model never saw, by writers with other personas: a Toronto engineer, a Melbourne
+# hospitality manager, an Austin software graduate, a Lyon marketer in French, then a Manchester
+# nurse, a Bengaluru engineer, a Madrid analyst in Spanish, a Rotterdam controller in Dutch and a
+# São Paulo designer in Portuguese (READMEs in tests/data). Over all of it together, bars set
+# under what the shipped model measured (docs/evaluation.md, eighth session: 50 of 700 job
+# messages hidden, 124 of 200 rejections found), so that a step that loses a stranger's mail
+# fails here. Per set, job mail hidden stays under a fifth even in the languages the corpus lacks
+# (Spanish, Dutch, Portuguese: 33 to 37 of 88 before the model asked about what it cannot read).
+@pytest.fixture(scope="module")
+def all_unseen() -> list[tuple[str, str, bool]]:
+    return [v for name, half in UNSEEN for v in verdicts_of(DATA / name, half)]
+
+
+def test_unseen_hand_written_job_mail_is_mostly_not_hidden(all_unseen, unseen):
     hidden = [g for g, k, review in _job(unseen) if k == "not_job" and not review]
     assert len(hidden) <= 0.20 * len(_job(unseen)), hidden
+    everywhere = [g for g, k, review in _job(all_unseen) if k == "not_job" and not review]
+    assert len(everywhere) <= 0.10 * len(_job(all_unseen))
 
 
-def test_unseen_hand_written_rejections_are_mostly_found(unseen):
-    rejections = [k for g, k, _ in _job(unseen) if g == "rejection"]
-    assert sum(k == "rejection" for k in rejections) >= 0.6 * len(rejections)
+def test_unseen_hand_written_rejections_are_mostly_found(all_unseen):
+    rejections = [k for g, k, _ in _job(all_unseen) if g == "rejection"]
+    assert sum(k == "rejection" for k in rejections) >= 0.55 * len(rejections)

@@ -6,7 +6,9 @@ these rejections with confidence, and a rejection is archived and answered with 
 The words are general knowledge of admissions, lettings, funding, credit and conference mail,
 not read from scored mail. Under the protocol none of the corpus's 627 real job messages holds
 one (20 of its ordinary messages do); a message that does is never decided as job mail, only
-shown for review. Pure: text in, answer out.
+shown for review. Nor is a rejection, a confirmation or an offer that names no job at all
+(`names_no_job`): none of the corpus's job mail is one. `why_not_job_mail` asks both. Pure: text
+in, answer out.
 """
 
 from __future__ import annotations
@@ -76,3 +78,55 @@ def about_another_application(subject: str, low_head: str) -> bool:
     if _ELSEWHERE.search(low_head) is None and _ELSEWHERE.search(low_subject) is None:
         return False
     return _A_JOB.search(low_subject) is None and _A_JOB.search(low_head) is None
+
+
+# Words every job's mail uses somewhere: the job (a post, a role, a title), the application
+# for it, the people who hire. A "rejection" or a "confirmation" with none of them answers
+# something else: a child's team tryout, a passport, a grant ("your proposal was not selected",
+# "your application has been received"). Stems, each opening a word, in the languages the
+# screen knows; job titles too, since a short decline names the title, not the job ("your
+# Software Developer application"). General knowledge, not read from scored mail.
+_JOB_WORD = re.compile(
+    r"\b(?:jobs?\b|positions?\b|roles?\b|vacanc|candida|career|recruit|hiring|hire[ds]?\b"
+    r"|employ|r[eé]sum[eé]|cvs?\b|interview|talent|openings?\b|opportunit|offer|appl(?:y|ied|ying)"
+    r"|shortlist|onboard|staffing|headhunt|posts?\b|internship|interns?\b"
+    r"|engineer|develop|analyst|manager|designer|consultant|specialist|coordinator|assistant"
+    r"|associate|technician|nurse|accountant|administrat|officer|director|controller|scientist"
+    r"|architect|teacher|chef\b|cook\b|barista|waiter|waitress|receptionist|clerk|driver"
+    # French, German, Spanish, Portuguese, Italian, Dutch, Polish
+    r"|poste|emploi|recrut|embauche|entretien|alternance|bewerb|stelle|vorstellung|kandidat"
+    r"|empleo|puesto|trabajo|entrevista|selecci[oó]n|vaga|vacante|sele[cç][aã]o|colloquio"
+    r"|lavoro|vacature|sollicit|functie|werving|stanowisk|pracodaw|prac[ay]\b|rekrut|kandydat)"
+)
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u1dff\u2e80-\ua6ff\uac00-\ud7ff\uf900-\ufaff]")
+_REPLY = re.compile(r"\s*(?:re|aw|tr|fwd?|wg|sv|rv)(?:\[\d+\])?\s*:", re.I)
+# The kinds onward acts on or files an application under; an interview or a test with no job
+# word (a vendor's "complete your challenge") is left to the model and its caution.
+_NAMED_JOB_KINDS = frozenset({"rejection", "application_received", "offer"})
+
+
+def names_no_job(subject: str, sender_name: str, low_head: str, reply: bool) -> bool:
+    """Whether a message names no job, no application for one and nobody who hires. A reply in
+    a thread is taken as named by the thread ("We're going a different direction"); text in a
+    script the words above cannot speak for is taken as naming one."""
+    if reply or _REPLY.match(subject):
+        return False
+    hay = f"{subject} {sender_name}".lower() + " " + low_head
+    return _JOB_WORD.search(hay) is None and _OTHER_SCRIPT.search(hay) is None
+
+
+def why_not_job_mail(
+    kind: str, subject: str, sender_name: str, low_head: str, reply: bool, job_service: bool
+) -> str:
+    """Why mail about to be decided as `kind` should wait for the person instead: another kind
+    of application, or no job named at all ("" when neither). `job_service`: sent by an ATS or
+    a job board, which names the job by being one."""
+    if about_another_application(subject, low_head):
+        return "it speaks of admissions, a let, a grant, a loan or a conference"
+    if (
+        kind in _NAMED_JOB_KINDS
+        and not job_service
+        and names_no_job(subject, sender_name, low_head, reply)
+    ):
+        return "it names no job, role or application for one"
+    return ""
