@@ -166,3 +166,24 @@ def test_corrections_do_not_move_corpus_mail_from_other_employers(corpus: Path) 
     ]
     plain, learnt = Classifier(weights), Classifier(weights, local)
     assert _moved(plain.classify_many(others), learnt.classify_many(others)) == []
+
+
+def test_a_correction_teaches_a_language_the_model_cannot_read() -> None:
+    # A Portuguese decline: under half its words are known to the shipped model, so it waits
+    # for review whatever the model says. Once the person has labelled one from this employer,
+    # the next is decided: what they taught counts as known.
+    def decline(i: int, role: str) -> Email:
+        return _mail(
+            i,
+            "Recursos Humanos <rh@padaria-aurora.example>",
+            "Atualização da sua candidatura",
+            f"Olá Mariana,\n\nAgradecemos a sua candidatura à vaga de {role}. Após análise "
+            "cuidadosa, optámos por seguir com outra pessoa cujo perfil está mais alinhado com "
+            "as necessidades atuais da equipa.\n\nDesejamos-lhe muito sucesso.\n\nPadaria Aurora",
+        )
+
+    first, second = decline(201, "Designer de Produto"), decline(202, "Designer UX")
+    assert Classifier().classify(second).needs_review
+    local = LocalAdjustment.learn(shipped(), [(first, "rejection")])
+    v = Classifier(local=local).classify(second)
+    assert (v.kind, v.needs_review) == ("rejection", False)

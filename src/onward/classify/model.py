@@ -267,8 +267,9 @@ class Classifier:
     def scores(
         self, batch: Batch, senders: Sequence[SenderInfo] = ()
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Each email's scores per kind, and the share of its features the model knows.
-        The person's corrections count only for their senders' mail (`senders`)."""
+        """Each email's scores per kind, and the share of its features the model knows (the
+        features the person's corrections taught count as known). The person's corrections
+        count only for their senders' mail (`senders`)."""
         z = np.zeros((len(batch), len(self.w.kinds)), np.float32)
         known = np.zeros(len(batch))
         lengths = np.diff(batch.starts)
@@ -283,7 +284,11 @@ class Classifier:
             z += self._grams.scores(batch.words)
         if self.local is not None:
             for i, s in enumerate(senders):
-                z[i] += self.local.adjust(*batch.of(i), s)
+                idx, val = batch.of(i)
+                z[i] += self.local.adjust(idx, val, s)
+                taught = self.local.delta_for(s)
+                if taught and len(idx):  # what the person taught of this sender's mail is known
+                    known[i] = np.mean(self.w.known[idx] | np.isin(idx, list(taught)))
         return z, known
 
     def decide(
