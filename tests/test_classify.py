@@ -626,9 +626,25 @@ def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else
             "Thank you for submitting a talk proposal. Unfortunately the program committee was "
             "not able to accept it this year.",
         ),
+        # decisions that name no job at all
+        (
+            "Tryout results",
+            "thank you for bringing sam to tryouts last weekend. unfortunately sam was not "
+            "selected for the travel roster this year. registration for the rec league is open.",
+        ),
+        (
+            "Your passport application has been received",
+            "we have received your passport application. it is being processed. routine service "
+            "takes 6-8 weeks.",
+        ),
+        (
+            "Decision on your proposal CF-2031",
+            "the review panel has completed its assessment. unfortunately your proposal was not "
+            "selected for funding in this cycle.",
+        ),
     ],
 )
-def test_a_decline_of_a_place_a_flat_or_a_talk_is_never_decided_as_job_mail(subject, body):
+def test_a_decline_of_a_place_a_flat_a_talk_or_no_job_is_never_decided_as_job_mail(subject, body):
     raw = message(12, sender="Office <office@example.org>", subject=subject, body=body)
     v = Classifier().classify(parse_message(raw))
     assert v.kind == "not_job" or v.needs_review
@@ -724,32 +740,6 @@ def test_job_mail_that_names_its_post_in_french_or_german_is_job_mail() -> None:
     assert not about_another_application("Votre candidature", body)
     body = "der vermieter unseres büros ... wir haben die stelle anderweitig besetzt."
     assert not about_another_application("Ihre Bewerbung", body)
-
-
-@pytest.mark.parametrize(
-    ("subject", "body"),
-    [
-        (
-            "Tryout results",
-            "thank you for bringing sam to tryouts last weekend. unfortunately sam was not "
-            "selected for the travel roster this year. registration for the rec league is open.",
-        ),
-        (
-            "Your passport application has been received",
-            "we have received your passport application. it is being processed. routine service "
-            "takes 6-8 weeks.",
-        ),
-        (
-            "Decision on your proposal CF-2031",
-            "the review panel has completed its assessment. unfortunately your proposal was not "
-            "selected for funding in this cycle.",
-        ),
-    ],
-)
-def test_a_decision_that_names_no_job_is_never_decided_as_job_mail(subject, body):
-    raw = message(13, sender="Office <office@example.org>", subject=subject, body=body)
-    v = Classifier().classify(parse_message(raw))
-    assert v.kind == "not_job" or v.needs_review
 
 
 def test_a_job_is_named_by_its_title_a_thread_or_a_hiring_service() -> None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 
+from onward.classify.rules import REPLY_PREFIX
+from onward.classify.screen import OTHER_SCRIPT
+
 # Job titles hold some of these words ("Admissions Officer", "Lettings Negotiator"): a person
 # applying for such a job gets mail that names them, so a title does not count. A research
 # grant or a scholarship also funds jobs (a postdoc, a doctoral post): not listed.
@@ -98,8 +101,6 @@ _JOB_WORD = re.compile(
     r"|empleo|puesto|trabajo|entrevista|selecci[oó]n|vaga|vacante|sele[cç][aã]o|colloquio"
     r"|lavoro|vacature|sollicit|functie|werving|stanowisk|pracodaw|prac[ay]\b|rekrut|kandydat)"
 )
-_OTHER_SCRIPT = re.compile(r"[\u0370-\u1dff\u2e80-\ua6ff\uac00-\ud7ff\uf900-\ufaff]")
-_REPLY = re.compile(r"\s*(?:re|aw|tr|fwd?|wg|sv|rv)(?:\[\d+\])?\s*:", re.I)
 # The kinds onward acts on or files an application under; an interview or a test with no job
 # word (a vendor's "complete your challenge") is left to the model and its caution.
 _NAMED_JOB_KINDS = frozenset({"rejection", "application_received", "offer"})
@@ -109,10 +110,10 @@ def names_no_job(subject: str, sender_name: str, low_head: str, reply: bool) -> 
     """Whether a message names no job, no application for one and nobody who hires. A reply in
     a thread is taken as named by the thread ("We're going a different direction"); text in a
     script the words above cannot speak for is taken as naming one."""
-    if reply or _REPLY.match(subject):
+    if reply or REPLY_PREFIX.match(subject.lower()):
         return False
     hay = f"{subject} {sender_name}".lower() + " " + low_head
-    return _JOB_WORD.search(hay) is None and _OTHER_SCRIPT.search(hay) is None
+    return _JOB_WORD.search(hay) is None and OTHER_SCRIPT.search(hay) is None
 
 
 def why_not_job_mail(

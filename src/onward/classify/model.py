@@ -27,7 +27,7 @@ from onward.classify.features import (
     head,
     vectors,
 )
-from onward.classify.rules import matched_phrases
+from onward.classify.rules import REPLY_PREFIX, matched_phrases
 from onward.classify.screen import SCREEN_CONFIDENCE, has_no_job_words
 from onward.classify.sender import SenderInfo, sender_info
 from onward.mail.model import Email, pickled_by_fields
@@ -77,7 +77,6 @@ NOT_JOB_WITH_EVIDENCE = 0.97
 # person's words, which the model (taught mostly by templates) reads least well. Such mail
 # counts as evidence too. The scan also knows a thread's stored mail (`thread.with_thread`);
 # this is what is left when the rest of the thread is not in the mailbox.
-_REPLY = re.compile(r"\s*(?:re|aw|tr|fwd?|wg|sv|rv)(?:\[\d+\])?\s*:")
 _JOB_SUBJECT = re.compile(
     r"\b(?:applica\w*|candida\w*|positions?|posting|poste|roles?|rôle|jobs?|vacanc\w*|opening"
     r"|opportunit\w*|interview\w*|entretien|offers?|offre|bewerbung\w*|stelle|recruit\w*"
@@ -98,7 +97,7 @@ _APPLICATION_SUBJECT = re.compile(
 
 def replies_on_a_job(subject: str) -> bool:
     low = subject.lower()
-    return _REPLY.match(low) is not None and _JOB_SUBJECT.search(low) is not None
+    return REPLY_PREFIX.match(low) is not None and _JOB_SUBJECT.search(low) is not None
 
 
 def speaks_of_a_job(subject: str) -> bool:

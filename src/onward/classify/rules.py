@@ -7,6 +7,10 @@ import re
 
 from onward.mail.model import Email
 
+# A lower-cased subject that opens a reply or a forward ("re:", "aw:", "fwd[2]:"), in the
+# languages of the cues.
+REPLY_PREFIX = re.compile(r"\s*(?:re|aw|tr|fwd?|wg|sv|rv)(?:\[\d+\])?\s*:")
+
 PHRASES: dict[str, tuple[str, ...]] = {
     "rejection": (
         "unfortunately",

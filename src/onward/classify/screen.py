@@ -37,7 +37,7 @@ JOB_STEMS = (
 
 # Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul...: scripts the stems cannot
 # speak for, so mail written in them always goes to the model (which knows it does not know).
-_OTHER_SCRIPT = re.compile(r"[\u0370-\u1dff\u2e80-\ua6ff\uac00-\ud7ff\uf900-\ufaff]")
+OTHER_SCRIPT = re.compile(r"[\u0370-\u1dff\u2e80-\ua6ff\uac00-\ud7ff\uf900-\ufaff]")
 
 
 def has_no_job_words(email: Email, s: SenderInfo, low: str | None = None) -> bool:
@@ -50,4 +50,4 @@ def has_no_job_words(email: Email, s: SenderInfo, low: str | None = None) -> boo
     for stem in JOB_STEMS:  # a plain loop: a generator costs more than the searches
         if stem in hay:
             return False
-    return hay.isascii() or not _OTHER_SCRIPT.search(hay)
+    return hay.isascii() or not OTHER_SCRIPT.search(hay)
