@@ -13,6 +13,7 @@ import pytest
 from onward.classify import KINDS
 from onward.classify.extract import extract
 from onward.classify.model import Classifier, Weights, shipped
+from onward.classify.rules import decision_pending
 from onward.mail.parse import parse_message
 from tests.factory import mbox_bytes, message
 from tests.runner import run
@@ -105,6 +106,47 @@ def test_a_possible_interview_is_never_called_a_rejection() -> None:
     assert "not a rejection" in reasons[0]
     sure = np.log([0.005, 0.96, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005])
     assert clf.decide(sure, known=1.0)[:3:2] == ("rejection", False)
+
+
+def test_a_rejection_that_says_the_application_is_still_to_be_reviewed_is_a_confirmation() -> None:
+    sure = np.log([0.005, 0.96, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005])
+    clf = Classifier(_weights(sure.tolist()))
+    kind, _, review, reasons = clf.decide(sure, known=1.0, pending=lambda: True)
+    assert (kind, review) == ("application_received", True)
+    assert "still to be reviewed" in reasons[0]
+    assert clf.decide(sure, known=1.0, pending=lambda: False)[:3:2] == ("rejection", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we look forward to reviewing your application. if you have not heard from us within "
+        "four weeks, please assume you have not been shortlisted.",
+        "our team will carefully review your application and contact shortlisted candidates.",
+        "your application is currently under review; due to the volume we cannot reply to all.",
+        "wir werden ihre bewerbung sorgfältig prüfen und melden uns.",
+        "nous allons étudier votre candidature avec attention.",
+        "revisaremos tu candidatura y te contactaremos si tu perfil encaja.",
+        "sua candidatura será analisada pela equipe.",
+        "we gaan je sollicitatie zorgvuldig bekijken.",
+    ],
+)
+def test_wording_of_a_decision_still_to_come(text: str) -> None:
+    assert decision_pending(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we have reviewed your application and will not be moving forward.",
+        "you are no longer under consideration for this role.",
+        "we will keep your cv on file and will consider you for future roles.",
+        "after careful review, we have decided to pursue other candidates.",
+        "hemos revisado tu candidatura y lamentablemente no continuarás en el proceso.",
+    ],
+)
+def test_a_decision_made_is_not_one_still_to_come(text: str) -> None:
+    assert not decision_pending(text)
 
 
 def test_unknown_language_is_not_confident_job_mail() -> None:
@@ -567,7 +609,7 @@ def test_evidence_is_read_from_a_batchs_knowledge_features_only():
         parse_message(message(2, subject="Hi", body="We'd like to invite you to an interview.")),
     ]
     b = vectors(mails)
-    assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [False, True]
+    assert has_evidence(mails, b.idx, b.val, b.starts).tolist() == [0, 1]
 
 
 def test_a_reply_is_on_a_job_thread_when_its_subject_names_a_whole_job_word():
@@ -605,7 +647,16 @@ def test_a_reply_on_a_job_thread_counts_as_evidence_and_a_reply_on_anything_else
     ]
     b = vectors(mails)
     found = has_evidence(mails, b.idx, b.val, b.starts).tolist()
-    assert found == [True, True, False, False, True, True, True]
+    # 2: the subject names an application or an interview, the strongest word a subject has
+    assert found == [2, 1, 0, 0, 2, 2, 2]
+
+
+def test_ordinary_mail_whose_subject_names_an_application_needs_more_certainty() -> None:
+    logp = np.log([0.004, 0.004, 0.004, 0.001, 0.001, 0.001, 0.004, 0.001, 0.98])
+    clf = Classifier(_weights(logp.tolist()))
+    assert clf.decide(logp, known=1.0, evidence=0)[:3:2] == ("not_job", False)
+    assert clf.decide(logp, known=1.0, evidence=1)[:3:2] == ("not_job", False)
+    assert clf.decide(logp, known=1.0, evidence=2)[:3:2] == ("not_job", True)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from onward.classify.evaluation import Held, Outcome, splits, summarise, table
 from onward.classify.extract import extract, norm_company
 from onward.classify.features import N_BUCKETS, head, vectors
 from onward.classify.model import DEFAULT_THRESHOLDS, Classifier, Weights, has_evidence
-from onward.classify.rules import keyword_kind
+from onward.classify.rules import decision_pending, keyword_kind
 from onward.classify.screen import has_no_job_words
 from onward.classify.sender import sender_info
 from onward.mail.model import Email
@@ -78,6 +78,12 @@ def load_corpus(root: Path) -> list[Example]:
 WRITTEN_PER_KIND = 150
 
 
+def caveated_count() -> int:
+    from onward.classify import written
+
+    return written.CAVEATED_COUNT
+
+
 def written_examples(per_kind: int = WRITTEN_PER_KIND) -> list[Example]:
     from onward.classify import written
 
@@ -89,18 +95,23 @@ def written_examples(per_kind: int = WRITTEN_PER_KIND) -> list[Example]:
 
 # Mail written blind for onward by team members who read none of its code or data
 # (tests/data/written-blind*, each with its README): how people write, which the corpus's
-# templates lack. Trained on at full weight, never scored by the protocol. Which files: all of
-# the first two sets, and the even-numbered half of the third and fourth, whose odd-numbered
-# half, like the fifth to eleventh sets, stays unseen to measure what this does
-# (docs/evaluation.md, seventh and eighth sessions). Training on the even halves of the fifth to
-# eleventh too found more of the unseen halves' mail but cost the protocol a confirmation
-# decided as a rejection, at every weight tried (eighth session): not done.
+# templates lack, and languages it lacks (Spanish, Dutch, Portuguese). Trained on, never scored
+# by the protocol. Which files: all of the first two sets and of the fifth to eleventh, and the
+# even-numbered half of the third and fourth. Unseen, to measure what this does: the odd halves
+# of the third and fourth, and the twelfth to fifteenth, written after the model they measured
+# (docs/evaluation.md, seventh to ninth sessions).
 HANDWRITTEN = {
     "written-blind": None,
     "written-blind-2": None,
     "written-blind-3": "even",
     "written-blind-4": "even",
+    **{f"written-blind-{n}": None for n in range(5, 12)},
 }
+# The writers' brief asked for 25 rejections to 15 confirmations in a mailbox; real mailboxes
+# hold about half as many rejections as confirmations (the corpus: 197 and 396). At full weight
+# the hand-written declines, warm and soft, taught the model that warmth is a decline: under the
+# protocol, rejection precision 0.980 (three confirmations read as rejections); at half, 0.990.
+HANDWRITTEN_KIND_WEIGHT: dict[str, float] = {"rejection": 0.5}
 HANDWRITTEN_SOURCE = "onward-handwritten"
 HANDWRITTEN_DIR = Path(__file__).resolve().parents[3] / "tests" / "data"
 
@@ -206,6 +217,12 @@ def fit(rows: Rows, examples: list[Example]) -> Weights:
     w = np.array([(len(y) / (len(counts) * counts[c])) ** BALANCE for c in y])
     w *= np.array([1.0 if ex.real else SYNTHETIC_WEIGHT for ex in examples])
     w *= np.array([HEADERLESS_WEIGHT if ex.headerless else 1.0 for ex in examples])
+    w *= np.array(
+        [
+            HANDWRITTEN_KIND_WEIGHT.get(ex.kind, 1.0) if ex.source == HANDWRITTEN_SOURCE else 1.0
+            for ex in examples
+        ]
+    )
     clf = LogisticRegression(C=C, max_iter=3000, random_state=SEED)
     clf.fit(x, y, sample_weight=w)
     table = np.zeros((x.shape[1], len(KINDS)), dtype=np.float32)
@@ -226,6 +243,10 @@ def _elsewhere(email: Email, kind: str) -> str:
     return why_not_job_mail(
         kind, email.subject, s.name, head(email), bool(email.in_reply_to), bool(s.ats or s.board)
     )
+
+
+def _pending(email: Email) -> bool:
+    return decision_pending(head(email))
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -315,8 +336,9 @@ def cross_validate(
             kind, _conf, review, _ = clf.decide(
                 oof[i],
                 float(known[i]),
-                bool(evidence[i]),
+                int(evidence[i]),
                 partial(_elsewhere, ex.email),
+                partial(_pending, ex.email),
             )
         xt = extract(ex.email)
         pred = Prediction(
@@ -421,6 +443,8 @@ def train(corpus: Path, out_dir: Path | None = None) -> tuple[Weights, list[str]
         "gram_scale": GRAM_SCALE,
         "written_per_kind": WRITTEN_PER_KIND,
         "handwritten": sum(ex.source == HANDWRITTEN_SOURCE for ex in examples),
+        "handwritten_kind_weight": HANDWRITTEN_KIND_WEIGHT,
+        "caveated_confirmations": caveated_count(),
     }
     if out_dir is None:
         weights.save(info=info)

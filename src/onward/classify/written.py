@@ -20,6 +20,7 @@ from onward.mail.model import Address, Email
 
 SOURCE = "onward-written"
 SEED = 20261129
+CAVEATED_COUNT = 60
 
 _FIRST = "Sam Alex Jordan Priya Tom Maria Dan Lena Omar Kate Chris Ana Yuki Femi Lars Ines".split()
 _LAST = "Shah Becker Okafor Park Lin Ruiz Martin Novak Haddad Silva Moreau Kowalski Berg".split()
@@ -357,9 +358,114 @@ def _friend(r: random.Random, name: str, company: str) -> Address | None:
     )
 
 
+# Confirmations that speak of what may not happen, written from the team's knowledge of
+# how employers' acknowledgements read (not from any scored mail): an application received,
+# then the process to come or the silence that follows a "no". Such a letter shares words with
+# rejections ("not shortlisted", "not invited") and with interviews and tests (the steps to come),
+# and the hand-written sets teach more declines than caveats in the languages they add.
+CAVEATED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (
+        (
+            "Thank you for applying for the {role} role at {company}.",
+            "We've received your application and our team will review it shortly.",
+        ),
+        (
+            "Due to the number of applications, we can only contact shortlisted candidates.",
+            "If you haven't heard from us within four weeks, please assume you have not been "
+            "shortlisted on this occasion.",
+            "Our process usually has a phone screen, a short task and a final interview.",
+            "If your profile matches, a recruiter will contact you to arrange a first call.",
+            "We can't reply to every applicant individually, but every application is read.",
+        ),
+    ),
+    "fr": (
+        ("Nous avons bien reçu votre candidature au poste de {role} chez {company}.",),
+        (
+            "En raison du nombre de candidatures, seuls les candidats retenus seront contactés.",
+            "Sans réponse de notre part sous quatre semaines, vous pourrez considérer que votre "
+            "candidature n'a pas été retenue.",
+            "Notre processus comprend un échange téléphonique, un cas pratique et un entretien.",
+        ),
+    ),
+    "de": (
+        ("Vielen Dank für Ihre Bewerbung als {role} bei {company}.",),
+        (
+            "Aufgrund der vielen Bewerbungen kann die Prüfung einige Wochen dauern.",
+            "Sollten Sie innerhalb von vier Wochen nichts von uns hören, konnten wir Ihre "
+            "Bewerbung leider nicht berücksichtigen.",
+            "Der Prozess besteht aus einem Telefoninterview, einer Fallstudie und einem "
+            "Gespräch vor Ort.",
+        ),
+    ),
+    "es": (
+        ("Hemos recibido tu candidatura para el puesto de {role} en {company}.",),
+        (
+            "Debido al número de candidaturas, solo contactaremos con las personas "
+            "preseleccionadas.",
+            "Si no recibes noticias nuestras en cuatro semanas, entiende que tu candidatura no "
+            "ha sido seleccionada en esta ocasión.",
+            "El proceso incluye una entrevista telefónica, una prueba técnica y una entrevista "
+            "final.",
+        ),
+    ),
+    "pt": (
+        ("Recebemos sua candidatura para a vaga de {role} na {company}.",),
+        (
+            "Devido ao volume de candidaturas, entraremos em contato apenas com os selecionados.",
+            "Caso não receba retorno em até 30 dias, considere que seu perfil não seguiu no "
+            "processo desta vez.",
+            "As próximas etapas incluem uma conversa com o RH, um teste prático e uma "
+            "entrevista final.",
+        ),
+    ),
+    "nl": (
+        ("We hebben je sollicitatie voor de functie {role} bij {company} goed ontvangen.",),
+        (
+            "Vanwege het aantal sollicitaties nemen we alleen contact op met kandidaten die "
+            "door gaan.",
+            "Heb je binnen vier weken niets van ons gehoord, dan ben je helaas niet geselecteerd.",
+            "De procedure bestaat uit een telefonisch gesprek, een assessment en een eindgesprek.",
+        ),
+    ),
+}
+_CAVEAT_OPEN = {"es": ("Hola {you},", ""), "pt": ("Olá {you},", ""), "nl": ("Beste {you},", "")}
+_CAVEAT_CLOSE = {
+    "es": ("Un saludo,", ""),
+    "pt": ("Atenciosamente,", ""),
+    "nl": ("Met vriendelijke groet,", ""),
+}
+
+
+def _caveated(r: random.Random, n: int) -> Written:
+    lang = r.choice(("en", "en", "en", "fr", "de", "es", "pt", "nl"))
+    company = f"{r.choice(_STEM.split())} {r.choice(_TAIL.split())}"
+    role = r.choice(_ROLES)
+    ctx = {"role": role, "company": company, "name": r.choice(_FIRST), "you": "Sam"}
+    received, caveats = CAVEATED[lang]
+    lines = [
+        _fill(r.choice((_OPEN | _CAVEAT_OPEN)[lang]), r, ctx),
+        _fill(r.choice(received), r, ctx),
+    ]
+    lines += [_fill(t, r, ctx) for t in r.sample(caveats, k=r.randint(1, min(3, len(caveats))))]
+    lines += [r.choice((_CLOSE | _CAVEAT_CLOSE)[lang]), f"{company} Talent Team"]
+    domain = company.lower().replace(" ", "") + ".com"
+    email = Email(
+        message_id=f"<written-caveat-{n}@onward.invalid>",
+        fingerprint=f"written-caveat-{n}",
+        subject=_fill(r.choice(_SUBJECT["application_received"]), r, ctx),
+        sender=r.choice((Address(f"{company} Careers", f"no-reply@{domain}"), None)),
+        text="\n\n".join(line for line in lines if line),
+    )
+    return Written(email, "application_received", company, role)
+
+
 def generate(per_kind: int = 150) -> Iterator[Written]:
     """`per_kind` messages of each kind, twice that of ordinary mail; the same every run."""
     r = random.Random(SEED)
     for kind in SAY:
         for n in range(per_kind * (2 if kind == "not_job" else 1)):
             yield _alert(r, n) if kind == "job_alert" else _one(r, kind, n)
+    # Its own stream, so that adding it left every message above as it was.
+    c = random.Random(SEED + 1)
+    for n in range(CAVEATED_COUNT):
+        yield _caveated(c, n)
