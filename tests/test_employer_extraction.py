@@ -656,3 +656,13 @@ def test_a_time_or_a_pronoun_is_no_employer() -> None:
     assert employer(text, "Thanks", sender) == "Acme Corp"
     agency = Address("Jo Smith", "jo@brightpath-recruitment.example")
     assert employer("Hi Sam, They want to meet you on Tuesday.\n", "Next steps", agency) != "They"
+
+
+def test_a_french_board_confirmation_names_the_employer_after_the_post_not_the_post() -> None:
+    board = Address("Welcome to the Jungle", "no-reply@welcometothejungle.com")
+    text = (
+        "Bonjour Sam,\n\nVotre candidature pour le poste d'Analyste BI chez Cobalt Assurances a "
+        "bien été envoyée. Le recruteur reviendra vers vous si votre profil correspond."
+    )
+    found = employer(text, "Candidature envoyée : Analyste BI", board)
+    assert norm_company(found) == norm_company("Cobalt Assurances")

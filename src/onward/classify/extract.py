@@ -112,9 +112,10 @@ COMPANY_PATTERNS = [
         ),
         (
             r"(?i:intérêt que vous portez à|intérêt que tu portes à|intérêt porté à|"
-            r"est bien arrivée chez|postulé au poste de [^\n]{2,80}? chez)\s+" + _NAME,
+            r"est bien arrivée chez|postulé au poste de [^\n]{2,80}? chez|"
+            r"candidature pour le poste (?:de |d['’])[^\n]{2,80}? chez)\s+" + _NAME,
             4,
-            ("portez à", "portes à", "porté à", "arrivée chez", "postulé"),
+            ("portez à", "portes à", "porté à", "arrivée chez", "postulé", "pour le poste"),
         ),
         # Sign-offs: "L'équipe Kanbios", "The Acme Recruiting Team".
         (r"^(?i:l['’]équipe(?: recrutement)?(?: de)?)\s+" + _NAME + r"\s*$", 3, ("équipe",)),

@@ -353,7 +353,15 @@ STATUS_WORDS = frozenset(
 # made of these words only is none ("Interview Kickstart" and "Competition Bureau" are names).
 STEP_WORDS = frozenset(
     "offer offers interview interviews posting opening competition requisition vacancy id job "
-    "of employment conditional final formal written verbal letter the your ref no number".split()
+    "of employment conditional final formal written verbal letter the your ref no number "
+    # the same, and a status, in the other languages of the cues ("Candidatura", "Entrevista",
+    # "Atualização", "Sollicitatiesysteem" stood for the employer in hand-written mail): general
+    # knowledge of those subjects
+    "candidatura candidaturas solicitud postulación entrevista entrevistas oferta vacante puesto "
+    "vaga vagas actualización atualização confirmación confirmação convocatoria convite "
+    "invitación sollicitatie sollicitaties sollicitatiesysteem sollicitatiegesprek vacature "
+    "uitnodiging bevestiging afwijzing update colloquio posizione aggiornamento conferma invito "
+    "ansökan intervju tjänst bekräftelse inbjudan rozmowa aplikacja zaproszenie".split()
 )
 
 
