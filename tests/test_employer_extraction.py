@@ -356,6 +356,14 @@ def _after_a_call(sender: Address) -> str:
             "Ayuntamiento de Beltrán",
         ),
         (Address("Corvel Bank Early Careers", "graduates@corvelbank.example"), "Corvel Bank"),
+        # a careers desk in Spanish, Portuguese and Dutch, after the name or before it
+        (Address("Aceros Tarín · Empleo", "empleo@acerostarin.example"), "Aceros Tarín"),
+        (Address("Café Serrano - Vagas", "vagas@cafeserrano.example"), "Café Serrano"),
+        (
+            Address("Werken bij gemeente Noordwaal", "vacatures@noordwaal.example"),
+            "Gemeente Noordwaal",
+        ),
+        (Address("DRH Clinique du Parc", "drh@cliniqueduparc.example"), "Clinique du Parc"),
     ],
 )
 def test_the_senders_own_name_is_the_employer_without_its_department(sender, company) -> None:

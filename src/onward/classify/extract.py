@@ -287,7 +287,9 @@ _PREFIXES = re.compile(
 # keeps them when the sender's domain spells the whole name.
 _DEPARTMENT = re.compile(
     r"^(?:talent acquisition|talento|recruitment|recruiting|human resources|hr|recursos humanos|rrhh|"
-    r"recrutement|ressources humaines|rh|personalabteilung|karriere|werving en selectie)"
+    r"recrutement|ressources humaines|rh|drh|personalabteilung|karriere|werving en selectie|"
+    r"werken bij|selectiedienst|hrm|atração de talentos|recrutamento e seleção|"
+    r"selección de personal|lavora con noi)"
     r"\s*[-–|:]?\s+(?=\S)",
     re.I,
 )
@@ -317,7 +319,7 @@ def _clean(name: str, department: bool = True) -> str:
     low = name.lower()
     for suffix in kb.NAME_SUFFIXES:
         if low.endswith(suffix) and len(low) > len(suffix) + 1:
-            name = name[: -len(suffix)].strip(" -–,")
+            name = name[: -len(suffix)].strip(" -–—,·|")
             low = name.lower()
     return name
 
@@ -517,7 +519,8 @@ def _spellings(word: str) -> tuple[str, ...]:
 
 _TEAM_WORDS = frozenset(
     "careers career jobs recruiting recruitment talent hiring team hr karriere carrières "
-    "recrutement emploi empleo personal staffing people".split()
+    "recrutement emploi empleo personal staffing people empleos vagas carreiras vacatures "
+    "werken carriere selectiedienst talentos".split()
 )
 
 

@@ -295,6 +295,17 @@ NAME_SUFFIXES = (
     " karriere",
     " recursos humanos",
     " rrhh",
+    # a careers desk in Spanish, Portuguese, Dutch and Italian ("X · Empleo", "X - Vagas")
+    " empleo",
+    " empleos",
+    " trabaja con nosotros",
+    " carreiras",
+    " vagas",
+    " trabalhe conosco",
+    " werken bij",
+    " vacatures",
+    " lavora con noi",
+    " carriere",
 )
 
 
